@@ -1,0 +1,130 @@
+"""One True Customer: the Flask app factory."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+
+from flask import Flask, g, request
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import models
+from pwa.clock import SystemClock
+
+csrf = CSRFProtect()
+htmx = Htmx()
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, database, blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        DATABASE_URL=os.environ.get(
+            "DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'otc.db')}"
+        ),
+        CLOCK=SystemClock(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=models.SIGN_IN_DAYS),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_CONTENT_LENGTH=256 * 1024,
+        TRUST_PROXY=os.environ.get("TRUST_PROXY", "") == "1",
+        PUBLIC_URL=os.environ.get("PUBLIC_URL", ""),
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    _init_database(app)
+    _init_headers(app)
+    _init_templates(app)
+
+    from pwa import account, admin, campaign, challenge, errors, team, today
+
+    for module in (account, today, challenge, campaign, team, admin):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)
+    app.jinja_env.globals["endpoints"] = app.view_functions
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    models.open_database(app.config["DATABASE_URL"])
+
+    @app.before_request
+    def connect() -> None:
+        g.started = time.perf_counter()
+        models.db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close(exc) -> None:
+        if not models.db.is_closed():
+            models.db.close()
+
+
+def _init_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if getattr(g, "person", None) is not None and response.mimetype == "text/html":
+            # Pages of a signed-in person hold private notes: never cache them anywhere.
+            headers["Cache-Control"] = "no-store"
+        if "started" in g:
+            elapsed = (time.perf_counter() - g.started) * 1000
+            headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
+        return response
+
+
+def _init_templates(app: Flask) -> None:
+    from game.streaks import MAX_FREEZES
+    from pwa import web
+
+    app.jinja_env.globals.update(
+        phases=web.PHASES,
+        answer_labels=web.ANSWER_LABELS,
+        weekday_names=web.WEEKDAY_NAMES,
+        max_freezes=MAX_FREEZES,
+        long_date=web.long_date,
+        short_date=web.short_date,
+        timezones=web.TIMEZONES,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

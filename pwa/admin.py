@@ -1,0 +1,81 @@
+"""The admin's set-up page: teams and invites."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request, url_for
+
+from models import ROLES, Invite, Person, Team, fn
+from pwa import clock
+from pwa.web import clean_text, render, role_required
+
+bp = Blueprint("admin", __name__)
+
+
+def page(status=200, team_form=None, invite_form=None, errors=None, link=None):
+    """Render the admin page with the given form state."""
+    people = Person.select(Person, Team).join(Team, on=(Person.team == Team.id), join_type="LEFT OUTER").order_by(fn.LOWER(Person.name))
+    return render(
+        "admin/index.html",
+        status=status,
+        teams=list(Team.select().order_by(Team.name)),
+        people=people,
+        roles=ROLES,
+        team_form=team_form or {"name": ""},
+        invite_form=invite_form or {"email": "", "name": "", "team": "", "role": "employee"},
+        errors=errors or {},
+        link=link,
+    )
+
+
+@bp.route("/admin")
+@role_required("admin")
+def index():
+    """Show teams and people, with forms to add them."""
+    return page()
+
+
+@bp.route("/admin/teams", methods=["POST"])
+@role_required("admin")
+def create_team():
+    """Create a team."""
+    name = clean_text(request.form.get("name"))
+    errors = {}
+    if not name:
+        errors["team_name"] = "Give the team a name."
+    elif len(name) > 80:
+        errors["team_name"] = "Keep the name under 80 characters."
+    elif Team.get_or_none(fn.LOWER(Team.name) == name.lower()):
+        errors["team_name"] = "There is already a team with this name."
+    if errors:
+        return page(status=422, team_form={"name": name}, errors=errors)
+    Team.create(name=name, created_at=clock.naive_now())
+    return page()
+
+
+@bp.route("/admin/invites", methods=["POST"])
+@role_required("admin")
+def invite():
+    """Make an invite link for anyone, to any team and role."""
+    form = {
+        "email": clean_text(request.form.get("email")).lower(),
+        "name": clean_text(request.form.get("name")),
+        "team": request.form.get("team", ""),
+        "role": request.form.get("role", "employee"),
+    }
+    errors = {}
+    if "@" not in form["email"] or len(form["email"]) > 254 or " " in form["email"]:
+        errors["email"] = "Enter an email address like name@company.com."
+    elif Person.by_email(form["email"]) is not None:
+        errors["email"] = "Someone with this email already has an account."
+    if len(form["name"]) > 80:
+        errors["name"] = "Keep the name under 80 characters."
+    team = Team.get_or_none(Team.id == int(form["team"])) if form["team"].isdigit() else None
+    if form["team"] and team is None:
+        errors["team"] = "Pick a team from the list."
+    if form["role"] not in ROLES:
+        errors["role"] = "Pick a role from the list."
+    if errors:
+        return page(status=422, invite_form=form, errors=errors)
+    token = Invite.issue(form["email"], team, form["role"], g.person, clock.naive_now(), name=form["name"])
+    link = {"kind": "invite", "who": form["name"] or form["email"], "url": url_for("account.accept_invite", token=token, _external=True)}
+    return page(link=link)

@@ -1,0 +1,34 @@
+"""Friendly error pages: a clear message and the right status, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from pwa.web import render
+
+MESSAGES = {
+    400: "That request didn't make sense to us.",
+    403: "That belongs to someone else, so it isn't yours to see or change.",
+    404: "There's nothing here. The link may be old or mistyped.",
+    405: "That page can't be used that way.",
+    409: "That can't be done yet.",
+    413: "That's more than we can take in one go. Shorten it and try again.",
+    429: "Too many tries. Wait a moment and try again.",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = "This form had expired. Reload the page and send it again; your text is still on it."
+        return render("errors/error.html", status=400, code=400, message=message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        code = error.code or 500
+        message = MESSAGES.get(code, error.description)
+        return render("errors/error.html", status=code, code=code, message=message)

@@ -1,0 +1,57 @@
+// One True Customer: small progressive enhancements. Every form works without this file.
+(function () {
+  "use strict";
+
+  // htmx sends the CSRF token on every request it makes.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+  });
+
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
+  }
+
+  function enhance(root) {
+    var zone = browserZone();
+    // Invite form: preselect the phone's time zone (the person can still change it).
+    root.querySelectorAll("select[data-detect-tz]").forEach(function (select) {
+      if (!zone || select.dataset.detected) return;
+      select.dataset.detected = "1";
+      var form = select.closest("form");
+      var isInvite = form && form.querySelector('input[name="again"]');
+      if (isInvite && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
+    });
+    // Today: offer the phone's zone when it differs from the person's (travel).
+    var hint = root.querySelector("[data-tz-hint]");
+    var current = document.body.dataset.tz;
+    if (hint && zone && current && zone !== current) {
+      hint.querySelector("[data-tz-name]").textContent = zone.replace(/_/g, " ");
+      hint.querySelector("[data-tz-value]").value = zone;
+      hint.hidden = false;
+    }
+  }
+
+  // Copy buttons: data-copy names the field whose value to copy.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) return;
+    var text = field.value || field.textContent;
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(text).then(done, function () { field.select(); });
+    } else {
+      field.select();
+    }
+  });
+
+  document.addEventListener("streak-grew", function () {
+    var card = document.getElementById("streak-card");
+    if (card) card.classList.add("grew");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt.ownerDocument || document); });
+})();

@@ -1,0 +1,112 @@
+"""The lead's team page: participation (never notes), team challenge, invites and reset links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, g, request, url_for
+
+from game.days import week_start
+from models import Challenge, Invite, PasswordReset, Person, Team, team_participation
+from pwa import clock
+from pwa.web import back, clean_text, render, role_required, today_for
+
+bp = Blueprint("team", __name__)
+EMAIL_MAX = 254
+
+
+def _team_for(person, team_id: int | None) -> Team:
+    """The team person may look at: a lead their own, an admin any."""
+    if person.is_admin:
+        team = Team.get_or_none(Team.id == team_id) if team_id else person.team
+        if team is None:
+            team = Team.select().order_by(Team.name).first()
+        if team is None:
+            abort(404)
+        return team
+    if team_id and team_id != person.team_id:
+        abort(403)
+    if person.team is None:
+        abort(404)
+    return person.team
+
+
+def _page(team, status=200, invite_form=None, errors=None, link=None):
+    today = today_for(g.person)
+    week = week_start(today)
+    counts = team_participation(team, week, week + timedelta(days=6))
+    members = list(team.members())
+    challenges = {c.person_id: c for c in Challenge.select().where(Challenge.person.in_(members)).order_by(Challenge.id)}
+    return render(
+        "team/index.html",
+        status=status,
+        team=team,
+        teams=Team.select().order_by(Team.name) if g.person.is_admin else [],
+        members=members,
+        counts=counts,
+        challenges=challenges,
+        week=week,
+        today=today,
+        checked_in=sum(1 for m in members if counts.get(m.id)),
+        invite_form=invite_form or {"email": "", "name": ""},
+        errors=errors or {},
+        link=link,
+    )
+
+
+@bp.route("/team")
+@role_required("lead", "admin")
+def index():
+    """Show my team's participation this week."""
+    return _page(_team_for(g.person, request.args.get("team", type=int)))
+
+
+@bp.route("/team/<int:team_id>/challenge", methods=["POST"])
+@role_required("lead", "admin")
+def start_challenge(team_id: int):
+    """Start the 30-day challenge for every member of the team, today."""
+    team = _team_for(g.person, team_id)
+    for member in team.members():
+        current = Challenge.current_for(member)
+        start = today_for(member)
+        if current is None or current.start != start:
+            Challenge.begin(member, start, by=g.person)
+    return back("team.index", team=team.id, started=1)
+
+
+@bp.route("/team/<int:team_id>/invite", methods=["POST"])
+@role_required("lead", "admin")
+def invite(team_id: int):
+    """Make an invite link for a new member of the team."""
+    team = _team_for(g.person, team_id)
+    form = {"email": clean_text(request.form.get("email")).lower(), "name": clean_text(request.form.get("name"))}
+    errors = {}
+    if "@" not in form["email"] or len(form["email"]) > EMAIL_MAX or " " in form["email"]:
+        errors["email"] = "Enter an email address like name@company.com."
+    elif Person.by_email(form["email"]) is not None:
+        errors["email"] = "Someone with this email already has an account."
+    if len(form["name"]) > 80:
+        errors["name"] = "Keep the name under 80 characters."
+    if errors:
+        return _page(team, status=422, invite_form=form, errors=errors)
+    token = Invite.issue(form["email"], team, "employee", g.person, clock.naive_now(), name=form["name"])
+    link = {"kind": "invite", "who": form["name"] or form["email"], "url": url_for("account.accept_invite", token=token, _external=True)}
+    return _page(team, link=link)
+
+
+@bp.route("/people/<int:person_id>/reset", methods=["POST"])
+@role_required("lead", "admin")
+def reset_link(person_id: int):
+    """Make a password reset link for a member of my team."""
+    person = Person.get_or_none(Person.id == person_id)
+    if person is None:
+        abort(404)
+    if not g.person.leads(person):
+        abort(403)
+    token = PasswordReset.issue(person, g.person, clock.naive_now())
+    link = {"kind": "reset", "who": person.name, "url": url_for("account.reset_password", token=token, _external=True)}
+    if g.person.is_admin and request.form.get("from") == "admin":
+        from pwa.admin import page as admin_page
+
+        return admin_page(link=link)
+    return _page(person.team or _team_for(g.person, None), link=link)

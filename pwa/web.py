@@ -1,0 +1,138 @@
+"""What every blueprint shares: page-or-fragment rendering, sign-in guards, dates, input checks."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from datetime import date
+from zoneinfo import available_timezones
+
+from flask import abort, g, redirect, render_template, request, url_for
+from htmx_flask import make_response
+
+from game.days import local_date, parse_workdays
+from pwa import clock
+
+# The Daily Filter, in the campaign's words (Part 3).
+PHASES = (
+    {
+        "key": "before",
+        "name": "Before",
+        "title": "Before an interaction",
+        "questions": ("If this were my only customer, how would I prepare?",),
+        "short": "How would I prepare?",
+    },
+    {
+        "key": "during",
+        "name": "During",
+        "title": "During an interaction",
+        "questions": (
+            "Am I fully present right now?",
+            "Would I say this / do this if my career depended on this one relationship?",
+        ),
+        "short": "Am I fully present?",
+    },
+    {
+        "key": "after",
+        "name": "After",
+        "title": "After an interaction",
+        "questions": (
+            "If this were my only customer, would I be proud of how I just handled that?",
+            "What would I do differently if I could do it again?",
+        ),
+        "short": "Would I be proud of that?",
+    },
+)
+ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NOTE_MAX = 2000
+TIMEZONES = sorted(available_timezones())
+
+
+def render(template: str, fragment: str | None = None, status: int = 200, trigger=None, **context):
+    """Render the whole page, or only the fragment for a plain (non-boosted) htmx request."""
+    wants_fragment = (
+        fragment is not None
+        and request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+    body = render_template(fragment if wants_fragment else template, **context)
+    response = make_response(body, status, trigger=trigger)
+    if fragment is not None:
+        response.vary.add("HX-Request")
+    return response
+
+
+def back(endpoint: str, **values):
+    """Redirect after a successful plain POST (POST, redirect, GET)."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def sign_in_required(view):
+    """Send a visitor who isn't signed in to the sign-in page, and back afterwards."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("person") is None:
+            if request.headers.get("HX-Request") == "true":
+                response = make_response("", 401)
+                response.headers["HX-Redirect"] = url_for("account.sign_in")
+                return response
+            return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(*roles: str):
+    """Allow only signed-in people with one of these roles; others get 403."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        @sign_in_required
+        def wrapped(*args, **kwargs):
+            if g.person.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def today_for(person) -> date:
+    """The person's local calendar date now."""
+    return local_date(clock.now(), person.tz)
+
+
+def workdays_of(person) -> frozenset[int]:
+    """The person's work days (Mon=0)."""
+    return parse_workdays(person.workdays)
+
+
+def clean_text(value: str | None) -> str:
+    """Text as typed, without control characters (newlines and tabs kept) or outer blanks."""
+    value = (value or "").replace("\r\n", "\n")
+    kept = (
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+    )
+    return "".join(kept).strip()
+
+
+def check_length(errors: dict, field: str, value: str, label: str, maximum: int, required=False):
+    """Add a clear message to errors when value is missing or too long."""
+    if required and not value:
+        errors[field] = f"{label} is needed."
+    elif len(value) > maximum:
+        errors[field] = f"{label} is {len(value):,} characters; keep it under {maximum:,}."
+
+
+def long_date(d: date) -> str:
+    """Monday 23 November."""
+    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {d:%B}"
+
+
+def short_date(d: date) -> str:
+    """Mon 23 Nov."""
+    return f"{d:%a} {d.day} {d:%b}"
