@@ -1,0 +1,1 @@
+"""Pure game rules: days, streaks, freezes, the 30-day challenge and weekly commitments."""

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from game.days import (
+    DEFAULT_WORKDAYS,
+    format_workdays,
+    is_workday,
+    local_date,
+    parse_workdays,
+    week_start,
+)
+from game.streaks import streak
+
+# Zones with odd offsets, half-hour DST and both date-line edges; none skips a whole day after 2000.
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/Los_Angeles",
+    "America/St_Johns",
+    "America/Santiago",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "Pacific/Auckland",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+]
+
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(UTC)
+)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_a_utc_instant_is_dated_in_the_persons_zone():
+    instant = utc(2024, 6, 15, 20, 0)
+    assert local_date(instant, "America/Los_Angeles") == date(2024, 6, 15)
+    assert local_date(instant, "Pacific/Auckland") == date(2024, 6, 16)
+
+
+def test_an_instant_in_another_offset_is_converted_not_read_as_wall_time():
+    tokyo = datetime(2024, 6, 16, 1, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert local_date(tokyo, "Europe/Berlin") == date(2024, 6, 15)
+
+
+def test_an_unknown_time_zone_is_a_value_error():
+    with pytest.raises(ValueError):
+        local_date(utc(2024, 6, 15, 12), "Mars/Olympus_Mons")
+    with pytest.raises(ValueError):
+        local_date(utc(2024, 6, 15, 12), "")
+    with pytest.raises(ValueError):
+        local_date(utc(2024, 6, 15, 12), "../etc/passwd")
+
+
+def test_a_naive_instant_is_a_value_error():
+    with pytest.raises(ValueError):
+        local_date(datetime(2024, 6, 15, 12), "UTC")
+
+
+def test_the_berlin_spring_forward_day_has_23_hours_all_on_that_date():
+    midnight = utc(2024, 3, 30, 23, 0)  # 00:00 CET on 31 March
+    hours = [midnight + timedelta(hours=h) for h in range(23)]
+    assert {local_date(h, "Europe/Berlin") for h in hours} == {date(2024, 3, 31)}
+    assert local_date(midnight - timedelta(seconds=1), "Europe/Berlin") == date(2024, 3, 30)
+    assert local_date(midnight + timedelta(hours=23), "Europe/Berlin") == date(2024, 4, 1)
+
+
+def test_the_berlin_fall_back_day_has_25_hours_all_on_that_date():
+    midnight = utc(2024, 10, 26, 22, 0)  # 00:00 CEST on 27 October
+    hours = [midnight + timedelta(hours=h) for h in range(25)]
+    assert {local_date(h, "Europe/Berlin") for h in hours} == {date(2024, 10, 27)}
+    assert local_date(midnight - timedelta(seconds=1), "Europe/Berlin") == date(2024, 10, 26)
+    assert local_date(midnight + timedelta(hours=25), "Europe/Berlin") == date(2024, 10, 28)
+
+
+def test_the_repeated_hour_of_fall_back_stays_on_the_same_date():
+    first, second = utc(2024, 10, 27, 0, 30), utc(2024, 10, 27, 1, 30)  # 02:30 CEST, 02:30 CET
+    assert local_date(first, "Europe/Berlin") == local_date(second, "Europe/Berlin")
+
+
+def test_week_start_is_the_monday():
+    assert week_start(date(2024, 6, 3)) == date(2024, 6, 3)
+    assert week_start(date(2024, 6, 9)) == date(2024, 6, 3)
+    assert week_start(date(2024, 6, 10)) == date(2024, 6, 10)
+
+
+def test_weekends_are_days_off_by_default():
+    week = [date(2024, 6, 3) + timedelta(days=i) for i in range(7)]
+    assert [is_workday(d, DEFAULT_WORKDAYS) for d in week] == [True] * 5 + [False] * 2
+
+
+def test_a_person_can_work_sunday_to_thursday():
+    workdays = parse_workdays("6,0,1,2,3")
+    assert is_workday(date(2024, 6, 9), workdays)  # Sunday
+    assert not is_workday(date(2024, 6, 7), workdays)  # Friday
+
+
+def test_workdays_round_trip_through_storage():
+    assert parse_workdays("0,1,2,3,4") == DEFAULT_WORKDAYS
+    assert format_workdays(DEFAULT_WORKDAYS) == "0,1,2,3,4"
+    assert format_workdays(frozenset({6, 0, 3})) == "0,3,6"
+    assert parse_workdays(" 1, 3 ") == frozenset({1, 3})
+
+
+@pytest.mark.parametrize("text", ["", " ", "7", "-1", "0,,1", "a", "0;1", "01", "+1", "١", "1.0"])
+def test_invalid_workdays_are_rejected(text):
+    with pytest.raises(ValueError):
+        parse_workdays(text)
+
+
+@given(st.sets(st.integers(0, 6), min_size=1).map(frozenset))
+def test_any_nonempty_set_of_workdays_survives_storage(workdays):
+    assert parse_workdays(format_workdays(workdays)) == workdays
+
+
+@given(instants, st.sampled_from(ZONES))
+def test_an_hour_later_is_the_same_date_or_the_next_one(instant, zone):
+    step = local_date(instant + timedelta(hours=1), zone) - local_date(instant, zone)
+    assert step in (timedelta(0), timedelta(days=1))
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    st.times(),
+    st.sampled_from(ZONES),
+)
+def test_a_local_wall_time_is_dated_on_its_own_day(day, wall, zone):
+    local = datetime.combine(day, wall, tzinfo=ZoneInfo(zone))
+    assert local_date(local.astimezone(UTC), zone) == day
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dates(min_value=date(2001, 1, 1), max_value=date(2039, 1, 1)),
+    st.lists(
+        st.tuples(st.sampled_from(ZONES), st.integers(6, 22), st.integers(0, 59)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_a_traveller_checking_in_daily_never_loses_or_invents_a_day(first, trips):
+    # Each day the traveller checks in at some local hour wherever they are that day.
+    planned = [first + timedelta(days=i) for i in range(len(trips))]
+    instants = [
+        datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        for day, (zone, hour, minute) in zip(planned, trips, strict=True)
+    ]
+    dated = [
+        local_date(instant, zone) for instant, (zone, _, _) in zip(instants, trips, strict=True)
+    ]
+    assert dated == planned
+    everyday = frozenset(range(7))
+    assert streak(dated, everyday, planned[-1]).current == len(planned)
