@@ -274,7 +274,6 @@ class CheckIn(BaseModel):
     before_note = TextField(default="")
     during_note = TextField(default="")
     after_note = TextField(default="")
-    idempotency_key = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
@@ -286,24 +285,26 @@ class CheckIn(BaseModel):
         """Write person's check-in for day: the first submit creates, later ones edit, a replay is a no-op."""
         with db.atomic():
             if key:
-                replay = cls.get_or_none(cls.idempotency_key == key)
+                replay = (
+                    cls.select().join(CheckInKey).where((CheckInKey.key == key) & (cls.person == person)).first()
+                )
                 if replay is not None:
                     return replay
             fields = {**answers, "updated_at": now}
-            if key:
-                fields["idempotency_key"] = key
             existing = cls.get_or_none((cls.person == person) & (cls.day == day))
-            if existing is not None:
+            if existing is None:
+                try:
+                    with db.atomic():
+                        existing = cls.create(person=person, day=day, created_at=now, **fields)
+                except IntegrityError:
+                    # A concurrent first submit won the race: edit what it wrote.
+                    existing = cls.get((cls.person == person) & (cls.day == day))
+                    cls.update(**fields).where(cls.id == existing.id).execute()
+            else:
                 cls.update(**fields).where(cls.id == existing.id).execute()
-                return cls.get_by_id(existing.id)
-            try:
-                with db.atomic():
-                    return cls.create(person=person, day=day, created_at=now, **fields)
-            except IntegrityError:
-                # A concurrent first submit won the race: edit what it wrote.
-                existing = cls.get((cls.person == person) & (cls.day == day))
-                cls.update(**fields).where(cls.id == existing.id).execute()
-                return cls.get_by_id(existing.id)
+            if key:
+                CheckInKey.insert(key=key, check_in=existing).on_conflict_ignore().execute()
+            return cls.get_by_id(existing.id)
 
     @classmethod
     def days_of(cls, person: Person) -> list[date]:
@@ -314,6 +315,13 @@ class CheckIn(BaseModel):
     def on(cls, person: Person, day: date) -> CheckIn | None:
         """Person's check-in on day, if any."""
         return cls.get_or_none((cls.person == person) & (cls.day == day))
+
+
+class CheckInKey(BaseModel):
+    """An idempotency key already applied: a replay of the same submit changes nothing."""
+
+    key = CharField(max_length=64, unique=True)
+    check_in = ForeignKeyField(CheckIn, on_delete="CASCADE")
 
 
 class Challenge(BaseModel):
@@ -377,7 +385,7 @@ class Pledge(BaseModel):
     signed_at = DateTimeField(default=utcnow)
 
 
-MODELS = [Team, Person, SignIn, LoginAttempt, Invite, PasswordReset, CheckIn, Challenge, Commitment, Pledge]
+MODELS = [Team, Person, SignIn, LoginAttempt, Invite, PasswordReset, CheckIn, CheckInKey, Challenge, Commitment, Pledge]
 
 
 def router():

@@ -86,7 +86,6 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         before_note = pw.TextField(default='')
         during_note = pw.TextField(default='')
         after_note = pw.TextField(default='')
-        idempotency_key = pw.CharField(max_length=64, null=True, unique=True)
         created_at = pw.DateTimeField()
         updated_at = pw.DateTimeField()
 
@@ -168,10 +167,21 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         class Meta:
             table_name = "sign_in"
 
+    @migrator.create_model
+    class CheckInKey(pw.Model):
+        id = pw.AutoField()
+        key = pw.CharField(max_length=64, unique=True)
+        check_in = pw.ForeignKeyField(column_name='check_in_id', field='id', model=migrator.orm['check_in'], on_delete='CASCADE')
+
+        class Meta:
+            table_name = "check_in_key"
+
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     """Write your rollback migrations here."""
     
+    migrator.remove_model('check_in_key')
+
     migrator.remove_model('sign_in')
 
     migrator.remove_model('pledge')

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request, url_for
 
+from peewee import JOIN
+
 from models import ROLES, Invite, Person, Team, fn
 from pwa import clock
 from pwa.web import clean_text, render, role_required
@@ -13,7 +15,7 @@ bp = Blueprint("admin", __name__)
 
 def page(status=200, team_form=None, invite_form=None, errors=None, link=None):
     """Render the admin page with the given form state."""
-    people = Person.select(Person, Team).join(Team, on=(Person.team == Team.id), join_type="LEFT OUTER").order_by(fn.LOWER(Person.name))
+    people = Person.select(Person, Team).join(Team, on=(Person.team == Team.id), join_type=JOIN.LEFT_OUTER).order_by(fn.LOWER(Person.name))
     return render(
         "admin/index.html",
         status=status,

@@ -48,9 +48,9 @@ class Client(FlaskClient):
     def open(self, *args, **kwargs):
         method = kwargs.get("method", "GET")
         if method == "POST" and kwargs.pop("csrf", True):
-            data = kwargs.setdefault("data", {})
+            data = kwargs.get("data") or {}
             if isinstance(data, dict) and "csrf_token" not in data:
-                data["csrf_token"] = self.csrf_token()
+                kwargs["data"] = {**data, "csrf_token": self.csrf_token()}
         return super().open(*args, **kwargs)
 
     def htmx(self, method: str, url: str, **kwargs):

@@ -1,0 +1,214 @@
+"""Signing in and out, invites, password resets, the Me page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import models
+from conftest import PASSWORD, sign_in
+from models import Invite, LoginAttempt, PasswordReset, Person, SignIn
+
+
+def test_a_visitor_is_sent_to_sign_in_and_back_afterwards(client, alice):
+    response = client.get("/challenge")
+    assert response.status_code == 302
+    assert response.location == "/signin?next=/challenge"
+    response = client.post(
+        "/signin", data={"email": alice.email, "password": PASSWORD, "next": "/challenge"}
+    )
+    assert response.status_code == 303
+    assert response.location == "/challenge"
+
+
+def test_sign_in_page_has_one_h1_and_labelled_fields(client):
+    page = client.get("/signin").get_data(as_text=True)
+    assert page.count("<h1") == 1
+    assert '<label for="email">Email</label>' in page
+    assert '<label for="password">Password</label>' in page
+
+
+def test_a_wrong_password_is_refused_with_the_email_kept(client, alice):
+    response = client.post("/signin", data={"email": alice.email, "password": "nope"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "don&#39;t match" in page
+    assert 'value="alice@example.com"' in page
+
+
+def test_the_email_is_matched_whatever_its_case(client, alice):
+    response = client.post("/signin", data={"email": "  ALICE@Example.com ", "password": PASSWORD})
+    assert response.status_code == 303
+
+
+def test_an_open_redirect_is_not_followed_after_sign_in(client, alice):
+    response = client.post(
+        "/signin", data={"email": alice.email, "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response.location == "/"
+
+
+def test_sign_in_is_rate_limited_after_ten_failures(client, alice):
+    for _ in range(10):
+        client.post("/signin", data={"email": alice.email, "password": "wrong"})
+    response = client.post("/signin", data={"email": alice.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many tries" in response.get_data(as_text=True)
+    assert LoginAttempt.select().count() == 10
+
+
+def test_the_rate_limit_lifts_after_a_quarter_of_an_hour(client, alice, clock):
+    for _ in range(10):
+        client.post("/signin", data={"email": alice.email, "password": "wrong"})
+    clock.travel(minutes=16)
+    assert client.post("/signin", data={"email": alice.email, "password": PASSWORD}).status_code == 303
+
+
+def test_a_post_without_the_csrf_token_is_refused(client, alice):
+    response = client.post("/signin", data={"email": alice.email, "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_the_session_cookie_is_httponly_and_lax(client, alice):
+    sign_in(client, alice)
+    cookie = client.get_cookie("session")
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_sign_in_stays_valid_for_weeks_on_a_phone(as_alice, clock):
+    clock.travel(days=45)
+    assert as_alice.get("/").status_code == 200
+    clock.travel(days=80)
+    assert as_alice.get("/").status_code == 200
+
+
+def test_sign_out_really_ends_the_session_on_the_server(client, alice):
+    sign_in(client, alice)
+    stolen = client.get_cookie("session").value
+    assert client.post("/signout").status_code == 303
+    assert SignIn.select().count() == 0
+    client.set_cookie("session", stolen)
+    assert client.get("/").status_code == 302
+
+
+def test_sign_in_rotates_the_session(client, alice):
+    client.get("/signin")
+    before = client.get_cookie("session").value if client.get_cookie("session") else None
+    sign_in(client, alice)
+    assert client.get_cookie("session").value != before
+
+
+def test_an_invite_lets_a_person_set_name_password_and_zone_and_lands_on_today(client, north, ada, clock):
+    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    page = client.get(f"/invite/{token}").get_data(as_text=True)
+    assert "new@example.com" in page
+    response = client.post(
+        f"/invite/{token}",
+        data={"name": "Nia New", "password": "long enough pw", "again": "long enough pw", "tz": "Asia/Tokyo"},
+    )
+    assert response.status_code == 303
+    assert response.location.startswith("/?welcome=1")
+    person = Person.by_email("new@example.com")
+    assert (person.name, person.tz, person.team_id, person.role) == ("Nia New", "Asia/Tokyo", north.id, "employee")
+    assert "Welcome, Nia New" in client.get(response.location).get_data(as_text=True)
+
+
+def test_an_invite_works_only_once(client, north, ada, clock):
+    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    data = {"name": "Nia", "password": "long enough pw", "again": "long enough pw", "tz": "UTC"}
+    client.post(f"/invite/{token}", data=data)
+    assert client.get(f"/invite/{token}").status_code == 404
+
+
+def test_an_expired_invite_says_so(client, north, ada, clock):
+    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    clock.travel(days=15)
+    response = client.get(f"/invite/{token}")
+    assert response.status_code == 404
+    assert "expired" in response.get_data(as_text=True)
+
+
+def test_a_bad_invite_form_comes_back_with_messages_and_the_name_kept(client, north, ada, clock):
+    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    response = client.post(
+        f"/invite/{token}", data={"name": "Nia <b>New</b>", "password": "short", "again": "short", "tz": "Mars/Base"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "at least 10 characters" in page
+    assert "Pick a time zone" in page
+    assert "Nia &lt;b&gt;New&lt;/b&gt;" in page
+    assert Person.by_email("new@example.com") is None
+
+
+def test_a_reset_link_sets_a_new_password_and_ends_old_sign_ins(client, app, alice, lena, clock):
+    other = app.test_client()
+    sign_in(other, alice)
+    token = PasswordReset.issue(alice, lena, clock.now().replace(tzinfo=None))
+    response = client.post(f"/reset/{token}", data={"password": "a brand new one", "again": "a brand new one"})
+    assert response.status_code == 303
+    assert other.get("/").status_code == 302
+    assert client.get("/").status_code == 200
+    fresh = app.test_client()
+    assert fresh.post("/signin", data={"email": alice.email, "password": "a brand new one"}).status_code == 303
+    assert client.get(f"/reset/{token}").status_code == 404
+
+
+def test_a_reset_link_expires_after_two_days(client, alice, lena, clock):
+    token = PasswordReset.issue(alice, lena, clock.now().replace(tzinfo=None))
+    clock.travel(hours=49)
+    assert client.get(f"/reset/{token}").status_code == 404
+
+
+def test_me_changes_name_zone_and_work_days(as_alice, alice):
+    response = as_alice.post(
+        "/me", data={"name": "Alice M.", "tz": "America/New_York", "workdays": ["0", "1", "2", "3"]}
+    )
+    assert response.status_code == 303
+    person = Person.get_by_id(alice.id)
+    assert (person.name, person.tz, person.workdays) == ("Alice M.", "America/New_York", "0,1,2,3")
+
+
+def test_me_refuses_no_work_days_and_an_unknown_zone_keeping_the_name(as_alice, alice):
+    response = as_alice.post("/me", data={"name": "Alice Typed", "tz": "Nowhere/Land"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Pick at least one work day" in page
+    assert "Pick a time zone" in page
+    assert 'value="Alice Typed"' in page
+    assert Person.get_by_id(alice.id).name == "Alice Martin"
+
+
+def test_the_phone_time_zone_can_be_taken_from_today(as_alice, alice):
+    response = as_alice.post("/me/timezone", data={"tz": "Asia/Singapore"})
+    assert response.status_code == 303
+    assert Person.get_by_id(alice.id).tz == "Asia/Singapore"
+    assert as_alice.post("/me/timezone", data={"tz": "x"}).status_code == 422
+
+
+def test_pages_with_private_notes_are_never_cached(as_alice):
+    response = as_alice.get("/")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_every_response_carries_a_strict_content_security_policy(client):
+    response = client.get("/signin")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    page = response.get_data(as_text=True)
+    assert "<script>" not in page and "style=" not in page
+    assert '"allowEval":false' in page and '"includeIndicatorStyles":false' in page
+
+
+def test_an_inactive_person_is_signed_out(as_alice, alice):
+    Person.update(active=False).where(Person.id == alice.id).execute()
+    assert as_alice.get("/").status_code == 302
+
+
+def test_an_expired_sign_in_is_refused(as_alice, clock):
+    models.SignIn.update(expires_at=clock.now().replace(tzinfo=None) - timedelta(seconds=1)).execute()
+    assert as_alice.get("/").status_code == 302
