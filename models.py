@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from peewee import (
+    JOIN,
+    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -32,7 +34,7 @@ RESET_HOURS = 48
 
 def utcnow() -> datetime:
     """Now, as a naive UTC datetime (how every timestamp is stored)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def open_database(url: str):
@@ -134,9 +136,7 @@ class Person(BaseModel):
             SignIn.select(SignIn, Person)
             .join(Person)
             .where(
-                (SignIn.token_digest == digest(token))
-                & (SignIn.expires_at > now)
-                & Person.active
+                (SignIn.token_digest == digest(token)) & (SignIn.expires_at > now) & Person.active
             )
         )
         sign_in = query.first()
@@ -281,12 +281,17 @@ class CheckIn(BaseModel):
         indexes = ((("person", "day"), True),)
 
     @classmethod
-    def record(cls, person: Person, day: date, answers: dict, key: str | None, now: datetime) -> CheckIn:
+    def record(
+        cls, person: Person, day: date, answers: dict, key: str | None, now: datetime
+    ) -> CheckIn:
         """Write person's check-in for day: the first submit creates, later ones edit, a replay is a no-op."""
         with db.atomic():
             if key:
                 replay = (
-                    cls.select().join(CheckInKey).where((CheckInKey.key == key) & (cls.person == person)).first()
+                    cls.select()
+                    .join(CheckInKey)
+                    .where((CheckInKey.key == key) & (cls.person == person))
+                    .first()
                 )
                 if replay is not None:
                     return replay
@@ -370,6 +375,11 @@ class Commitment(BaseModel):
         return cls.get_or_none((cls.person == person) & (cls.week == week))
 
     @classmethod
+    def kept_count(cls, person: Person) -> int:
+        """How many commitments person said they kept."""
+        return cls.select().where((cls.person == person) & cls.kept).count()
+
+    @classmethod
     def unreviewed_before(cls, person: Person, week: date) -> Commitment | None:
         """Person's latest earlier commitment not yet answered."""
         return (
@@ -385,7 +395,19 @@ class Pledge(BaseModel):
     signed_at = DateTimeField(default=utcnow)
 
 
-MODELS = [Team, Person, SignIn, LoginAttempt, Invite, PasswordReset, CheckIn, CheckInKey, Challenge, Commitment, Pledge]
+MODELS = [
+    Team,
+    Person,
+    SignIn,
+    LoginAttempt,
+    Invite,
+    PasswordReset,
+    CheckIn,
+    CheckInKey,
+    Challenge,
+    Commitment,
+    Pledge,
+]
 
 
 def router():
@@ -410,3 +432,256 @@ def team_participation(team: Team, start: date, end: date) -> dict[int, int]:
         .tuples()
     )
     return {person_id: count for person_id, count in rows}
+
+
+STORY_KINDS = ("external", "colleague")
+STORY_PHASES = ("before", "during", "after")
+STORY_TEXT_MAX = 2000
+STORY_TITLE_MAX = 120
+
+
+class Story(BaseModel):
+    """A One True Customer moment, told with the campaign's template."""
+
+    author = ForeignKeyField(Person, backref="stories_told", on_delete="CASCADE")
+    member = ForeignKeyField(Person, backref="stories_about", on_delete="CASCADE")
+    # The member's team when the story was told: the feed and the lead it belongs to.
+    team = ForeignKeyField(Team, null=True, backref="stories", on_delete="SET NULL")
+    day = DateField()
+    title = CharField(max_length=STORY_TITLE_MAX, default="")
+    situation = TextField()
+    moment = TextField()
+    impact = TextField(default="")
+    lesson = TextField(default="")
+    customer_kind = CharField(max_length=10)
+    phase = CharField(max_length=10)
+    hidden = BooleanField(default=False)
+    hidden_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    featured_week = DateField(null=True)
+    share_token = CharField(max_length=64, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("team", "featured_week"), False),)
+
+    @classmethod
+    def visible_to(cls, viewer: Person):
+        """The condition for stories viewer may read: all but hidden ones they don't moderate."""
+        if viewer.is_admin:
+            return cls.id.is_null(False)
+        condition = (cls.hidden == False) | (cls.author == viewer.id)  # noqa: E712
+        if viewer.is_lead and viewer.team_id is not None:
+            condition |= cls.team == viewer.team_id
+        return condition
+
+    @classmethod
+    def _with_people(cls):
+        author, member = Person.alias(), Person.alias()
+        return (
+            cls.select(cls, author, member, Team)
+            .join_from(cls, author, on=(cls.author == author.id), attr="author")
+            .join_from(cls, member, on=(cls.member == member.id), attr="member")
+            .join_from(cls, Team, JOIN.LEFT_OUTER, on=(cls.team == Team.id), attr="team")
+        )
+
+    @classmethod
+    def feed(
+        cls,
+        viewer: Person,
+        team: Team | None = None,
+        before: int | None = None,
+        limit: int = 10,
+        leave_out: int | None = None,
+    ) -> list[Story]:
+        """Up to limit stories viewer may read, newest first, older than before (keyset paging)."""
+        query = cls._with_people().where(cls.visible_to(viewer))
+        if team is not None:
+            query = query.where(cls.team == team)
+        if before is not None:
+            query = query.where(cls.id < before)
+        if leave_out is not None:
+            query = query.where(cls.id != leave_out)
+        return list(query.order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def one(cls, story_id: int) -> Story | None:
+        """The story with this id, its author, member and team loaded."""
+        return cls._with_people().where(cls.id == story_id).first()
+
+    @classmethod
+    def shared(cls, token: str) -> Story | None:
+        """The visible story behind a public share link."""
+        if not token:
+            return None
+        query = cls._with_people().where((cls.share_token == token) & (cls.hidden == False))  # noqa: E712
+        return query.first()
+
+    @classmethod
+    def of_the_week(cls, team: Team | int, week: date) -> Story | None:
+        """The team's story of the week starting on week, unless it was hidden."""
+        query = cls._with_people().where(
+            (cls.team == team) & (cls.featured_week == week) & (cls.hidden == False)  # noqa: E712
+        )
+        return query.order_by(cls.updated_at.desc()).first()
+
+    def can_read(self, person: Person) -> bool:
+        """Whether person may read this story (hidden ones: author, its team's lead, admins)."""
+        return not self.hidden or self.author_id == person.id or self.moderated_by(person)
+
+    def moderated_by(self, person: Person) -> bool:
+        """Whether person may hide or feature this story: its team's lead, or an admin."""
+        if person.is_admin:
+            return True
+        return person.is_lead and self.team_id is not None and person.team_id == self.team_id
+
+    def feature(self, week: date, now: datetime) -> None:
+        """Make this the story of the week for its team (the team's earlier pick steps down)."""
+        with db.atomic():
+            Story.update(featured_week=None).where(
+                (Story.team == self.team_id) & (Story.featured_week == week) & (Story.id != self.id)
+            ).execute()
+            Story.update(featured_week=week).where(Story.id == self.id).execute()
+        self.featured_week = week
+
+    def new_share_token(self) -> str:
+        """Give this story a fresh public share link; any older link stops working."""
+        self.share_token = new_token()
+        Story.update(share_token=self.share_token).where(Story.id == self.id).execute()
+        return self.share_token
+
+
+class Reaction(BaseModel):
+    """One person's applause for one story."""
+
+    story = ForeignKeyField(Story, backref="reactions", on_delete="CASCADE")
+    person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
+    kind = CharField(max_length=16, default="applause")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("story", "person"), True),)
+
+    @classmethod
+    def toggle(cls, story: Story, person: Person, now: datetime) -> bool:
+        """Applaud the story, or take the applause back; return whether person now applauds."""
+        with db.atomic():
+            deleted = cls.delete().where((cls.story == story) & (cls.person == person)).execute()
+            if deleted:
+                return False
+            cls.insert(story=story, person=person, created_at=now).on_conflict_ignore().execute()
+            return True
+
+    @classmethod
+    def counts(cls, story_ids: list[int]) -> dict[int, int]:
+        """Applause per story, for these stories."""
+        if not story_ids:
+            return {}
+        rows = (
+            cls.select(cls.story, fn.COUNT(cls.id))
+            .where(cls.story.in_(story_ids))
+            .group_by(cls.story)
+            .tuples()
+        )
+        return dict(rows)
+
+    @classmethod
+    def applauded(cls, person: Person, story_ids: list[int]) -> set[int]:
+        """Which of these stories person applauds."""
+        if not story_ids:
+            return set()
+        query = cls.select(cls.story).where((cls.person == person) & cls.story.in_(story_ids))
+        return {row[0] for row in query.tuples()}
+
+
+STORY_DRAFT_FIELDS = (
+    "day",
+    "member",
+    "title",
+    "situation",
+    "moment",
+    "impact",
+    "lesson",
+    "customer_kind",
+    "phase",
+)
+STORY_DRAFT_MAX = 20000
+
+
+class StoryDraft(BaseModel):
+    """The story a person is still writing: kept on the server, one per person, as typed."""
+
+    person = ForeignKeyField(Person, unique=True, backref="+", on_delete="CASCADE")
+    day = CharField(max_length=32, default="")
+    member = CharField(max_length=32, default="")
+    title = TextField(default="")
+    situation = TextField(default="")
+    moment = TextField(default="")
+    impact = TextField(default="")
+    lesson = TextField(default="")
+    customer_kind = CharField(max_length=16, default="")
+    phase = CharField(max_length=16, default="")
+    updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def keep(cls, person: Person, fields: dict[str, str], now: datetime) -> StoryDraft:
+        """Write person's draft (creating it the first time)."""
+        values = {name: (fields.get(name) or "")[:STORY_DRAFT_MAX] for name in STORY_DRAFT_FIELDS}
+        for name in ("day", "member"):
+            values[name] = values[name][:32]
+        for name in ("customer_kind", "phase"):
+            values[name] = values[name][:16]
+        with db.atomic():
+            updated = cls.update(updated_at=now, **values).where(cls.person == person).execute()
+            if not updated:
+                cls.insert(person=person, updated_at=now, **values).on_conflict(
+                    conflict_target=[cls.person],
+                    update={**{getattr(cls, k): v for k, v in values.items()}, cls.updated_at: now},
+                ).execute()
+        return cls.get(cls.person == person)
+
+    @classmethod
+    def of(cls, person: Person) -> StoryDraft | None:
+        """Person's draft, if they have one."""
+        return cls.get_or_none(cls.person == person)
+
+    @classmethod
+    def discard(cls, person: Person) -> None:
+        """Forget person's draft."""
+        cls.delete().where(cls.person == person).execute()
+
+
+CARD_SIZES = ("portrait", "preview")
+
+
+class CardImage(BaseModel):
+    """A rendered card, kept by content hash so each card is drawn once."""
+
+    story = ForeignKeyField(Story, null=True, backref="+", on_delete="CASCADE")
+    size = CharField(max_length=16)
+    hash = CharField(max_length=64)
+    png = BlobField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("hash", "size"), True),)
+
+    @classmethod
+    def png_for(cls, hash: str, size: str) -> bytes | None:
+        """The stored PNG for this hash and size, if it was rendered already."""
+        row = cls.select(cls.png).where((cls.hash == hash) & (cls.size == size)).tuples().first()
+        return bytes(row[0]) if row else None
+
+    @classmethod
+    def keep(cls, hash: str, size: str, png: bytes, story: Story | None, now: datetime) -> None:
+        """Store a rendered card; when another process stored it first, theirs stays."""
+        try:
+            with db.atomic():
+                cls.insert(
+                    story=story, size=size, hash=hash, png=png, created_at=now
+                ).on_conflict_ignore().execute()
+        except IntegrityError:
+            pass
+
+
+MODELS += [Story, Reaction, StoryDraft, CardImage]

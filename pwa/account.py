@@ -191,9 +191,9 @@ def me():
         errors["workdays"] = "Pick at least one work day."
     if errors:
         return render("account/me.html", status=422, form=form, errors=errors)
-    Person.update(name=form["name"], tz=form["tz"], workdays=format_workdays(frozenset(days))).where(
-        Person.id == person.id
-    ).execute()
+    Person.update(
+        name=form["name"], tz=form["tz"], workdays=format_workdays(frozenset(days))
+    ).where(Person.id == person.id).execute()
     return back("account.me", saved=1)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, request, url_for
-
 from peewee import JOIN
 
 from models import ROLES, Invite, Person, Team, fn
@@ -15,7 +14,11 @@ bp = Blueprint("admin", __name__)
 
 def page(status=200, team_form=None, invite_form=None, errors=None, link=None):
     """Render the admin page with the given form state."""
-    people = Person.select(Person, Team).join(Team, on=(Person.team == Team.id), join_type=JOIN.LEFT_OUTER).order_by(fn.LOWER(Person.name))
+    people = (
+        Person.select(Person, Team)
+        .join(Team, on=(Person.team == Team.id), join_type=JOIN.LEFT_OUTER)
+        .order_by(fn.LOWER(Person.name))
+    )
     return render(
         "admin/index.html",
         status=status,
@@ -78,6 +81,12 @@ def invite():
         errors["role"] = "Pick a role from the list."
     if errors:
         return page(status=422, invite_form=form, errors=errors)
-    token = Invite.issue(form["email"], team, form["role"], g.person, clock.naive_now(), name=form["name"])
-    link = {"kind": "invite", "who": form["name"] or form["email"], "url": url_for("account.accept_invite", token=token, _external=True)}
+    token = Invite.issue(
+        form["email"], team, form["role"], g.person, clock.naive_now(), name=form["name"]
+    )
+    link = {
+        "kind": "invite",
+        "who": form["name"] or form["email"],
+        "url": url_for("account.accept_invite", token=token, _external=True),
+    }
     return page(link=link)

@@ -9,7 +9,16 @@ from game.days import week_start
 from game.weeks import review_due
 from models import Challenge, CheckIn, Commitment
 from pwa import clock
-from pwa.web import NOTE_MAX, back, check_length, clean_text, render, sign_in_required, today_for, workdays_of
+from pwa.web import (
+    NOTE_MAX,
+    back,
+    check_length,
+    clean_text,
+    render,
+    sign_in_required,
+    today_for,
+    workdays_of,
+)
 
 bp = Blueprint("challenge", __name__)
 
@@ -72,9 +81,9 @@ def reflect():
     check_length(errors, "reflection", text, "Your reflection", NOTE_MAX, required=True)
     if errors:
         return _page(status=422, form={"reflection": text}, errors=errors)
-    Challenge.update(reflection=text, completed_at=challenge.completed_at or clock.naive_now()).where(
-        Challenge.id == challenge.id
-    ).execute()
+    Challenge.update(
+        reflection=text, completed_at=challenge.completed_at or clock.naive_now()
+    ).where(Challenge.id == challenge.id).execute()
     return back("challenge.index")
 
 
@@ -83,14 +92,18 @@ def _commitment_page(status=200, form=None, errors=None):
     today = today_for(person)
     week = week_start(today)
     current = Commitment.of_week(person, week)
-    due_now = current is not None and current.kept is None and review_due(week, workdays_of(person), today)
+    due_now = (
+        current is not None
+        and current.kept is None
+        and review_due(week, workdays_of(person), today)
+    )
     review = current if due_now else Commitment.unreviewed_before(person, week)
     if form is None:
         form = {
             "behaviour": current.behaviour if current else "",
             "situation": current.situation if current else "",
         }
-    kept = Commitment.select().where((Commitment.person == person) & (Commitment.kept == True)).count()  # noqa: E712
+    kept = Commitment.kept_count(person)
     return render(
         "challenge/commitment.html",
         status=status,

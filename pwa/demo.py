@@ -90,4 +90,6 @@ def _history(person: Person, now: datetime, weeks: int, rate: float, rng: random
         kept=rng.random() < 0.7,
     )
     if rng.random() < 0.6:
-        Pledge.create(person=person, signed_at=now.replace(tzinfo=None) - timedelta(days=rng.randint(1, 20)))
+        Pledge.create(
+            person=person, signed_at=now.replace(tzinfo=None) - timedelta(days=rng.randint(1, 20))
+        )

@@ -24,7 +24,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        message = "This form had expired. Reload the page and send it again; your text is still on it."
+        message = (
+            "This form had expired. Reload the page and send it again; your text is still on it."
+        )
         return render("errors/error.html", status=400, code=400, message=message)
 
     @app.errorhandler(HTTPException)

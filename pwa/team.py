@@ -36,7 +36,10 @@ def _page(team, status=200, invite_form=None, errors=None, link=None):
     week = week_start(today)
     counts = team_participation(team, week, week + timedelta(days=6))
     members = list(team.members())
-    challenges = {c.person_id: c for c in Challenge.select().where(Challenge.person.in_(members)).order_by(Challenge.id)}
+    challenges = {
+        c.person_id: c
+        for c in Challenge.select().where(Challenge.person.in_(members)).order_by(Challenge.id)
+    }
     return render(
         "team/index.html",
         status=status,
@@ -79,7 +82,10 @@ def start_challenge(team_id: int):
 def invite(team_id: int):
     """Make an invite link for a new member of the team."""
     team = _team_for(g.person, team_id)
-    form = {"email": clean_text(request.form.get("email")).lower(), "name": clean_text(request.form.get("name"))}
+    form = {
+        "email": clean_text(request.form.get("email")).lower(),
+        "name": clean_text(request.form.get("name")),
+    }
     errors = {}
     if "@" not in form["email"] or len(form["email"]) > EMAIL_MAX or " " in form["email"]:
         errors["email"] = "Enter an email address like name@company.com."
@@ -89,8 +95,14 @@ def invite(team_id: int):
         errors["name"] = "Keep the name under 80 characters."
     if errors:
         return _page(team, status=422, invite_form=form, errors=errors)
-    token = Invite.issue(form["email"], team, "employee", g.person, clock.naive_now(), name=form["name"])
-    link = {"kind": "invite", "who": form["name"] or form["email"], "url": url_for("account.accept_invite", token=token, _external=True)}
+    token = Invite.issue(
+        form["email"], team, "employee", g.person, clock.naive_now(), name=form["name"]
+    )
+    link = {
+        "kind": "invite",
+        "who": form["name"] or form["email"],
+        "url": url_for("account.accept_invite", token=token, _external=True),
+    }
     return _page(team, link=link)
 
 
@@ -104,7 +116,11 @@ def reset_link(person_id: int):
     if not g.person.leads(person):
         abort(403)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
-    link = {"kind": "reset", "who": person.name, "url": url_for("account.reset_password", token=token, _external=True)}
+    link = {
+        "kind": "reset",
+        "who": person.name,
+        "url": url_for("account.reset_password", token=token, _external=True),
+    }
     if g.person.is_admin and request.form.get("from") == "admin":
         from pwa.admin import page as admin_page
 

@@ -6,13 +6,22 @@ import uuid
 
 from flask import Blueprint, g, request
 
-from game.days import is_workday
+from game.days import is_workday, week_start
 from game.streaks import streak
+from game.weeks import review_due
 from models import ANSWERS, Challenge, CheckIn, Commitment, Pledge
 from pwa import clock
-from pwa.web import NOTE_MAX, PHASES, back, check_length, clean_text, render, sign_in_required, today_for, workdays_of
-from game.weeks import review_due
-from game.days import week_start
+from pwa.web import (
+    NOTE_MAX,
+    PHASES,
+    back,
+    check_length,
+    clean_text,
+    render,
+    sign_in_required,
+    today_for,
+    workdays_of,
+)
 
 bp = Blueprint("today", __name__)
 
@@ -29,7 +38,11 @@ def _state(person, check_in=None, form=None, errors=None):
     week = week_start(today)
     commitment = Commitment.of_week(person, week)
     earlier = Commitment.unreviewed_before(person, week)
-    review = commitment if commitment and commitment.kept is None and review_due(week, workdays, today) else earlier
+    review = (
+        commitment
+        if commitment and commitment.kept is None and review_due(week, workdays, today)
+        else earlier
+    )
     return {
         "today": today,
         "workday": is_workday(today, workdays),

@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -18,7 +18,7 @@ from pwa import create_app
 
 PASSWORD = "correct horse battery"
 # A Wednesday, mid-morning in Europe.
-START = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 
 
@@ -140,7 +140,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def make_person(name: str, email: str, role="employee", team=None, tz="Europe/Berlin") -> models.Person:
+def make_person(
+    name: str, email: str, role="employee", team=None, tz="Europe/Berlin"
+) -> models.Person:
     """A person who has accepted their invite."""
     return models.Person.create(
         name=name,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import models
 from conftest import PASSWORD, sign_in
+
+import models
 from models import Invite, LoginAttempt, PasswordReset, Person, SignIn
 
 
@@ -42,7 +43,8 @@ def test_the_email_is_matched_whatever_its_case(client, alice):
 
 def test_an_open_redirect_is_not_followed_after_sign_in(client, alice):
     response = client.post(
-        "/signin", data={"email": alice.email, "password": PASSWORD, "next": "https://evil.example/"}
+        "/signin",
+        data={"email": alice.email, "password": PASSWORD, "next": "https://evil.example/"},
     )
     assert response.location == "/"
 
@@ -60,7 +62,9 @@ def test_the_rate_limit_lifts_after_a_quarter_of_an_hour(client, alice, clock):
     for _ in range(10):
         client.post("/signin", data={"email": alice.email, "password": "wrong"})
     clock.travel(minutes=16)
-    assert client.post("/signin", data={"email": alice.email, "password": PASSWORD}).status_code == 303
+    assert (
+        client.post("/signin", data={"email": alice.email, "password": PASSWORD}).status_code == 303
+    )
 
 
 def test_a_post_without_the_csrf_token_is_refused(client, alice):
@@ -99,30 +103,48 @@ def test_sign_in_rotates_the_session(client, alice):
     assert client.get_cookie("session").value != before
 
 
-def test_an_invite_lets_a_person_set_name_password_and_zone_and_lands_on_today(client, north, ada, clock):
-    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+def test_an_invite_lets_a_person_set_name_password_and_zone_and_lands_on_today(
+    client, north, ada, clock
+):
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
     page = client.get(f"/invite/{token}").get_data(as_text=True)
     assert "new@example.com" in page
     response = client.post(
         f"/invite/{token}",
-        data={"name": "Nia New", "password": "long enough pw", "again": "long enough pw", "tz": "Asia/Tokyo"},
+        data={
+            "name": "Nia New",
+            "password": "long enough pw",
+            "again": "long enough pw",
+            "tz": "Asia/Tokyo",
+        },
     )
     assert response.status_code == 303
     assert response.location.startswith("/?welcome=1")
     person = Person.by_email("new@example.com")
-    assert (person.name, person.tz, person.team_id, person.role) == ("Nia New", "Asia/Tokyo", north.id, "employee")
+    assert (person.name, person.tz, person.team_id, person.role) == (
+        "Nia New",
+        "Asia/Tokyo",
+        north.id,
+        "employee",
+    )
     assert "Welcome, Nia New" in client.get(response.location).get_data(as_text=True)
 
 
 def test_an_invite_works_only_once(client, north, ada, clock):
-    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
     data = {"name": "Nia", "password": "long enough pw", "again": "long enough pw", "tz": "UTC"}
     client.post(f"/invite/{token}", data=data)
     assert client.get(f"/invite/{token}").status_code == 404
 
 
 def test_an_expired_invite_says_so(client, north, ada, clock):
-    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
     clock.travel(days=15)
     response = client.get(f"/invite/{token}")
     assert response.status_code == 404
@@ -130,9 +152,12 @@ def test_an_expired_invite_says_so(client, north, ada, clock):
 
 
 def test_a_bad_invite_form_comes_back_with_messages_and_the_name_kept(client, north, ada, clock):
-    token = Invite.issue("new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
     response = client.post(
-        f"/invite/{token}", data={"name": "Nia <b>New</b>", "password": "short", "again": "short", "tz": "Mars/Base"}
+        f"/invite/{token}",
+        data={"name": "Nia <b>New</b>", "password": "short", "again": "short", "tz": "Mars/Base"},
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -146,12 +171,19 @@ def test_a_reset_link_sets_a_new_password_and_ends_old_sign_ins(client, app, ali
     other = app.test_client()
     sign_in(other, alice)
     token = PasswordReset.issue(alice, lena, clock.now().replace(tzinfo=None))
-    response = client.post(f"/reset/{token}", data={"password": "a brand new one", "again": "a brand new one"})
+    response = client.post(
+        f"/reset/{token}", data={"password": "a brand new one", "again": "a brand new one"}
+    )
     assert response.status_code == 303
     assert other.get("/").status_code == 302
     assert client.get("/").status_code == 200
     fresh = app.test_client()
-    assert fresh.post("/signin", data={"email": alice.email, "password": "a brand new one"}).status_code == 303
+    assert (
+        fresh.post(
+            "/signin", data={"email": alice.email, "password": "a brand new one"}
+        ).status_code
+        == 303
+    )
     assert client.get(f"/reset/{token}").status_code == 404
 
 
@@ -210,5 +242,7 @@ def test_an_inactive_person_is_signed_out(as_alice, alice):
 
 
 def test_an_expired_sign_in_is_refused(as_alice, clock):
-    models.SignIn.update(expires_at=clock.now().replace(tzinfo=None) - timedelta(seconds=1)).execute()
+    models.SignIn.update(
+        expires_at=clock.now().replace(tzinfo=None) - timedelta(seconds=1)
+    ).execute()
     assert as_alice.get("/").status_code == 302

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from conftest import sign_in
+
 from models import CheckIn
 
 ALL_YES = {"before": "yes", "during": "yes", "after": "yes"}
@@ -27,7 +28,12 @@ def test_a_check_in_is_recorded_for_the_local_date_and_today_says_done(as_alice,
     assert response.location == "/"
     row = CheckIn.get(CheckIn.person == alice)
     assert row.day == date(2026, 11, 18)
-    assert (row.before, row.during, row.after, row.after_note) == ("yes", "yes", "yes", "Called back at 4:45.")
+    assert (row.before, row.during, row.after, row.after_note) == (
+        "yes",
+        "yes",
+        "yes",
+        "Called back at 4:45.",
+    )
     page = as_alice.get("/").get_data(as_text=True)
     assert "Checked in for today" in page
     assert "Called back at 4:45." in page
@@ -63,7 +69,7 @@ def test_a_replay_with_the_same_key_changes_nothing(as_alice, alice):
 
 def test_the_day_follows_the_persons_own_time_zone(client, alice, clock):
     # 23:30 UTC on Wednesday is already Thursday in Berlin.
-    clock.set(datetime(2026, 11, 18, 23, 30, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 18, 23, 30, tzinfo=UTC))
     sign_in(client, alice)
     client.post("/checkin", data=ALL_YES)
     assert CheckIn.get(CheckIn.person == alice).day == date(2026, 11, 19)
@@ -144,7 +150,9 @@ def test_a_boosted_request_gets_the_whole_page(as_alice):
 
 
 def test_a_colleagues_notes_never_show_on_my_today(client, alice, bob):
-    CheckIn.create(person=bob, day=date(2026, 11, 18), before="yes", before_note="Bob's private thought")
+    CheckIn.create(
+        person=bob, day=date(2026, 11, 18), before="yes", before_note="Bob's private thought"
+    )
     sign_in(client, alice)
     assert "Bob&#39;s private thought" not in client.get("/").get_data(as_text=True)
 

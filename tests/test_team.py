@@ -1,0 +1,114 @@
+"""The lead's team page and the admin page: participation without notes, invites, resets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import sign_in
+
+from models import Challenge, CheckIn, Invite, PasswordReset, Team
+
+
+def test_a_lead_sees_participation_but_never_notes(as_lena, alice, bob):
+    CheckIn.create(
+        person=alice,
+        day=date(2026, 11, 17),
+        before="yes",
+        before_note="Rehearsed the apology twice",
+    )
+    CheckIn.create(person=alice, day=date(2026, 11, 18), before="yes")
+    page = as_lena.get("/team").get_data(as_text=True)
+    assert "<h1>North</h1>" in page
+    assert "1 of 3 checked in this week" in page
+    assert "2 check-in days this week" in page
+    assert "Rehearsed the apology" not in page
+
+
+def test_an_employee_cannot_open_the_team_page(as_alice):
+    assert as_alice.get("/team").status_code == 403
+
+
+def test_a_lead_sees_only_their_own_team(as_lena, south, carl):
+    assert as_lena.get(f"/team?team={south.id}").status_code == 403
+    assert as_lena.post(f"/team/{south.id}/challenge").status_code == 403
+    assert Challenge.select().count() == 0
+
+
+def test_a_lead_starts_the_challenge_for_the_whole_team(as_lena, alice, bob, lena, carl):
+    response = as_lena.post(f"/team/{alice.team_id}/challenge")
+    assert response.status_code == 303
+    started = {c.person_id for c in Challenge.select()}
+    assert started == {alice.id, bob.id, lena.id}
+    page = (
+        sign_in(as_lena.application.test_client(), alice).get("/challenge").get_data(as_text=True)
+    )
+    assert "by Lena Lead for the team" in page
+
+
+def test_a_lead_invites_someone_to_their_team(as_lena, north):
+    response = as_lena.post(
+        f"/team/{north.id}/invite", data={"email": "Nia@Example.com", "name": "Nia"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Invite link" in page and "/invite/" in page
+    invite = Invite.get()
+    assert (invite.email, invite.team_id, invite.role) == ("nia@example.com", north.id, "employee")
+
+
+def test_a_bad_invite_email_comes_back_with_the_text_kept(as_lena, north, alice):
+    response = as_lena.post(
+        f"/team/{north.id}/invite", data={"email": "not an email", "name": "Typed name"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter an email address" in page and 'value="Typed name"' in page
+    response = as_lena.post(f"/team/{north.id}/invite", data={"email": alice.email})
+    assert "already has an account" in response.get_data(as_text=True)
+    assert Invite.select().count() == 0
+
+
+def test_a_lead_makes_a_reset_link_only_for_their_team(as_lena, alice, carl):
+    response = as_lena.post(f"/people/{alice.id}/reset")
+    assert response.status_code == 200
+    assert "/reset/" in response.get_data(as_text=True)
+    assert as_lena.post(f"/people/{carl.id}/reset").status_code == 403
+    assert as_lena.post("/people/9999/reset").status_code == 404
+    assert PasswordReset.select().count() == 1
+
+
+def test_an_employee_cannot_make_reset_links(as_alice, bob):
+    assert as_alice.post(f"/people/{bob.id}/reset").status_code == 403
+
+
+def test_an_admin_creates_teams_and_invites_with_any_role(as_ada, north):
+    as_ada.post("/admin/teams", data={"name": "West"})
+    assert Team.get_or_none(Team.name == "West") is not None
+    response = as_ada.post("/admin/teams", data={"name": "north"})
+    assert response.status_code == 422
+    assert "already a team" in response.get_data(as_text=True)
+    response = as_ada.post(
+        "/admin/invites", data={"email": "lead@example.com", "team": str(north.id), "role": "lead"}
+    )
+    assert response.status_code == 200
+    assert Invite.get().role == "lead"
+
+
+def test_an_admin_invite_refuses_an_unknown_team_or_role(as_ada):
+    response = as_ada.post(
+        "/admin/invites", data={"email": "x@example.com", "team": "999", "role": "king"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Pick a team from the list" in page and "Pick a role from the list" in page
+
+
+def test_an_admin_sees_any_team(as_ada, south, carl):
+    page = as_ada.get(f"/team?team={south.id}").get_data(as_text=True)
+    assert "<h1>South</h1>" in page
+    assert "Carl Jensen" in page
+
+
+def test_only_admins_open_the_admin_page(as_lena):
+    assert as_lena.get("/admin").status_code == 403
+    assert as_lena.post("/admin/teams", data={"name": "X"}).status_code == 403
