@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, g, request, url_for
 
-from game.days import week_start
 from models import Challenge, Invite, PasswordReset, Person, Team, team_participation
 from pwa import clock
 from pwa.web import back, clean_text, render, role_required, today_for
@@ -33,8 +32,8 @@ def _team_for(person, team_id: int | None) -> Team:
 
 def _page(team, status=200, invite_form=None, errors=None, link=None):
     today = today_for(g.person)
-    week = week_start(today)
-    counts = team_participation(team, week, week + timedelta(days=6))
+    since = today - timedelta(days=6)
+    counts = team_participation(team, since, today)
     members = list(team.members())
     challenges = {
         c.person_id: c
@@ -48,7 +47,7 @@ def _page(team, status=200, invite_form=None, errors=None, link=None):
         members=members,
         counts=counts,
         challenges=challenges,
-        week=week,
+        since=since,
         today=today,
         checked_in=sum(1 for m in members if counts.get(m.id)),
         invite_form=invite_form or {"email": "", "name": ""},

@@ -19,8 +19,8 @@ def test_a_lead_sees_participation_but_never_notes(as_lena, alice, bob):
     CheckIn.create(person=alice, day=date(2026, 11, 18), before="yes")
     page = as_lena.get("/team").get_data(as_text=True)
     assert "<h1>North</h1>" in page
-    assert "1 of 3 checked in this week" in page
-    assert "2 check-in days this week" in page
+    assert "1 of 3 checked in during the last 7 days" in page
+    assert "2 check-in days in 7 days" in page
     assert "Rehearsed the apology" not in page
 
 
