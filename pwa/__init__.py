@@ -6,7 +6,8 @@ import os
 import time
 from datetime import timedelta
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -33,6 +34,14 @@ CSP = "; ".join(
         "form-action 'self'",
     ]
 )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (or config says so)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = super().get_cookie_secure(app)
+        return configured or (has_request_context() and request.is_secure)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -63,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     htmx.init_app(app)
     _init_database(app)

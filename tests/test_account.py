@@ -80,6 +80,15 @@ def test_the_session_cookie_is_httponly_and_lax(client, alice):
     assert cookie.same_site == "Lax"
 
 
+def test_the_session_cookie_is_secure_over_https(client, alice):
+    client.post(
+        "/signin",
+        data={"email": alice.email, "password": PASSWORD},
+        base_url="https://otc.example",
+    )
+    assert client.get_cookie("session", domain="otc.example").secure
+
+
 def test_sign_in_stays_valid_for_weeks_on_a_phone(as_alice, clock):
     clock.travel(days=45)
     assert as_alice.get("/").status_code == 200
