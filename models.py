@@ -544,6 +544,12 @@ class Story(BaseModel):
             Story.update(featured_week=week).where(Story.id == self.id).execute()
         self.featured_week = week
 
+    def remove(self) -> None:
+        """Delete the story with its applause and its rendered cards."""
+        with db.atomic():
+            CardImage.delete().where(CardImage.story == self.id).execute()
+            self.delete_instance(recursive=True)
+
     def new_share_token(self) -> str:
         """Give this story a fresh public share link; any older link stops working."""
         self.share_token = new_token()

@@ -79,9 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_headers(app)
     _init_templates(app)
 
-    from pwa import account, admin, campaign, challenge, errors, team, today
+    from pwa import account, admin, campaign, challenge, errors, stories, team, today
 
-    for module in (account, today, challenge, campaign, team, admin):
+    for module in (account, today, challenge, stories, campaign, team, admin):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions

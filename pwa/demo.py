@@ -8,7 +8,18 @@ from datetime import datetime, timedelta
 from werkzeug.security import generate_password_hash
 
 from game.days import is_workday, local_date, parse_workdays, week_start
-from models import Challenge, CheckIn, Commitment, Person, Pledge, Team, db
+from models import (
+    Challenge,
+    CheckIn,
+    Commitment,
+    Person,
+    Pledge,
+    Reaction,
+    Story,
+    Team,
+    db,
+    new_token,
+)
 
 PASSWORD = "one-true-customer"
 PEOPLE = (
@@ -51,6 +62,7 @@ def load(now: datetime, weeks: int = 5, seed: int = 7) -> dict[str, Person]:
             )
             people[email.split("@")[0]] = person
             _history(person, now, weeks, rate, rng)
+        _stories(people, now)
     return people
 
 
@@ -93,3 +105,91 @@ def _history(person: Person, now: datetime, weeks: int, rate: float, rng: random
         Pledge.create(
             person=person, signed_at=now.replace(tzinfo=None) - timedelta(days=rng.randint(1, 20))
         )
+
+
+# The campaign's three sample stories (Part 3), split into the template's parts.
+STORIES = (
+    {
+        "author": "alice",
+        "member": "bob",
+        "days_ago": 4,
+        "title": "The Saturday Call",
+        "situation": "A borrower's loan was scheduled to close Monday, but they discovered a question "
+        "about their closing costs on Saturday afternoon. They sent an email expecting to wait "
+        "until Monday.",
+        "moment": "Their loan officer saw the email, called them within the hour, and spent 45 "
+        "minutes walking through every number.",
+        "impact": "The borrower later said: \"I've bought three homes and never had anyone call me "
+        'on a Saturday. I felt like I was their only client."',
+        "lesson": "A worried customer shouldn't have to wait for Monday to be heard. "
+        "That's One True Customer.",
+        "customer_kind": "external",
+        "phase": "during",
+        "applause": ("lena", "priya", "sam"),
+        "story_of_the_week": True,
+    },
+    {
+        "author": "lena",
+        "member": "priya",
+        "days_ago": 9,
+        "title": "The Memory",
+        "situation": "A borrower mentioned in passing that they were nervous about their first "
+        "home purchase.",
+        "moment": "The processor remembered. When the file reached clear to close, she included a "
+        'handwritten note: "Congratulations on your first home! I know you were nervous when we '
+        'started, but you made it."',
+        "impact": "The borrower posted the note on social media.",
+        "lesson": "One small act of remembering turned a transaction into a relationship.",
+        "customer_kind": "external",
+        "phase": "after",
+        "applause": ("alice", "bob"),
+    },
+    {
+        "author": "carl",
+        "member": "sam",
+        "days_ago": 6,
+        "title": "The Internal Customer",
+        "situation": "A loan officer needed rush processing on a file. The borrower was relocating "
+        "for a new job, and timing was critical.",
+        "moment": "Instead of just marking it urgent, the loan officer called the processor, "
+        "explained the borrower's situation, and asked: \"What do you need from me to make this "
+        'smooth for you?"',
+        "impact": "The processor later said: \"That's the first time someone treated ME like a "
+        'customer. I moved mountains to get that file done."',
+        "lesson": "Colleagues are customers too: treat the person you hand work to as your only "
+        "customer.",
+        "customer_kind": "colleague",
+        "phase": "before",
+        "applause": ("sam", "carl"),
+    },
+)
+
+
+def _stories(people: dict[str, Person], now: datetime) -> None:
+    """Seed the story library with the campaign's samples; the first is North's story of the week."""
+    stamp = now.replace(tzinfo=None)
+    # Oldest first, so the feed (newest first) shows them in the order they happened.
+    for sample in sorted(STORIES, key=lambda sample: -sample["days_ago"]):
+        ago = sample["days_ago"]
+        told = stamp - timedelta(days=ago)
+        member = people[sample["member"]]
+        featured = (
+            week_start(local_date(now, member.tz)) if sample.get("story_of_the_week") else None
+        )
+        story = Story.create(
+            author=people[sample["author"]],
+            member=member,
+            team=member.team,
+            day=local_date(now - timedelta(days=ago), member.tz),
+            share_token=new_token(),
+            featured_week=featured,
+            created_at=told,
+            updated_at=told,
+            **{
+                field: sample[field]
+                for field in ("title", "situation", "moment", "impact", "lesson")
+                + ("customer_kind", "phase")
+            },
+        )
+        for fan in sample["applause"]:
+            Reaction.create(story=story, person=people[fan], created_at=told + timedelta(hours=2))

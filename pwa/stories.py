@@ -1,0 +1,548 @@
+"""Stories: the campaign's template, drafts, feeds, applause, story of the week, share links, cards."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
+
+from game.days import week_start
+from models import (
+    STORY_KINDS,
+    STORY_PHASES,
+    STORY_TEXT_MAX,
+    STORY_TITLE_MAX,
+    CardImage,
+    Person,
+    Reaction,
+    Story,
+    StoryDraft,
+    db,
+    new_token,
+)
+from pwa import clock
+from pwa.cards import CardText, FontsMissing, card_hash
+from pwa.cards import render as render_card
+from pwa.web import back, check_length, clean_text, render, short_date, sign_in_required, today_for
+
+bp = Blueprint("stories", __name__)
+
+PAGE_SIZE = 10
+FEED_EXCERPT = 220
+OG_EXCERPT = 200
+KIND_LABELS = {"external": "External customer", "colleague": "Colleague"}
+PHASE_LABELS = {"before": "Before", "during": "During", "after": "After"}
+# The campaign's template (Part 3): field, label, its question, required.
+TEMPLATE = (
+    (
+        "situation",
+        "The situation",
+        "What was happening? What was the customer's need or problem?",
+        True,
+    ),
+    (
+        "moment",
+        "The One True Customer moment",
+        "What did the team member do that showed they treated them as their only customer?",
+        True,
+    ),
+    ("impact", "The impact", "What was the outcome? How did the customer respond?", False),
+    (
+        "lesson",
+        "The lesson",
+        "What does this story teach others about One True Customer behaviour?",
+        False,
+    ),
+)
+FORM_FIELDS = (
+    "day",
+    "member",
+    "title",
+    "situation",
+    "moment",
+    "impact",
+    "lesson",
+    "customer_kind",
+    "phase",
+)
+CARD_CACHE = "public, max-age=31536000, immutable"
+CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
+# Renders of the same card wait for each other; striped so the lock table never grows.
+_RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+@bp.context_processor
+def labels() -> dict:
+    """The words for a story's phase and kind of customer, in every story template."""
+    return {"phase_labels": PHASE_LABELS, "kind_labels": KIND_LABELS}
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The text cut at a word boundary to at most limit characters, with an ellipsis if cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def card_text(story: Story) -> CardText:
+    """What the story's cards show: the moment, the team member and their team, the title."""
+    team = story.team.name if story.team_id and story.team else ""
+    return CardText(headline=story.moment, person=story.member.name, team=team, title=story.title)
+
+
+def card_url(story: Story, size: str, public: bool = False, external: bool = False) -> str:
+    """The content-addressed URL of one of the story's cards."""
+    digest = card_hash(card_text(story), size)
+    if public:
+        return _url(
+            "stories.public_card", external, token=story.share_token, size=size, card=digest
+        )
+    return _url("stories.card", external, story_id=story.id, size=size, card=digest)
+
+
+def _url(endpoint: str, external: bool = False, **values) -> str:
+    if not external:
+        return url_for(endpoint, **values)
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _readable(story_id: int) -> Story:
+    """The story, if the signed-in person may read it; 404 otherwise (hidden ones stay unknown)."""
+    story = Story.one(story_id)
+    if story is None or not story.can_read(g.person):
+        abort(404)
+    return story
+
+
+def _own(story_id: int) -> Story:
+    """The story, if the signed-in person told it."""
+    story = _readable(story_id)
+    if story.author_id != g.person.id:
+        abort(403)
+    return story
+
+
+def _moderated(story_id: int) -> Story:
+    """The story, if the signed-in person leads its team or is an admin."""
+    story = _readable(story_id)
+    if not story.moderated_by(g.person):
+        abort(403)
+    return story
+
+
+def _local_time(person: Person, when) -> str:
+    """When a draft was kept, in the person's own time: "10:42", or "Tue 17 Nov, 10:42"."""
+    local = when.replace(tzinfo=UTC).astimezone(ZoneInfo(person.tz))
+    if local.date() == today_for(person):
+        return f"{local:%H:%M}"
+    return f"{short_date(local.date())}, {local:%H:%M}"
+
+
+def _htmx_fragment() -> bool:
+    """Whether htmx asked for a fragment (a boosted request wants the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    )
+
+
+# Feeds -----------------------------------------------------------------------------------------
+
+
+@bp.route("/stories")
+@sign_in_required
+def feed():
+    """Show my team's stories (or the whole organisation's), newest first, story of the week on top."""
+    person = g.person
+    scope = "org" if request.args.get("scope") == "org" or person.team_id is None else "team"
+    before = request.args.get("before", type=int)
+    pinned = None
+    if scope == "team":
+        pinned = Story.of_the_week(person.team_id, week_start(today_for(person)))
+    stories = Story.feed(
+        person,
+        team=person.team_id if scope == "team" else None,
+        before=before if before and before > 0 else None,
+        limit=PAGE_SIZE + 1,
+        leave_out=pinned.id if pinned else None,
+    )
+    more = len(stories) > PAGE_SIZE
+    stories = stories[:PAGE_SIZE]
+    ids = [s.id for s in stories] + ([pinned.id] if pinned else [])
+    return render(
+        "stories/feed.html",
+        fragment="partials/story_rows.html",
+        scope=scope,
+        stories=stories,
+        pinned=pinned if not before else None,
+        paging=bool(before),
+        more=more,
+        next_before=stories[-1].id if more else None,
+        applause=Reaction.counts(ids),
+    )
+
+
+# Telling a story ---------------------------------------------------------------------------------
+
+
+def _blank_form(person: Person) -> dict:
+    form = dict.fromkeys(FORM_FIELDS, "")
+    form["day"] = today_for(person).isoformat()
+    form["member"] = str(person.id)
+    return form
+
+
+def _read_form() -> dict:
+    return {name: clean_text(request.form.get(name)) for name in FORM_FIELDS}
+
+
+def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None]:
+    """Messages for every field that can't be published as it is, the member and the date."""
+    errors: dict[str, str] = {}
+    day = None
+    try:
+        day = date.fromisoformat(form["day"])
+    except ValueError:
+        errors["day"] = "Pick the date it happened."
+    else:
+        if day > today_for(person):
+            errors["day"] = "That date hasn't come yet. Pick the day it happened."
+    member = None
+    try:
+        member_id = int(form["member"])
+    except ValueError:
+        member_id = 0
+    if 0 < member_id < 2**31:
+        member = Person.get_or_none(Person.id == member_id)
+    if member is None:
+        errors["member"] = (
+            "Pick the team member from the list: that person isn't in the organisation."
+        )
+    elif not member.active:
+        errors["member"] = f"{member.name} is no longer active here. Pick someone from the list."
+        member = None
+    check_length(errors, "title", form["title"], "The title", STORY_TITLE_MAX)
+    for name, label, _question, required in TEMPLATE:
+        check_length(errors, name, form[name], label, STORY_TEXT_MAX, required=required)
+    if form["customer_kind"] not in STORY_KINDS:
+        errors["customer_kind"] = "Tap External customer or Colleague."
+    if form["phase"] not in STORY_PHASES:
+        errors["phase"] = "Tap Before, During or After."
+    return errors, member, day
+
+
+def _form_page(
+    form: dict, errors: dict | None = None, story: Story | None = None, status=200, draft=None
+):
+    person = g.person
+    return render(
+        "stories/form.html",
+        status=status,
+        form=form,
+        errors=errors or {},
+        story=story,
+        draft=draft,
+        draft_time=_local_time(person, draft.updated_at) if draft else None,
+        saved=request.args.get("saved") == "1",
+        max_day=today_for(person).isoformat(),
+        people=list(person.organisation()),
+        parts=TEMPLATE,
+        text_max=STORY_TEXT_MAX,
+        title_max=STORY_TITLE_MAX,
+    )
+
+
+@bp.route("/stories/new")
+@sign_in_required
+def new():
+    """Show the story template, filled with my draft if I left one."""
+    person = g.person
+    form = _blank_form(person)
+    draft = StoryDraft.of(person)
+    if draft is not None:
+        form.update({name: getattr(draft, name) for name in FORM_FIELDS if getattr(draft, name)})
+    return _form_page(form, draft=draft)
+
+
+@bp.route("/stories/new", methods=["POST"])
+@sign_in_required
+def create():
+    """Publish my story (and forget the draft), or show the form again with what to fix."""
+    person = g.person
+    form = _read_form()
+    errors, member, day = _check(form, person)
+    now = clock.naive_now()
+    if errors:
+        # Whatever happens next (a closed tab), the text typed so far is kept.
+        draft = StoryDraft.keep(person, form, now)
+        return _form_page(form, errors, status=422, draft=draft)
+    with db.atomic():
+        story = Story.create(
+            author=person,
+            member=member,
+            team=member.team_id,
+            day=day,
+            title=form["title"],
+            situation=form["situation"],
+            moment=form["moment"],
+            impact=form["impact"],
+            lesson=form["lesson"],
+            customer_kind=form["customer_kind"],
+            phase=form["phase"],
+            share_token=new_token(),
+            created_at=now,
+            updated_at=now,
+        )
+        StoryDraft.discard(person)
+    flash("Your story is on the feed. Thank you for telling it.", "success")
+    return back("stories.show", story_id=story.id)
+
+
+@bp.route("/stories/draft", methods=["POST"])
+@sign_in_required
+def save_draft():
+    """Keep what I have typed so far on the server (htmx sends it while I type)."""
+    person = g.person
+    draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
+    if not _htmx_fragment():
+        return back("stories.new", saved=1)
+    return render(
+        "partials/story_draft.html",
+        draft=draft,
+        draft_time=_local_time(person, draft.updated_at),
+        saved=True,
+    )
+
+
+@bp.route("/stories/draft/discard", methods=["POST"])
+@sign_in_required
+def discard_draft():
+    """Throw my draft away and start from an empty template."""
+    StoryDraft.discard(g.person)
+    return back("stories.new")
+
+
+# One story -----------------------------------------------------------------------------------
+
+
+def _story_page(story: Story, status: int = 200):
+    person = g.person
+    share_url = _url("stories.public", True, token=story.share_token) if story.share_token else None
+    return render(
+        "stories/show.html",
+        status=status,
+        story=story,
+        parts=TEMPLATE,
+        this_week=week_start(today_for(person)),
+        is_author=story.author_id == person.id,
+        moderator=story.moderated_by(person),
+        share_url=share_url,
+        portrait_url=card_url(story, "portrait"),
+        **_reactions(story),
+    )
+
+
+def _reactions(story: Story) -> dict:
+    return {
+        "applause": Reaction.counts([story.id]).get(story.id, 0),
+        "applauded": story.id in Reaction.applauded(g.person, [story.id]),
+    }
+
+
+@bp.route("/stories/<int:story_id>")
+@sign_in_required
+def show(story_id: int):
+    """Show the whole story, its applause, its card and the ways to share it."""
+    return _story_page(_readable(story_id))
+
+
+@bp.route("/stories/<int:story_id>/edit")
+@sign_in_required
+def edit(story_id: int):
+    """Show my story in the template, to change it."""
+    story = _own(story_id)
+    form = {name: getattr(story, name) for name in FORM_FIELDS if name not in ("day", "member")}
+    form.update(day=story.day.isoformat(), member=str(story.member_id))
+    return _form_page(form, story=story)
+
+
+@bp.route("/stories/<int:story_id>/edit", methods=["POST"])
+@sign_in_required
+def update(story_id: int):
+    """Save the changes to my story (its cards get new URLs)."""
+    story = _own(story_id)
+    person = g.person
+    form = _read_form()
+    errors, member, day = _check(form, person)
+    if errors:
+        return _form_page(form, errors, story=story, status=422)
+    fields = {
+        name: form[name] for name in ("title", *(t[0] for t in TEMPLATE), "customer_kind", "phase")
+    }
+    if member.id != story.member_id:
+        fields["team"] = member.team_id
+    Story.update(member=member, day=day, updated_at=clock.naive_now(), **fields).where(
+        Story.id == story.id
+    ).execute()
+    flash("Your changes are saved.", "success")
+    return back("stories.show", story_id=story.id)
+
+
+@bp.route("/stories/<int:story_id>/delete")
+@sign_in_required
+def confirm_delete(story_id: int):
+    """Ask whether I really want to delete my story."""
+    return render("stories/delete.html", story=_own(story_id))
+
+
+@bp.route("/stories/<int:story_id>/delete", methods=["POST"])
+@sign_in_required
+def delete(story_id: int):
+    """Delete my story, its applause and its cards."""
+    story = _own(story_id)
+    story.remove()
+    flash("Your story is deleted.", "success")
+    return back("stories.feed")
+
+
+@bp.route("/stories/<int:story_id>/applause", methods=["POST"])
+@sign_in_required
+def applaud(story_id: int):
+    """Applaud the story, or take my applause back (one per person)."""
+    story = _readable(story_id)
+    Reaction.toggle(story, g.person, clock.naive_now())
+    if not _htmx_fragment():
+        return back("stories.show", story_id=story.id)
+    return render("partials/story_reactions.html", story=story, **_reactions(story))
+
+
+@bp.route("/stories/<int:story_id>/feature", methods=["POST"])
+@sign_in_required
+def feature(story_id: int):
+    """Make the story its team's story of the week, or take that back (team lead or admin)."""
+    story = _moderated(story_id)
+    week = week_start(today_for(g.person))
+    if story.featured_week == week:
+        Story.update(featured_week=None).where(Story.id == story.id).execute()
+        flash("It is no longer the story of the week.", "success")
+    elif story.hidden:
+        abort(409)
+    else:
+        story.feature(week, clock.naive_now())
+        flash("This is now the story of the week, pinned on the team's feed.", "success")
+    return back("stories.show", story_id=story.id)
+
+
+@bp.route("/stories/<int:story_id>/hide", methods=["POST"])
+@sign_in_required
+def hide(story_id: int):
+    """Hide the story from the feed, board and share link, or show it again (team lead or admin)."""
+    story = _moderated(story_id)
+    hidden = not story.hidden
+    Story.update(hidden=hidden, hidden_by=g.person if hidden else None).where(
+        Story.id == story.id
+    ).execute()
+    flash("The story is hidden." if hidden else "The story is visible again.", "success")
+    return back("stories.show", story_id=story.id)
+
+
+@bp.route("/stories/<int:story_id>/share", methods=["POST"])
+@sign_in_required
+def share_link(story_id: int):
+    """Revoke the story's public share link, or make a new one (author, team lead or admin)."""
+    story = _readable(story_id)
+    if story.author_id != g.person.id and not story.moderated_by(g.person):
+        abort(403)
+    action = request.form.get("action")
+    if action == "revoke":
+        Story.update(share_token=None).where(Story.id == story.id).execute()
+        flash("The share link is revoked: the old link now shows nothing.", "success")
+    elif action == "renew":
+        story.new_share_token()
+        flash("A new share link is ready. Any older link shows nothing now.", "success")
+    else:
+        abort(400)
+    return redirect(url_for("stories.show", story_id=story.id, _anchor="share"), code=303)
+
+
+# Public share links and card images -------------------------------------------------------------
+
+
+@bp.route("/s/<token>")
+def public(token: str):
+    """Show only the story's card behind its share link, with the tags chat tools unfurl."""
+    story = Story.shared(token)
+    if story is None:
+        abort(404)
+    title = story.title or "A One True Customer story"
+    response = render(
+        "stories/public.html",
+        story=story,
+        title=title,
+        description=excerpt(story.moment, OG_EXCERPT),
+        page_url=_url("stories.public", True, token=token),
+        image_url=card_url(story, "preview", public=True, external=True),
+        portrait_url=card_url(story, "portrait", public=True),
+        sign_in_url=url_for("account.sign_in", next=url_for("stories.show", story_id=story.id)),
+    )
+    # A revoked link must stop working at once, so nothing keeps a copy of the page.
+    response.headers.setdefault("Cache-Control", "no-cache")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/cards/<int:story_id>/<any(portrait, preview):size>-<card>.png")
+@sign_in_required
+def card(story_id: int, size: str, card: str):
+    """Send one of the story's card images to a member (rendered once, then cached by content)."""
+    return _send_card(_readable(story_id), size, card, public=False)
+
+
+@bp.route("/s/<token>/<any(portrait, preview):size>-<card>.png")
+def public_card(token: str, size: str, card: str):
+    """Send a card image behind a live share link."""
+    story = Story.shared(token)
+    if story is None:
+        abort(404)
+    return _send_card(story, size, card, public=True)
+
+
+def _send_card(story: Story, size: str, asked: str, public: bool):
+    text = card_text(story)
+    digest = card_hash(text, size)
+    if asked != digest:
+        return redirect(card_url(story, size, public=public), code=302)
+    if request.if_none_match.contains(digest):
+        response = Response(status=304)
+    else:
+        response = Response(_png(story, text, size, digest), mimetype="image/png")
+    response.set_etag(digest)
+    response.headers["Cache-Control"] = CARD_CACHE if public else CARD_CACHE_PRIVATE
+    return response
+
+
+def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
+    """The card's PNG from the cache table, rendered once (per process, then per database)."""
+    png = CardImage.png_for(digest, size)
+    if png is not None:
+        return png
+    with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
+        png = CardImage.png_for(digest, size)
+        if png is not None:
+            return png
+        try:
+            png = render_card(text, size)
+        except FontsMissing:
+            current_app.logger.exception("Story cards cannot be drawn")
+            abort(503)
+        CardImage.keep(digest, size, png, story, clock.naive_now())
+    return png
