@@ -1,0 +1,128 @@
+"""A real browser at a phone viewport: tell a story with a draft that survives, publish, applaud, share."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from conftest import browser_sign_in
+from playwright.sync_api import expect
+
+from models import Reaction, Story, StoryDraft
+
+pytestmark = pytest.mark.browser
+
+
+def test_tell_a_story_keep_the_draft_publish_applaud_and_share(page, live_server, alice, bob):
+    browser_sign_in(page, live_server, alice)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stories").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("North's stories")
+    page.get_by_role("link", name="Share a story").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Share a One True Customer moment")
+
+    page.get_by_label("Team member").select_option(label="Bob Okafor · North")
+    page.get_by_label("Title (optional)").fill("The Saturday Call")
+    page.get_by_label("The situation").fill("A question about closing costs on a Saturday.")
+    page.get_by_label("The One True Customer moment").fill("Bob called back within the hour.")
+    page.get_by_label("The impact (optional)").fill("I felt like their only client.")
+    page.get_by_role("group", name="Who was the customer?").get_by_role(
+        "radio", name="External customer"
+    ).tap()
+    page.get_by_role("group", name=re.compile("Daily Filter")).get_by_role(
+        "radio", name="During"
+    ).tap()
+    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible()
+    assert StoryDraft.get(StoryDraft.person == alice).phase == "during"
+
+    # The draft lives on the server: a reload (or a closed tab) brings it back.
+    page.reload()
+    expect(page.get_by_text("Your draft from")).to_be_visible()
+    expect(page.get_by_label("The One True Customer moment")).to_have_value(
+        "Bob called back within the hour."
+    )
+    expect(page.get_by_label("Team member")).to_have_value(str(bob.id))
+    expect(page.get_by_role("radio", name="During")).to_be_checked()
+    expect(page.get_by_role("radio", name="External customer")).to_be_checked()
+
+    page.get_by_role("button", name="Publish story").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Saturday Call")
+    expect(page.get_by_text("Your story is on the feed")).to_be_visible()
+    story = Story.get()
+    assert (story.member_id, story.phase, story.customer_kind) == (bob.id, "during", "external")
+    assert StoryDraft.select().count() == 0
+
+    page.get_by_role("link", name="All stories").tap()
+    expect(page.get_by_role("link", name="The Saturday Call")).to_be_visible()
+    page.get_by_role("link", name="The Saturday Call").tap()
+
+    applaud = page.get_by_role("button", name="Applaud")
+    expect(applaud).to_have_attribute("aria-pressed", "false")
+    applaud.tap()
+    expect(page.get_by_role("button", name="Applaud")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_text("You applauded.")).to_be_visible()
+    assert Reaction.select().count() == 1
+
+    # Headless Chromium can't share files, so Share points at the fallback.
+    page.get_by_role("button", name="Share", exact=True).tap()
+    expect(page.get_by_text("can't hand the card to other apps")).to_be_visible()
+    download = page.get_by_role("link", name="Download card")
+    expect(download).to_be_visible()
+    expect(download).to_be_focused()
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+    href = download.get_attribute("href")
+    assert re.fullmatch(rf"/cards/{story.id}/portrait-[0-9a-f]{{16}}\.png", href)
+    assert download.get_attribute("download") == f"one-true-customer-story-{story.id}.png"
+    card = page.request.get(live_server + href)
+    assert card.status == 200
+    assert card.headers["content-type"] == "image/png"
+    assert card.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    preview = page.get_by_role("img", name=re.compile("^The story's card"))
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1080
+
+
+def test_without_javascript_a_story_is_published_and_shared_by_download(
+    nojs_page, live_server, alice
+):
+    page = nojs_page
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    page.get_by_label("The situation").fill("A call on a Saturday.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    page.get_by_label("The One True Customer moment").fill("She called back at once.")
+    page.get_by_role("button", name="Publish story").click()
+    expect(page.get_by_text("Tap External customer or Colleague.")).to_be_visible()
+    expect(page.get_by_label("The situation")).to_have_value("A call on a Saturday.")
+    page.get_by_role("radio", name="External customer").check()
+    page.get_by_role("radio", name="After").check()
+    page.get_by_role("button", name="Publish story").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A One True Customer moment")
+    expect(page.get_by_role("button", name="Share", exact=True)).to_be_hidden()
+    expect(page.get_by_role("link", name="Download card")).to_be_visible()
+    page.get_by_role("button", name="Applaud").click()
+    expect(page.get_by_text("You applauded.")).to_be_visible()
+
+
+def test_the_feed_loads_older_stories_as_the_reader_scrolls(page, live_server, alice):
+    for n in range(1, 14):
+        Story.create(
+            author=alice,
+            member=alice,
+            team=alice.team_id,
+            day=date(2026, 11, 18),
+            title=f"Story number {n:02d}",
+            situation="Then.",
+            moment="Now.",
+            customer_kind="external",
+            phase="during",
+        )
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories")
+    expect(page.get_by_role("link", name="Story number 13")).to_be_visible()
+    expect(page.get_by_role("link", name="Story number 01")).to_have_count(0)
+    page.get_by_role("link", name="More stories").scroll_into_view_if_needed()
+    expect(page.get_by_role("link", name="Story number 01")).to_be_visible()
+    expect(page.get_by_role("link", name="More stories")).to_have_count(0)
+    assert page.url == f"{live_server}/stories"
