@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
@@ -531,18 +532,42 @@ def _send_card(story: Story, size: str, asked: str, public: bool):
 
 
 def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
-    """The card's PNG from the cache table, rendered once (per process, then per database)."""
-    png = CardImage.png_for(digest, size)
-    if png is not None:
-        return png
-    with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
-        png = CardImage.png_for(digest, size)
-        if png is not None:
-            return png
-        try:
-            png = render_card(text, size)
-        except FontsMissing:
-            current_app.logger.exception("Story cards cannot be drawn")
-            abort(503)
-        CardImage.keep(digest, size, png, story, clock.naive_now())
+    """The card's PNG from memory or the cache table, rendered once (per process, then per database)."""
+    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
+    key = (digest, size)
+    png = recent.get(key) or CardImage.png_for(digest, size)
+    if png is None:
+        with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
+            png = CardImage.png_for(digest, size)
+            if png is None:
+                try:
+                    png = render_card(text, size)
+                except FontsMissing:
+                    current_app.logger.exception("Story cards cannot be drawn")
+                    abort(503)
+                CardImage.keep(digest, size, png, story, clock.naive_now())
+    recent.put(key, png)
     return png
+
+
+class RecentCards:
+    """The PNGs served last, by hash and size: named by their content, so never stale."""
+
+    def __init__(self, limit: int = 48):
+        self.limit = limit
+        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self.guard = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self.guard:
+            png = self.items.get(key)
+            if png is not None:
+                self.items.move_to_end(key)
+            return png
+
+    def put(self, key: tuple[str, str], png: bytes) -> None:
+        with self.guard:
+            self.items[key] = png
+            self.items.move_to_end(key)
+            while len(self.items) > self.limit:
+                self.items.popitem(last=False)
