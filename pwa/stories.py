@@ -31,6 +31,7 @@ from pwa.web import back, check_length, clean_text, render, short_date, sign_in_
 bp = Blueprint("stories", __name__)
 
 PAGE_SIZE = 10
+ID_LIMIT = 2**31  # ids in URLs beyond what the databases store are simply unknown
 FEED_EXCERPT = 220
 OG_EXCERPT = 200
 KIND_LABELS = {"external": "External customer", "colleague": "Colleague"}
@@ -119,7 +120,7 @@ def _url(endpoint: str, external: bool = False, **values) -> str:
 
 def _readable(story_id: int) -> Story:
     """The story, if the signed-in person may read it; 404 otherwise (hidden ones stay unknown)."""
-    story = Story.one(story_id)
+    story = Story.one(story_id) if story_id < ID_LIMIT else None
     if story is None or not story.can_read(g.person):
         abort(404)
     return story
@@ -172,7 +173,7 @@ def feed():
     stories = Story.feed(
         person,
         team=person.team_id if scope == "team" else None,
-        before=before if before and before > 0 else None,
+        before=before if before and 0 < before < ID_LIMIT else None,
         limit=PAGE_SIZE + 1,
         leave_out=pinned.id if pinned else None,
     )
@@ -222,7 +223,7 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
         member_id = int(form["member"])
     except ValueError:
         member_id = 0
-    if 0 < member_id < 2**31:
+    if 0 < member_id < ID_LIMIT:
         member = Person.get_or_none(Person.id == member_id)
     if member is None:
         errors["member"] = (

@@ -434,6 +434,9 @@ def test_deleting_asks_first_then_takes_the_story_its_applause_and_cards(as_alic
         ("POST", "/stories/999/hide"),
         ("POST", "/stories/999/share"),
         ("GET", "/cards/999/portrait-0123456789abcdef.png"),
+        ("GET", "/stories/99999999999999999999999"),
+        ("POST", "/stories/99999999999999999999999/applause"),
+        ("GET", "/cards/99999999999999999999999/preview-0123456789abcdef.png"),
         ("GET", "/s/not-a-real-token"),
         ("GET", "/s/not-a-real-token/preview-0123456789abcdef.png"),
     ],
@@ -642,6 +645,14 @@ def test_the_feed_pages_by_keyset_with_a_more_link_and_htmx_rows(as_alice, alice
     assert "Story number 01" in body
     assert "More stories" not in body
     assert "<html" in page_of(as_alice.get(more))  # without htmx: a whole page of older stories
+
+
+@pytest.mark.parametrize("before", ["0", "-5", "abc", "99999999999999999999999"])
+def test_a_strange_before_shows_the_newest_stories(as_alice, alice, before):
+    tell(alice, title="Still Here")
+    response = as_alice.get(f"/stories?before={before}")
+    assert response.status_code == 200
+    assert "Still Here" in page_of(response)
 
 
 def test_paging_the_organisation_feed_keeps_the_scope(as_alice, alice, carl):
