@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
@@ -65,6 +66,37 @@ def open_database(url: str):
 def is_sqlite() -> bool:
     """Whether the bound database is SQLite."""
     return isinstance(db.obj, SqliteDatabase)
+
+
+@functools.lru_cache(maxsize=64)
+def _placeholders(sql: str, param: str) -> str:
+    return sql if param == "?" else sql.replace("?", param)
+
+
+def load(model, sql: str, params: tuple) -> list:
+    """Model instances from hand-written SQL on a hot path ("?" placeholders on every backend).
+
+    peewee's query builder costs more than the query itself for the small reads of Today, so
+    these few are written out; columns that aren't fields of the model are kept as attributes.
+    """
+    cursor = db.execute_sql(_placeholders(sql, db.obj.param), params)
+    names = [column[0] for column in cursor.description]
+    fields = [model._meta.columns.get(name) for name in names]
+    rows = []
+    for row in cursor.fetchall():
+        instance = model()
+        for field, name, value in zip(fields, names, row, strict=True):
+            if field is None:
+                setattr(instance, name, value)
+            else:
+                instance.__data__[field.name] = field.python_value(value)
+        rows.append(instance)
+    return rows
+
+
+def as_date(value) -> date:
+    """A date column's value as a date, whatever the driver returned."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def digest(token: str) -> str:
@@ -132,15 +164,42 @@ class Person(BaseModel):
     @classmethod
     def signed_in(cls, token: str, now: datetime) -> tuple[Person, SignIn] | None:
         """The active person holding a live sign-in for this cookie token."""
-        query = (
-            SignIn.select(SignIn, Person)
-            .join(Person)
-            .where(
-                (SignIn.token_digest == digest(token)) & (SignIn.expires_at > now) & Person.active
-            )
+        found = load(
+            cls,
+            "SELECT p.*, s.id AS sign_in_id, s.expires_at AS sign_in_expires FROM sign_in s"
+            " JOIN person p ON p.id = s.person_id"
+            " WHERE s.token_digest = ? AND s.expires_at > ? AND p.active",
+            (digest(token), now),
         )
-        sign_in = query.first()
-        return (sign_in.person, sign_in) if sign_in else None
+        if not found:
+            return None
+        person = found[0]
+        expires = SignIn.expires_at.python_value(person.sign_in_expires)
+        return person, SignIn(id=person.sign_in_id, person=person.id, expires_at=expires)
+
+    def today_facts(self, week: date) -> dict:
+        """What Today shows besides the check-in: challenge, pledge, this and last commitments."""
+        challenge = load(
+            Challenge,
+            "SELECT c.*, (SELECT COUNT(*) FROM pledge WHERE person_id = ?) AS pledged"
+            " FROM (SELECT 1 AS one) AS x LEFT JOIN challenge c"
+            " ON c.id = (SELECT MAX(id) FROM challenge WHERE person_id = ?)",
+            (self.id, self.id),
+        )[0]
+        commitments = load(
+            Commitment,
+            "SELECT * FROM commitment WHERE person_id = ? AND week <= ? AND (week = ? OR kept IS NULL)"
+            " ORDER BY week DESC LIMIT 2",
+            (self.id, week, week),
+        )
+        current = next((c for c in commitments if c.week == week), None)
+        earlier = next((c for c in commitments if c.week < week), None)
+        return {
+            "challenge": challenge if challenge.id is not None else None,
+            "pledged": bool(challenge.pledged),
+            "commitment": current,
+            "earlier": earlier,
+        }
 
     def leads(self, other: Person) -> bool:
         """Whether this person may see other's participation (same team lead, or admin)."""
@@ -175,11 +234,13 @@ class SignIn(BaseModel):
         )
         return token
 
-    def extend(self, now: datetime) -> None:
+    def extend(self, now: datetime) -> bool:
         """Slide the expiry forward, at most once a day, so a phone stays signed in."""
         wanted = now + timedelta(days=SIGN_IN_DAYS)
-        if wanted - self.expires_at > timedelta(days=1):
-            SignIn.update(expires_at=wanted).where(SignIn.id == self.id).execute()
+        if wanted - self.expires_at <= timedelta(days=1):
+            return False
+        SignIn.update(expires_at=wanted).where(SignIn.id == self.id).execute()
+        return True
 
 
 class LoginAttempt(BaseModel):
@@ -285,41 +346,43 @@ class CheckIn(BaseModel):
         cls, person: Person, day: date, answers: dict, key: str | None, now: datetime
     ) -> CheckIn:
         """Write person's check-in for day: the first submit creates, later ones edit, a replay is a no-op."""
+        if key:
+            replay = load(
+                cls,
+                "SELECT c.* FROM check_in c JOIN check_in_key k ON k.check_in_id = c.id"
+                " WHERE k.key = ? AND c.person_id = ?",
+                (key, person.id),
+            )
+            if replay:
+                return replay[0]
         with db.atomic():
+            # One statement creates or edits, so the write lock is held briefly.
+            cls.insert(
+                person=person, day=day, created_at=now, updated_at=now, **answers
+            ).on_conflict(
+                conflict_target=[cls.person, cls.day], update={**answers, "updated_at": now}
+            ).execute()
+            row = cls.on(person, day)
             if key:
-                replay = (
-                    cls.select()
-                    .join(CheckInKey)
-                    .where((CheckInKey.key == key) & (cls.person == person))
-                    .first()
-                )
-                if replay is not None:
-                    return replay
-            fields = {**answers, "updated_at": now}
-            existing = cls.get_or_none((cls.person == person) & (cls.day == day))
-            if existing is None:
-                try:
-                    with db.atomic():
-                        existing = cls.create(person=person, day=day, created_at=now, **fields)
-                except IntegrityError:
-                    # A concurrent first submit won the race: edit what it wrote.
-                    existing = cls.get((cls.person == person) & (cls.day == day))
-                    cls.update(**fields).where(cls.id == existing.id).execute()
-            else:
-                cls.update(**fields).where(cls.id == existing.id).execute()
-            if key:
-                CheckInKey.insert(key=key, check_in=existing).on_conflict_ignore().execute()
-            return cls.get_by_id(existing.id)
+                CheckInKey.insert(key=key, check_in=row).on_conflict_ignore().execute()
+        return row
 
     @classmethod
     def days_of(cls, person: Person) -> list[date]:
         """Every local date person checked in."""
-        return [row[0] for row in cls.select(cls.day).where(cls.person == person).tuples()]
+        cursor = db.execute_sql(
+            _placeholders("SELECT day FROM check_in WHERE person_id = ?", db.obj.param),
+            (person.id,),
+        )
+        return [as_date(day) for (day,) in cursor.fetchall()]
 
     @classmethod
     def on(cls, person: Person, day: date) -> CheckIn | None:
         """Person's check-in on day, if any."""
-        return cls.get_or_none((cls.person == person) & (cls.day == day))
+        found = load(
+            cls, "SELECT * FROM check_in WHERE person_id = ? AND day = ?", (person.id, day)
+        )
+        return found[0] if found else None
 
 
 class CheckInKey(BaseModel):

@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         PERMANENT_SESSION_LIFETIME=timedelta(days=models.SIGN_IN_DAYS),
+        # The server-side sign-in slides its own expiry; no need to re-sign the cookie each time.
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
         MAX_CONTENT_LENGTH=256 * 1024,
@@ -96,9 +98,13 @@ def _init_database(app: Flask) -> None:
         g.started = time.perf_counter()
         models.db.connect(reuse_if_open=True)
 
+    # A SQLite connection stays open in its thread (opening one costs more than most
+    # queries); a PostgreSQL connection goes back to the pool after each request.
+    keep_open = models.is_sqlite() and not app.testing
+
     @app.teardown_request
     def close(exc) -> None:
-        if not models.db.is_closed():
+        if not keep_open and not models.db.is_closed():
             models.db.close()
 
 

@@ -31,7 +31,8 @@ def load_person() -> None:
         session.pop("sign_in", None)
         return
     g.person, g.sign_in = found
-    g.sign_in.extend(clock.naive_now())
+    if g.sign_in.extend(clock.naive_now()):
+        session.modified = True  # the cookie's expiry slides with the server-side one
 
 
 def _start_session(person: Person) -> None:

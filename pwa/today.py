@@ -9,7 +9,7 @@ from flask import Blueprint, g, request
 from game.days import is_workday, week_start
 from game.streaks import streak
 from game.weeks import review_due
-from models import ANSWERS, Challenge, CheckIn, Commitment, Pledge
+from models import ANSWERS, CheckIn
 from pwa import clock
 from pwa.web import (
     NOTE_MAX,
@@ -26,23 +26,20 @@ from pwa.web import (
 bp = Blueprint("today", __name__)
 
 
-def _state(person, check_in=None, form=None, errors=None):
-    """Everything Today shows for person."""
+def _state(person, days=None, check_in=None, form=None, errors=None):
+    """Everything Today shows for person (days: their check-in dates, when already read)."""
     today = today_for(person)
     workdays = workdays_of(person)
-    days = CheckIn.days_of(person)
-    if check_in is None:
+    if days is None:
+        days = CheckIn.days_of(person)
+    if check_in is None and today in days:
         check_in = CheckIn.on(person, today)
     if form is None:
         form = _form_of(check_in)
     week = week_start(today)
-    commitment = Commitment.of_week(person, week)
-    earlier = Commitment.unreviewed_before(person, week)
-    review = (
-        commitment
-        if commitment and commitment.kept is None and review_due(week, workdays, today)
-        else earlier
-    )
+    facts = person.today_facts(week)
+    commitment = facts["commitment"]
+    due_now = commitment and commitment.kept is None and review_due(week, workdays, today)
     return {
         "today": today,
         "workday": is_workday(today, workdays),
@@ -51,10 +48,10 @@ def _state(person, check_in=None, form=None, errors=None):
         "form": form,
         "errors": errors or {},
         "key": uuid.uuid4().hex,
-        "challenge": Challenge.current_for(person),
+        "challenge": facts["challenge"],
         "commitment": commitment,
-        "review": review,
-        "pledged": Pledge.get_or_none(Pledge.person == person) is not None,
+        "review": commitment if due_now else facts["earlier"],
+        "pledged": facts["pledged"],
     }
 
 
@@ -108,14 +105,16 @@ def check_in():
             **_state(person, form=form, errors=errors),
         )
     key = (request.form.get("key") or "")[:64] or None
-    before = _state_streak(person)
-    record = CheckIn.record(person, today_for(person), form, key, clock.naive_now())
-    state = _state(person, check_in=record)
+    today = today_for(person)
+    record = CheckIn.record(person, today, form, key, clock.naive_now())
+    if request.headers.get("HX-Request") != "true":
+        return back("today.index")
+    days = CheckIn.days_of(person)
+    state = _state(person, days=days, check_in=record)
+    before = streak([d for d in days if d != today], workdays_of(person), today).current
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
         trigger["streak-grew"] = {"streak": state["streak"].current}
-    if request.headers.get("HX-Request") != "true":
-        return back("today.index")
     return render(
         "today/index.html",
         fragment="partials/checkin.html",
@@ -124,7 +123,3 @@ def check_in():
         trigger=trigger,
         **state,
     )
-
-
-def _state_streak(person) -> int:
-    return streak(CheckIn.days_of(person), workdays_of(person), today_for(person)).current
