@@ -259,7 +259,18 @@ class LoginAttempt(BaseModel):
         )
 
 
-class Invite(BaseModel):
+class OneTimeLink(BaseModel):
+    """A link that works once, until it expires (invites and password resets)."""
+
+    @classmethod
+    def usable(cls, token: str, now: datetime):
+        """The unused, unexpired row for this token."""
+        return cls.get_or_none(
+            (cls.token_digest == digest(token)) & cls.used_at.is_null() & (cls.expires_at > now)
+        )
+
+
+class Invite(OneTimeLink):
     email = CharField(max_length=254)
     name = CharField(max_length=80, default="")
     team = ForeignKeyField(Team, null=True, on_delete="CASCADE")
@@ -286,15 +297,8 @@ class Invite(BaseModel):
         )
         return token
 
-    @classmethod
-    def usable(cls, token: str, now: datetime) -> Invite | None:
-        """The unused, unexpired invite for this token."""
-        return cls.get_or_none(
-            (cls.token_digest == digest(token)) & cls.used_at.is_null() & (cls.expires_at > now)
-        )
 
-
-class PasswordReset(BaseModel):
+class PasswordReset(OneTimeLink):
     person = ForeignKeyField(Person, on_delete="CASCADE")
     token_digest = CharField(max_length=64, unique=True)
     created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL", backref="+")
@@ -312,13 +316,6 @@ class PasswordReset(BaseModel):
             expires_at=now + timedelta(hours=RESET_HOURS),
         )
         return token
-
-    @classmethod
-    def usable(cls, token: str, now: datetime) -> PasswordReset | None:
-        """The unused, unexpired reset for this token."""
-        return cls.get_or_none(
-            (cls.token_digest == digest(token)) & cls.used_at.is_null() & (cls.expires_at > now)
-        )
 
 
 ANSWERS = ("yes", "partly", "not_yet")
@@ -477,7 +474,7 @@ def router():
     """The migration router over migrations/."""
     from peewee_migrate import Router
 
-    return Router(db.obj, migrate_dir=str(MIGRATIONS), ignore=["basemodel"])
+    return Router(db.obj, migrate_dir=str(MIGRATIONS), ignore=["basemodel", "onetimelink"])
 
 
 def migrate() -> list[str]:

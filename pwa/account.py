@@ -104,6 +104,18 @@ def _zone_error(tz: str) -> str | None:
     return None if tz in TIMEZONES else "Pick a time zone from the list."
 
 
+def _profile_errors(form: dict) -> dict:
+    """Messages for a missing or long name and an unknown time zone."""
+    errors = {}
+    if not form["name"]:
+        errors["name"] = "Tell us your name, as colleagues know you."
+    elif len(form["name"]) > 80:
+        errors["name"] = "Keep your name under 80 characters."
+    if error := _zone_error(form["tz"]):
+        errors["tz"] = error
+    return errors
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str):
     """Let an invited person set their name, password and time zone, then land on Today."""
@@ -116,13 +128,10 @@ def accept_invite(token: str):
         return render("account/invite.html", invite=invite, form=form, errors={})
     form = {"name": clean_text(request.form.get("name")), "tz": request.form.get("tz", "")}
     password = request.form.get("password") or ""
-    errors = _password_errors(password, request.form.get("again") or "")
-    if not form["name"]:
-        errors["name"] = "Tell us your name, as colleagues know you."
-    elif len(form["name"]) > 80:
-        errors["name"] = "Keep your name under 80 characters."
-    if error := _zone_error(form["tz"]):
-        errors["tz"] = error
+    errors = {
+        **_password_errors(password, request.form.get("again") or ""),
+        **_profile_errors(form),
+    }
     if Person.by_email(invite.email) is not None:
         errors["name"] = "This email already has an account. Sign in instead."
     if errors:
@@ -180,13 +189,7 @@ def me():
         "tz": request.form.get("tz", ""),
         "workdays": workdays,
     }
-    errors = {}
-    if not form["name"]:
-        errors["name"] = "Your name is needed."
-    elif len(form["name"]) > 80:
-        errors["name"] = "Keep your name under 80 characters."
-    if error := _zone_error(form["tz"]):
-        errors["tz"] = error
+    errors = _profile_errors(form)
     days = {int(d) for d in workdays if d in {"0", "1", "2", "3", "4", "5", "6"}}
     if not days or len(days) != len(workdays):
         errors["workdays"] = "Pick at least one work day."

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 
 from game.days import week_start
 from models import (
+    STORY_DRAFT_FIELDS,
     STORY_KINDS,
     STORY_PHASES,
     STORY_TEXT_MAX,
@@ -57,17 +58,6 @@ TEMPLATE = (
         "What does this story teach others about One True Customer behaviour?",
         False,
     ),
-)
-FORM_FIELDS = (
-    "day",
-    "member",
-    "title",
-    "situation",
-    "moment",
-    "impact",
-    "lesson",
-    "customer_kind",
-    "phase",
 )
 CARD_CACHE = "public, max-age=31536000, immutable"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
@@ -197,14 +187,14 @@ def feed():
 
 
 def _blank_form(person: Person) -> dict:
-    form = dict.fromkeys(FORM_FIELDS, "")
+    form = dict.fromkeys(STORY_DRAFT_FIELDS, "")
     form["day"] = today_for(person).isoformat()
     form["member"] = str(person.id)
     return form
 
 
 def _read_form() -> dict:
-    return {name: clean_text(request.form.get(name)) for name in FORM_FIELDS}
+    return {name: clean_text(request.form.get(name)) for name in STORY_DRAFT_FIELDS}
 
 
 def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None]:
@@ -271,7 +261,9 @@ def new():
     form = _blank_form(person)
     draft = StoryDraft.of(person)
     if draft is not None:
-        form.update({name: getattr(draft, name) for name in FORM_FIELDS if getattr(draft, name)})
+        form.update(
+            {name: getattr(draft, name) for name in STORY_DRAFT_FIELDS if getattr(draft, name)}
+        )
     return _form_page(form, draft=draft)
 
 
@@ -372,7 +364,9 @@ def show(story_id: int):
 def edit(story_id: int):
     """Show my story in the template, to change it."""
     story = _own(story_id)
-    form = {name: getattr(story, name) for name in FORM_FIELDS if name not in ("day", "member")}
+    form = {
+        name: getattr(story, name) for name in STORY_DRAFT_FIELDS if name not in ("day", "member")
+    }
     form.update(day=story.day.isoformat(), member=str(story.member_id))
     return _form_page(form, story=story)
 
