@@ -269,6 +269,15 @@ class OneTimeLink(BaseModel):
             (cls.token_digest == digest(token)) & cls.used_at.is_null() & (cls.expires_at > now)
         )
 
+    @classmethod
+    def was_used(cls, token: str) -> bool:
+        """Whether this link was already used (rather than never valid or expired)."""
+        return (
+            cls.select()
+            .where((cls.token_digest == digest(token)) & cls.used_at.is_null(False))
+            .exists()
+        )
+
 
 class Invite(OneTimeLink):
     email = CharField(max_length=254)
@@ -524,6 +533,14 @@ class Story(BaseModel):
 
     class Meta:
         indexes = ((("team", "featured_week"), False),)
+
+    @property
+    def heading(self) -> str:
+        """The title, or the moment's opening words when there is none."""
+        if self.title:
+            return self.title
+        words = " ".join(self.moment.split())
+        return words if len(words) <= 60 else words[:59].rsplit(" ", 1)[0] + "…"
 
     @classmethod
     def visible_to(cls, viewer: Person):

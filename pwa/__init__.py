@@ -140,7 +140,7 @@ def _init_templates(app: Flask) -> None:
         max_freezes=MAX_FREEZES,
         long_date=web.long_date,
         short_date=web.short_date,
-        timezones=web.TIMEZONES,
+        timezones=web.ZONE_CHOICES,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

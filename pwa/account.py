@@ -122,7 +122,7 @@ def accept_invite(token: str):
     now = clock.naive_now()
     invite = Invite.usable(token, now)
     if invite is None:
-        return render("account/invite_gone.html", status=404)
+        return render("account/invite_gone.html", status=404, used=Invite.was_used(token))
     if request.method == "GET":
         form = {"name": invite.name, "tz": "UTC"}
         return render("account/invite.html", invite=invite, form=form, errors={})
@@ -157,7 +157,9 @@ def reset_password(token: str):
     now = clock.naive_now()
     reset = PasswordReset.usable(token, now)
     if reset is None:
-        return render("account/invite_gone.html", status=404, reset=True)
+        return render(
+            "account/invite_gone.html", status=404, reset=True, used=PasswordReset.was_used(token)
+        )
     if request.method == "GET":
         return render("account/reset.html", person=reset.person, errors={})
     password = request.form.get("password") or ""

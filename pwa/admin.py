@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request, url_for
+from flask import Blueprint, g, request, session, url_for
 from peewee import JOIN
 
 from models import ROLES, Invite, Person, Team, fn
 from pwa import clock
-from pwa.web import clean_text, render, role_required
+from pwa.web import back, clean_text, render, role_required
 
 bp = Blueprint("admin", __name__)
 
 
-def page(status=200, team_form=None, invite_form=None, errors=None, link=None):
+def page(status=200, team_form=None, invite_form=None, errors=None):
     """Render the admin page with the given form state."""
     people = (
         Person.select(Person, Team)
@@ -28,7 +28,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None, link=None):
         team_form=team_form or {"name": ""},
         invite_form=invite_form or {"email": "", "name": "", "team": "", "role": "employee"},
         errors=errors or {},
-        link=link,
+        link=session.pop("made_link", None),
     )
 
 
@@ -54,7 +54,7 @@ def create_team():
     if errors:
         return page(status=422, team_form={"name": name}, errors=errors)
     Team.create(name=name, created_at=clock.naive_now())
-    return page()
+    return back("admin.index")
 
 
 @bp.route("/admin/invites", methods=["POST"])
@@ -84,9 +84,9 @@ def invite():
     token = Invite.issue(
         form["email"], team, form["role"], g.person, clock.naive_now(), name=form["name"]
     )
-    link = {
+    session["made_link"] = {
         "kind": "invite",
         "who": form["name"] or form["email"],
         "url": url_for("account.accept_invite", token=token, _external=True),
     }
-    return page(link=link)
+    return back("admin.index")

@@ -99,7 +99,8 @@ def _history(person: Person, now: datetime, weeks: int, rate: float, rng: random
         week=last_week,
         behaviour="Give a time, not 'I'll get back to you'.",
         situation="Every callback promise on the phone.",
-        kept=rng.random() < 0.7,
+        # Some answered already; the rest are asked "did you keep it?" on Today.
+        kept=None if rng.random() < 0.5 else rng.random() < 0.8,
     )
     if rng.random() < 0.6:
         Pledge.create(

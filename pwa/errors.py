@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from pwa.account import load_person
 from pwa.web import render
 
 MESSAGES = {
@@ -24,9 +25,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        message = (
-            "This form had expired. Reload the page and send it again; your text is still on it."
-        )
+        # CSRF is checked before the sign-in is read: read it now, for the right navigation.
+        if "person" not in g:
+            load_person()
+        message = "This form had expired. Go back, reload the page and send it again."
         return render("errors/error.html", status=400, code=400, message=message)
 
     @app.errorhandler(HTTPException)

@@ -479,7 +479,7 @@ def public(token: str):
     story = Story.shared(token)
     if story is None:
         abort(404)
-    title = story.title or "A One True Customer story"
+    title = story.heading
     response = render(
         "stories/public.html",
         story=story,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, g, request, session, url_for
 
+from game.challenge import ends_on
 from models import Challenge, Invite, PasswordReset, Person, Team, team_participation
 from pwa import clock
 from pwa.web import back, clean_text, render, role_required, today_for
@@ -30,7 +31,7 @@ def _team_for(person, team_id: int | None) -> Team:
     return person.team
 
 
-def _page(team, status=200, invite_form=None, errors=None, link=None):
+def _page(team, status=200, invite_form=None, errors=None):
     today = today_for(g.person)
     since = today - timedelta(days=6)
     counts = team_participation(team, since, today)
@@ -52,7 +53,9 @@ def _page(team, status=200, invite_form=None, errors=None, link=None):
         checked_in=sum(1 for m in members if counts.get(m.id)),
         invite_form=invite_form or {"email": "", "name": ""},
         errors=errors or {},
-        link=link,
+        link=session.pop("made_link", None),
+        notice=session.pop("team_notice", None),
+        running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
     )
 
 
@@ -66,14 +69,28 @@ def index():
 @bp.route("/team/<int:team_id>/challenge", methods=["POST"])
 @role_required("lead", "admin")
 def start_challenge(team_id: int):
-    """Start the 30-day challenge for every member of the team, today."""
+    """Start the 30-day challenge today for the team; those part-way through keep theirs unless asked."""
     team = _team_for(g.person, team_id)
+    restart_running = request.form.get("restart_running") == "1"
+    started = 0
     for member in team.members():
         current = Challenge.current_for(member)
         start = today_for(member)
-        if current is None or current.start != start:
-            Challenge.begin(member, start, by=g.person)
-    return back("team.index", team=team.id, started=1)
+        if current is not None and (
+            current.start == start or (_running(current, start) and not restart_running)
+        ):
+            continue
+        Challenge.begin(member, start, by=g.person)
+        started += 1
+    session["team_notice"] = (
+        f"The 30-day challenge starts today for {started} of {team.name}'s members."
+    )
+    return back("team.index", team=team.id)
+
+
+def _running(challenge, today) -> bool:
+    """Whether the challenge is part-way through and not yet completed."""
+    return challenge.completed_at is None and today <= ends_on(challenge.start)
 
 
 @bp.route("/team/<int:team_id>/invite", methods=["POST"])
@@ -97,12 +114,12 @@ def invite(team_id: int):
     token = Invite.issue(
         form["email"], team, "employee", g.person, clock.naive_now(), name=form["name"]
     )
-    link = {
+    session["made_link"] = {
         "kind": "invite",
         "who": form["name"] or form["email"],
         "url": url_for("account.accept_invite", token=token, _external=True),
     }
-    return _page(team, link=link)
+    return back("team.index", team=team.id)
 
 
 @bp.route("/people/<int:person_id>/reset", methods=["POST"])
@@ -115,13 +132,11 @@ def reset_link(person_id: int):
     if not g.person.leads(person):
         abort(403)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
-    link = {
+    session["made_link"] = {
         "kind": "reset",
         "who": person.name,
         "url": url_for("account.reset_password", token=token, _external=True),
     }
-    if g.person.is_admin and request.form.get("from") == "admin":
-        from pwa.admin import page as admin_page
-
-        return admin_page(link=link)
-    return _page(person.team or _team_for(g.person, None), link=link)
+    if g.person.is_admin and (request.form.get("from") == "admin" or person.team_id is None):
+        return back("admin.index")
+    return back("team.index", team=person.team_id)

@@ -46,7 +46,20 @@ PHASES = (
 ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NOTE_MAX = 2000
-TIMEZONES = sorted(available_timezones())
+TIMEZONES = frozenset(available_timezones())
+# The zones offered in lists: by region, without the old aliases (US/Eastern, Etc/GMT+5...).
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+ZONE_CHOICES = ("UTC", *sorted(z for z in TIMEZONES if z.split("/")[0] in REGIONS))
 
 
 def render(template: str, fragment: str | None = None, status: int = 200, trigger=None, **context):
@@ -111,11 +124,19 @@ def workdays_of(person) -> frozenset[int]:
     return parse_workdays(person.workdays)
 
 
+# Explicit direction overrides and isolates: typed text never needs them, and they can
+# make a name or a story read backwards on the page.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def clean_text(value: str | None) -> str:
     """Text as typed, without control characters (newlines and tabs kept) or outer blanks."""
     value = (value or "").replace("\r\n", "\n")
     kept = (
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+        ch
+        for ch in value
+        if ch in "\n\t"
+        or (unicodedata.category(ch) not in ("Cc", "Cs", "Co") and ch not in BIDI_CONTROLS)
     )
     return "".join(kept).strip()
 
@@ -125,7 +146,7 @@ def check_length(errors: dict, field: str, value: str, label: str, maximum: int,
     if required and not value:
         errors[field] = f"{label} is needed."
     elif len(value) > maximum:
-        errors[field] = f"{label} is {len(value):,} characters; keep it under {maximum:,}."
+        errors[field] = f"{label} is {len(value):,} characters; {maximum:,} at most, please."
 
 
 def long_date(d: date) -> str:

@@ -70,7 +70,14 @@ def test_the_rate_limit_lifts_after_a_quarter_of_an_hour(client, alice, clock):
 def test_a_post_without_the_csrf_token_is_refused(client, alice):
     response = client.post("/signin", data={"email": alice.email, "password": PASSWORD}, csrf=False)
     assert response.status_code == 400
-    assert "expired" in response.get_data(as_text=True)
+    assert "This form had expired" in response.get_data(as_text=True)
+
+
+def test_a_signed_in_person_with_an_expired_form_keeps_their_navigation(as_alice):
+    response = as_alice.post("/checkin", data={"before": "yes"}, csrf=False)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'aria-label="Main"' in page and "Back to Today" in page
 
 
 def test_the_session_cookie_is_httponly_and_lax(client, alice):
@@ -147,7 +154,9 @@ def test_an_invite_works_only_once(client, north, ada, clock):
     )
     data = {"name": "Nia", "password": "long enough pw", "again": "long enough pw", "tz": "UTC"}
     client.post(f"/invite/{token}", data=data)
-    assert client.get(f"/invite/{token}").status_code == 404
+    response = client.get(f"/invite/{token}")
+    assert response.status_code == 404
+    assert "already been used" in response.get_data(as_text=True)
 
 
 def test_an_expired_invite_says_so(client, north, ada, clock):

@@ -98,7 +98,7 @@ def test_without_javascript_a_story_is_published_and_shared_by_download(
     page.get_by_role("radio", name="External customer").check()
     page.get_by_role("radio", name="After").check()
     page.get_by_role("button", name="Publish story").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("A One True Customer moment")
+    expect(page.get_by_role("heading", level=1)).to_have_text("She called back at once.")
     expect(page.get_by_role("button", name="Share", exact=True)).to_be_hidden()
     expect(page.get_by_role("link", name="Download card")).to_be_visible()
     page.get_by_role("button", name="Applaud").click()

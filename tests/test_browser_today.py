@@ -72,7 +72,7 @@ def test_a_too_long_note_comes_back_with_the_message_and_the_text(page, live_ser
         "radio", name="Yes", exact=True
     ).tap()
     page.get_by_role("button", name="Check in").tap()
-    expect(page.get_by_text("keep it under 2,000")).to_be_visible()
+    expect(page.get_by_text("2,000 at most, please")).to_be_visible()
     expect(page.get_by_label("During note")).to_have_value("z" * 2100)
     assert CheckIn.select().count() == 0
 

@@ -34,6 +34,19 @@ def test_a_lead_sees_only_their_own_team(as_lena, south, carl):
     assert Challenge.select().count() == 0
 
 
+def test_the_team_challenge_keeps_those_part_way_through_unless_asked(as_lena, alice, bob, clock):
+    from datetime import date as day
+
+    Challenge.create(person=alice, start=day(2026, 11, 10))
+    as_lena.post(f"/team/{alice.team_id}/challenge")
+    assert Challenge.current_for(alice).start == day(2026, 11, 10)
+    assert Challenge.current_for(bob).start == day(2026, 11, 18)
+    page = as_lena.get(f"/team?team={alice.team_id}").get_data(as_text=True)
+    assert "Also restart it for the 1 person part-way through" in page
+    as_lena.post(f"/team/{alice.team_id}/challenge", data={"restart_running": "1"})
+    assert Challenge.current_for(alice).start == day(2026, 11, 18)
+
+
 def test_a_lead_starts_the_challenge_for_the_whole_team(as_lena, alice, bob, lena, carl):
     response = as_lena.post(f"/team/{alice.team_id}/challenge")
     assert response.status_code == 303
@@ -49,9 +62,12 @@ def test_a_lead_invites_someone_to_their_team(as_lena, north):
     response = as_lena.post(
         f"/team/{north.id}/invite", data={"email": "Nia@Example.com", "name": "Nia"}
     )
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Invite link" in page and "/invite/" in page
+    assert response.status_code == 303
+    assert response.location == f"/team?team={north.id}"
+    page = as_lena.get(response.location).get_data(as_text=True)
+    assert "Invite link for Nia" in page and "/invite/" in page
+    # Shown once: a reload doesn't show it (or make another).
+    assert "Invite link" not in as_lena.get(response.location).get_data(as_text=True)
     invite = Invite.get()
     assert (invite.email, invite.team_id, invite.role) == ("nia@example.com", north.id, "employee")
 
@@ -70,8 +86,8 @@ def test_a_bad_invite_email_comes_back_with_the_text_kept(as_lena, north, alice)
 
 def test_a_lead_makes_a_reset_link_only_for_their_team(as_lena, alice, carl):
     response = as_lena.post(f"/people/{alice.id}/reset")
-    assert response.status_code == 200
-    assert "/reset/" in response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert "/reset/" in as_lena.get(response.location).get_data(as_text=True)
     assert as_lena.post(f"/people/{carl.id}/reset").status_code == 403
     assert as_lena.post("/people/9999/reset").status_code == 404
     assert PasswordReset.select().count() == 1
@@ -90,7 +106,8 @@ def test_an_admin_creates_teams_and_invites_with_any_role(as_ada, north):
     response = as_ada.post(
         "/admin/invites", data={"email": "lead@example.com", "team": str(north.id), "role": "lead"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
+    assert "/invite/" in as_ada.get(response.location).get_data(as_text=True)
     assert Invite.get().role == "lead"
 
 

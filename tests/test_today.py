@@ -92,7 +92,7 @@ def test_a_freeze_saved_day_is_shown_honestly(as_alice, alice, clock):
     # Monday 16 missed; Tuesday 17 checked in; today is Wednesday 18.
     CheckIn.create(person=alice, day=date(2026, 11, 17), before="yes")
     page = as_alice.get("/").get_data(as_text=True)
-    assert "Your freeze saved Monday" in page
+    assert "Your freeze saved Mon 16 Nov" in page
     assert '<span class="streak-number">11</span>' in page
 
 

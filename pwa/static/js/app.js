@@ -39,7 +39,12 @@
     var field = document.querySelector(button.dataset.copy);
     if (!field) return;
     var text = field.value || field.textContent;
-    var done = function () { button.textContent = "Copied"; };
+    var label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    var done = function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 2000);
+    };
     if (navigator.clipboard) {
       navigator.clipboard.writeText(text).then(done, function () { field.select(); });
     } else {
