@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request, session, url_for
+from flask import Blueprint, abort, g, request, session, url_for
 from peewee import JOIN
 
 from models import ROLES, Invite, Person, Team, fn
@@ -29,6 +29,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         invite_form=invite_form or {"email": "", "name": "", "team": "", "role": "employee"},
         errors=errors or {},
         link=session.pop("made_link", None),
+        notice=session.pop("admin_notice", None),
     )
 
 
@@ -89,4 +90,28 @@ def invite():
         "who": form["name"] or form["email"],
         "url": url_for("account.accept_invite", token=token, _external=True),
     }
+    return back("admin.index")
+
+
+@bp.route("/admin/people/<int:person_id>", methods=["POST"])
+@role_required("admin")
+def change_person(person_id: int):
+    """Move a person to another team, change their role, or let them sign in no more."""
+    person = Person.get_or_none(Person.id == person_id)
+    if person is None:
+        abort(404)
+    team_id = request.form.get("team", "")
+    team = Team.get_or_none(Team.id == int(team_id)) if team_id.isdigit() else None
+    role = request.form.get("role", "")
+    active = request.form.get("active") == "1"
+    if (team_id and team is None) or role not in ROLES:
+        session["admin_notice"] = "Pick a team and a role from the lists."
+        return back("admin.index")
+    if person.id == g.person.id and (role != "admin" or not active):
+        session["admin_notice"] = "You can't remove your own admin rights; ask another admin."
+        return back("admin.index")
+    Person.update(team=team, role=role, active=active).where(Person.id == person.id).execute()
+    session["admin_notice"] = f"Saved {person.name}: {role}, {team.name if team else 'no team'}" + (
+        "." if active else ", can no longer sign in."
+    )
     return back("admin.index")

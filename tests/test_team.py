@@ -6,7 +6,7 @@ from datetime import date
 
 from conftest import sign_in
 
-from models import Challenge, CheckIn, Invite, PasswordReset, Team
+from models import Challenge, CheckIn, Invite, PasswordReset, Person, Team
 
 
 def test_a_lead_sees_participation_but_never_notes(as_lena, alice, bob):
@@ -129,3 +129,37 @@ def test_an_admin_sees_any_team(as_ada, south, carl):
 def test_only_admins_open_the_admin_page(as_lena):
     assert as_lena.get("/admin").status_code == 403
     assert as_lena.post("/admin/teams", data={"name": "X"}).status_code == 403
+
+
+def test_an_admin_moves_a_person_changes_their_role_or_stops_their_sign_in(
+    as_ada, app, alice, south
+):
+    other = sign_in(app.test_client(), alice)
+    response = as_ada.post(
+        f"/admin/people/{alice.id}", data={"team": str(south.id), "role": "lead", "active": "1"}
+    )
+    assert response.status_code == 303
+    person = Person.get_by_id(alice.id)
+    assert (person.team_id, person.role, person.active) == (south.id, "lead", True)
+    assert "Saved Alice Martin" in as_ada.get("/admin").get_data(as_text=True)
+    as_ada.post(f"/admin/people/{alice.id}", data={"team": str(south.id), "role": "lead"})
+    assert Person.get_by_id(alice.id).active is False
+    assert other.get("/").status_code == 302
+
+
+def test_an_admin_cannot_lock_themselves_out_or_pick_unknown_values(as_ada, ada, alice):
+    as_ada.post(f"/admin/people/{ada.id}", data={"team": "", "role": "employee", "active": "1"})
+    assert Person.get_by_id(ada.id).role == "admin"
+    assert "remove your own admin rights" in as_ada.get("/admin").get_data(as_text=True)
+    as_ada.post(
+        f"/admin/people/{alice.id}", data={"team": "999", "role": "employee", "active": "1"}
+    )
+    assert Person.get_by_id(alice.id).team_id == alice.team_id
+    assert as_ada.post("/admin/people/9999", data={"role": "employee"}).status_code == 404
+
+
+def test_a_lead_cannot_change_people(as_lena, alice):
+    assert (
+        as_lena.post(f"/admin/people/{alice.id}", data={"role": "admin", "active": "1"}).status_code
+        == 403
+    )
