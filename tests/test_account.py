@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import PASSWORD, sign_in
-
 import models
+from conftest import PASSWORD, sign_in
 from models import Invite, LoginAttempt, PasswordReset, Person, SignIn
 
 

@@ -6,9 +6,9 @@ import re
 from datetime import date
 
 import pytest
-from conftest import browser_sign_in
 from playwright.sync_api import expect
 
+from conftest import browser_sign_in
 from models import Reaction, Story, StoryDraft
 
 pytestmark = pytest.mark.browser

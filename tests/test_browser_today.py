@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import browser_sign_in
 from playwright.sync_api import expect
 
+from conftest import browser_sign_in
 from models import CheckIn, Invite, Person
 
 pytestmark = pytest.mark.browser

@@ -9,12 +9,12 @@ import time
 from datetime import date
 
 import pytest
-from conftest import make_person, sign_in
 from markupsafe import escape
 from PIL import Image
 
 import models
 import pwa.stories
+from conftest import make_person, sign_in
 from models import CardImage, Person, Reaction, Story, StoryDraft
 from pwa.cards import card_hash
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import sign_in
-
 from models import Challenge, CheckIn, Invite, PasswordReset, Person, Team
 
 

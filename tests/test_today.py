@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from conftest import sign_in
-
 from models import CheckIn
 
 ALL_YES = {"before": "yes", "during": "yes", "after": "yes"}
