@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, current_app, g, jsonify, send_from_directory, url_for
 
 from models import IntegrityError, Pledge, db
 from pwa import clock
@@ -35,3 +35,54 @@ def sign():
 def card():
     """The quick reference card: public, printable, fine offline."""
     return render("campaign/card.html")
+
+
+@bp.route("/offline")
+def offline():
+    """The page the service worker shows when a page can't be reached offline."""
+    return render("campaign/offline.html")
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: installable, standalone, with the campaign's colours."""
+    icons = [
+        {
+            "src": url_for("static", filename=f"icons/{name}-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
+        for name, purpose in (("icon", "any"), ("maskable", "maskable"))
+        for size in (192, 512)
+    ]
+    shortcuts = [{"name": "Check in", "url": url_for("today.index")}]
+    if "stories.new" in current_app.view_functions:
+        shortcuts.append({"name": "Share a story", "url": url_for("stories.new")})
+    shortcuts.append({"name": "Reference card", "url": url_for("campaign.card")})
+    response = jsonify(
+        {
+            "name": "One True Customer",
+            "short_name": "One True",
+            "description": "The daily filter, streaks, the 30-day challenge and stories of the One True Customer campaign.",
+            "id": "/",
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#FAF3E6",
+            "theme_color": "#1C2541",
+            "icons": icons,
+            "shortcuts": shortcuts,
+        }
+    )
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, served from the root so it may look after every page."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

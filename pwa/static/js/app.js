@@ -58,5 +58,12 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+
+  // The service worker keeps the reference card (and the app's look) available offline.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt.ownerDocument || document); });
 })();
