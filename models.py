@@ -114,6 +114,13 @@ class BaseModel(Model):
         database = db
         legacy_table_names = False
 
+    @classmethod
+    def create_with_token(cls, **fields) -> str:
+        """Create a row holding a new token's digest; return the token (it is shown once)."""
+        token = new_token()
+        cls.create(token_digest=digest(token), **fields)
+        return token
+
 
 class Team(BaseModel):
     name = CharField(max_length=80, unique=True)
@@ -224,15 +231,12 @@ class SignIn(BaseModel):
     @classmethod
     def start(cls, person: Person, now: datetime, user_agent: str = "") -> str:
         """Open a sign-in for person and return the token for their cookie."""
-        token = new_token()
-        cls.create(
+        return cls.create_with_token(
             person=person,
-            token_digest=digest(token),
             created_at=now,
             expires_at=now + timedelta(days=SIGN_IN_DAYS),
             user_agent=user_agent[:200],
         )
-        return token
 
     def extend(self, now: datetime) -> bool:
         """Slide the expiry forward, at most once a day, so a phone stays signed in."""
@@ -293,18 +297,15 @@ class Invite(OneTimeLink):
     @classmethod
     def issue(cls, email, team, role, by, now, name="") -> str:
         """Create an invite and return its token (shown once, as a link)."""
-        token = new_token()
-        cls.create(
+        return cls.create_with_token(
             email=email.strip().lower(),
             name=name,
             team=team,
             role=role,
-            token_digest=digest(token),
             created_by=by,
             created_at=now,
             expires_at=now + timedelta(days=INVITE_DAYS),
         )
-        return token
 
 
 class PasswordReset(OneTimeLink):
@@ -317,14 +318,9 @@ class PasswordReset(OneTimeLink):
     @classmethod
     def issue(cls, person: Person, by: Person, now: datetime) -> str:
         """Create a reset link token for person."""
-        token = new_token()
-        cls.create(
-            person=person,
-            token_digest=digest(token),
-            created_by=by,
-            expires_at=now + timedelta(hours=RESET_HOURS),
+        return cls.create_with_token(
+            person=person, created_by=by, expires_at=now + timedelta(hours=RESET_HOURS)
         )
-        return token
 
 
 ANSWERS = ("yes", "partly", "not_yet")

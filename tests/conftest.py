@@ -282,6 +282,12 @@ def nojs_page(browser):
     context.close()
 
 
+def tap_answer(page, phase: str, answer: str) -> None:
+    """Tap one answer of one phase of the Daily Filter, as a thumb would."""
+    group = page.get_by_role("group", name=re.compile(f"^{phase}"))
+    group.get_by_role("radio", name=answer, exact=True).tap()
+
+
 def browser_sign_in(page, base: str, person: models.Person) -> None:
     """Sign in through the form, as a person would."""
     page.goto(f"{base}/signin")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_sign_in
+from conftest import browser_sign_in, tap_answer
 from models import CheckIn, Invite, Person
 
 pytestmark = pytest.mark.browser
@@ -30,15 +30,9 @@ def test_accept_an_invite_check_in_in_four_taps_and_see_the_streak(
     expect(page.get_by_text("Welcome, Nia Novak")).to_be_visible()
 
     # Four taps: one per phase, then Check in.
-    page.get_by_role("group", name=re.compile("^Before")).get_by_role(
-        "radio", name="Yes", exact=True
-    ).tap()
-    page.get_by_role("group", name=re.compile("^During")).get_by_role(
-        "radio", name="Yes", exact=True
-    ).tap()
-    page.get_by_role("group", name=re.compile("^After")).get_by_role(
-        "radio", name="Partly", exact=True
-    ).tap()
+    tap_answer(page, "Before", "Yes")
+    tap_answer(page, "During", "Yes")
+    tap_answer(page, "After", "Partly")
     page.get_by_role("button", name="Check in").tap()
 
     expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
@@ -51,9 +45,7 @@ def test_accept_an_invite_check_in_in_four_taps_and_see_the_streak(
 
 def test_edit_todays_answers_with_a_note(page, live_server, alice):
     browser_sign_in(page, live_server, alice)
-    page.get_by_role("group", name=re.compile("^Before")).get_by_role(
-        "radio", name="Yes", exact=True
-    ).tap()
+    tap_answer(page, "Before", "Yes")
     page.get_by_role("button", name="Check in").tap()
     expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
     page.get_by_role("link", name="Edit today's answers").tap()
@@ -68,9 +60,7 @@ def test_a_too_long_note_comes_back_with_the_message_and_the_text(page, live_ser
     browser_sign_in(page, live_server, alice)
     page.get_by_text("Add a note to During").tap()
     page.get_by_label("During note").fill("z" * 2100)
-    page.get_by_role("group", name=re.compile("^During")).get_by_role(
-        "radio", name="Yes", exact=True
-    ).tap()
+    tap_answer(page, "During", "Yes")
     page.get_by_role("button", name="Check in").tap()
     expect(page.get_by_text("2,000 at most, please")).to_be_visible()
     expect(page.get_by_label("During note")).to_have_value("z" * 2100)
@@ -80,12 +70,8 @@ def test_a_too_long_note_comes_back_with_the_message_and_the_text(page, live_ser
 def test_the_same_check_in_works_with_javascript_turned_off(nojs_page, live_server, alice):
     page = nojs_page
     browser_sign_in(page, live_server, alice)
-    page.get_by_role("group", name=re.compile("^Before")).get_by_role(
-        "radio", name="Yes", exact=True
-    ).tap()
-    page.get_by_role("group", name=re.compile("^During")).get_by_role(
-        "radio", name="Not yet", exact=True
-    ).tap()
+    tap_answer(page, "Before", "Yes")
+    tap_answer(page, "During", "Not yet")
     page.get_by_role("button", name="Check in").tap()
     expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
     expect(page.locator(".streak-number")).to_have_text("1")
