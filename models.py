@@ -149,6 +149,8 @@ class Person(BaseModel):
     team = ForeignKeyField(Team, null=True, backref="people", on_delete="SET NULL")
     tz = CharField(max_length=64, default="UTC")
     workdays = CharField(max_length=20, default="0,1,2,3,4")
+    # Earlier work days and until when they held ("2026-11-23=0,1,2,3,4;..."): see game.days.WorkWeek.
+    past_workdays = TextField(default="")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from game.days import is_workday
+from game.days import Workdays, is_workday
 
 LENGTH = 30
 
@@ -39,7 +39,7 @@ def ends_on(start: date) -> date:
     return start + timedelta(days=LENGTH - 1)
 
 
-def _state(d: date, checked: set[date], workdays: frozenset[int], today: date) -> str:
+def _state(d: date, checked: set[date], workdays: Workdays, today: date) -> str:
     """Return the state of one challenge day."""
     if d in checked:
         # A check-in on a day off still shows as done: it was effort, so we honour it.
@@ -53,7 +53,7 @@ def _state(d: date, checked: set[date], workdays: frozenset[int], today: date) -
 
 
 def challenge_view(
-    start: date, days: Iterable[date], workdays: frozenset[int], today: date
+    start: date, days: Iterable[date], workdays: Workdays, today: date
 ) -> ChallengeView:
     """Return the challenge started on `start` as of `today`, given the check-in `days`.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,9 +24,42 @@ def local_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(zone).date()
 
 
-def is_workday(d: date, workdays: frozenset[int]) -> bool:
-    """Return whether `d` falls on one of the person's work days."""
-    return d.weekday() in workdays
+@dataclass(frozen=True)
+class WorkWeek:
+    """A person's work days now, and what they were before each change.
+
+    Changing one's work days applies from that day on: past days keep the work days they had,
+    so a streak already earned is never rewritten.
+    """
+
+    current: frozenset[int]
+    # (until, weekdays): before `until`, the work days were `weekdays`; sorted by `until`.
+    past: tuple[tuple[date, frozenset[int]], ...] = ()
+
+    def on(self, d: date) -> frozenset[int]:
+        """The work days in force on `d`."""
+        for until, weekdays in self.past:
+            if d < until:
+                return weekdays
+        return self.current
+
+    def changed(self, today: date, weekdays: frozenset[int]) -> WorkWeek:
+        """The work week after choosing `weekdays` on `today` (in force from today)."""
+        if weekdays == self.current:
+            return self
+        past = self.past
+        if not past or past[-1][0] < today:
+            past = (*past, (today, self.current))
+        return WorkWeek(current=weekdays, past=past)
+
+
+Workdays = frozenset[int] | WorkWeek
+
+
+def is_workday(d: date, workdays: Workdays) -> bool:
+    """Return whether `d` falls on one of the person's work days (as they were on `d`)."""
+    weekdays = workdays.on(d) if isinstance(workdays, WorkWeek) else workdays
+    return d.weekday() in weekdays
 
 
 def week_start(d: date) -> date:
@@ -45,3 +79,19 @@ def parse_workdays(text: str) -> frozenset[int]:
 def format_workdays(workdays: Iterable[int]) -> str:
     """Format weekdays in the stored form "0,1,2,3,4"."""
     return ",".join(str(day) for day in sorted(set(workdays)))
+
+
+def parse_past_workdays(text: str) -> tuple[tuple[date, frozenset[int]], ...]:
+    """Parse the stored history "2026-11-23=0,1,2,3,4;..." of a WorkWeek."""
+    if not text:
+        return ()
+    entries = []
+    for entry in text.split(";"):
+        until, _, weekdays = entry.partition("=")
+        entries.append((date.fromisoformat(until), parse_workdays(weekdays)))
+    return tuple(sorted(entries))
+
+
+def format_past_workdays(past: Iterable[tuple[date, frozenset[int]]]) -> str:
+    """Format a WorkWeek's history for storage."""
+    return ";".join(f"{until.isoformat()}={format_workdays(days)}" for until, days in past)

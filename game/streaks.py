@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from game.days import is_workday
+from game.days import Workdays, is_workday
 
 FREEZE_EVERY = 7  # checked-in work days that earn one freeze
 MAX_FREEZES = 2  # freezes held at most; earning pauses at this many
@@ -24,7 +24,7 @@ class Streak:
     checked_today: bool
 
 
-def streak(days: Iterable[date], workdays: frozenset[int], today: date) -> Streak:
+def streak(days: Iterable[date], workdays: Workdays, today: date) -> Streak:
     """Return the streak that the check-in `days` make as of `today`.
 
     Only work days count; check-ins on days off or after today are ignored. Every

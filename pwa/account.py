@@ -8,10 +8,10 @@ from flask import Blueprint, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import models
-from game.days import format_workdays
+from game.days import format_past_workdays, format_workdays
 from models import Invite, LoginAttempt, PasswordReset, Person, SignIn, db
 from pwa import clock
-from pwa.web import TIMEZONES, back, clean_text, render, sign_in_required
+from pwa.web import TIMEZONES, back, clean_text, render, sign_in_required, today_for, workdays_of
 
 bp = Blueprint("account", __name__)
 
@@ -197,8 +197,13 @@ def me():
         errors["workdays"] = "Pick at least one work day."
     if errors:
         return render("account/me.html", status=422, form=form, errors=errors)
+    # New work days apply from today; earlier days keep theirs, so no streak is rewritten.
+    week = workdays_of(person).changed(today_for(person), frozenset(days))
     Person.update(
-        name=form["name"], tz=form["tz"], workdays=format_workdays(frozenset(days))
+        name=form["name"],
+        tz=form["tz"],
+        workdays=format_workdays(week.current),
+        past_workdays=format_past_workdays(week.past),
     ).where(Person.id == person.id).execute()
     return back("account.me", saved=1)
 

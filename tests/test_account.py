@@ -263,3 +263,18 @@ def test_an_expired_sign_in_is_refused(as_alice, clock):
         expires_at=clock.now().replace(tzinfo=None) - timedelta(seconds=1)
     ).execute()
     assert as_alice.get("/").status_code == 302
+
+
+def test_changing_work_days_keeps_the_streak_already_earned(as_alice, alice, clock):
+    from datetime import date
+
+    from models import CheckIn
+
+    for d in (16, 17):  # Monday and Tuesday
+        CheckIn.create(person=alice, day=date(2026, 11, d), before="yes")
+    as_alice.post("/me", data={"name": alice.name, "tz": alice.tz, "workdays": ["0"]})
+    person = Person.get_by_id(alice.id)
+    assert person.workdays == "0" and person.past_workdays == "2026-11-18=0,1,2,3,4"
+    page = as_alice.get("/").get_data(as_text=True)
+    # Tuesday still counts: it was a work day then (Monday-only everywhere would say 1).
+    assert '<span class="streak-number">2</span>' in page and "<dd>2 days</dd>" in page

@@ -161,3 +161,23 @@ def test_a_traveller_checking_in_daily_never_loses_or_invents_a_day(first, trips
     assert dated == planned
     everyday = frozenset(range(7))
     assert streak(dated, everyday, planned[-1]).current == len(planned)
+
+
+def test_a_work_week_history_survives_storage():
+    from game.days import WorkWeek, format_past_workdays, parse_past_workdays
+
+    week = WorkWeek(frozenset({0, 1})).changed(date(2026, 11, 2), frozenset({2}))
+    week = week.changed(date(2026, 11, 9), frozenset({3, 4}))
+    stored = format_past_workdays(week.past)
+    assert stored == "2026-11-02=0,1;2026-11-09=2"
+    assert parse_past_workdays(stored) == week.past
+    assert parse_past_workdays("") == ()
+
+
+def test_changing_work_days_twice_in_a_day_keeps_the_days_before_it():
+    from game.days import WorkWeek
+
+    week = WorkWeek(frozenset({0})).changed(date(2026, 11, 2), frozenset({1}))
+    week = week.changed(date(2026, 11, 2), frozenset({2}))
+    assert week.past == ((date(2026, 11, 2), frozenset({0})),)
+    assert week.current == frozenset({2})

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.days import DEFAULT_WORKDAYS, is_workday
+from game.days import DEFAULT_WORKDAYS, WorkWeek, is_workday
 from game.streaks import FREEZE_EVERY, MAX_FREEZES, Streak, at_risk, streak
 
 MONDAY = date(2024, 6, 3)
@@ -219,3 +219,42 @@ def test_the_streak_is_internally_consistent(offs, workdays, today):
         assert saved < today and is_workday(saved, workdays) and saved not in days
     if s.current == 0:
         assert s.saved == ()
+
+
+def test_changing_work_days_today_does_not_rewrite_the_longest_streak():
+    # Mon-Fri for two weeks, all checked in: a ten-day run.
+    days = workdays_from(day(0), 10)
+    today = day(14)  # the Monday after
+    before = streak(days, WorkWeek(DEFAULT_WORKDAYS), today)
+    mondays_only = WorkWeek(DEFAULT_WORKDAYS).changed(today, frozenset({0}))
+    after = streak(days, mondays_only, today)
+    assert before.longest == after.longest == 10
+    assert after.current == before.current == 10
+    # Under the new week, Tuesday is a work day no more: missing it breaks nothing.
+    assert streak(days, mondays_only, day(16)).current == 10
+
+
+def test_a_work_week_applies_each_days_own_work_days():
+    week = WorkWeek(frozenset({0})).changed(day(7), frozenset({0, 1, 2, 3, 4}))
+    assert week.current == DEFAULT_WORKDAYS
+    assert week.on(day(1)) == frozenset({0})
+    assert week.on(day(8)) == DEFAULT_WORKDAYS
+    assert is_workday(day(1), week) is False
+    assert is_workday(day(8), week) is True
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    offsets=st.sets(st.integers(min_value=0, max_value=120), max_size=90),
+    change_at=st.integers(min_value=1, max_value=120),
+    new_week=st.frozensets(st.integers(min_value=0, max_value=6), min_size=1),
+)
+def test_a_change_of_work_days_never_alters_what_was_counted_before_it(
+    offsets, change_at, new_week
+):
+    days = [day(n) for n in offsets]
+    old = WorkWeek(DEFAULT_WORKDAYS)
+    new = old.changed(day(change_at), new_week)
+    yesterday = day(change_at - 1)
+    assert streak(days, new, yesterday) == streak(days, old, yesterday)
+    assert streak(days, new, day(120)).longest >= streak(days, old, yesterday).longest
