@@ -32,6 +32,7 @@ from pwa.web import back, check_length, clean_text, render, short_date, sign_in_
 bp = Blueprint("stories", __name__)
 
 PAGE_SIZE = 10
+EARLIEST_DAY = date(1970, 1, 1)  # a leader's story from early in their career is welcome
 ID_LIMIT = 2**31  # ids in URLs beyond what the databases store are simply unknown
 FEED_EXCERPT = 220
 OG_EXCERPT = 200
@@ -208,6 +209,8 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     else:
         if day > today_for(person):
             errors["day"] = "That date hasn't come yet. Pick the day it happened."
+        elif day < EARLIEST_DAY:
+            errors["day"] = "Pick a date from 1970 on."
     member = None
     try:
         member_id = int(form["member"])

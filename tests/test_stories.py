@@ -293,6 +293,7 @@ def test_empty_required_fields_come_back_with_a_message_each_and_the_text_kept(a
         ("phase", "someday", "Tap Before, During or After."),
         ("day", "yesterday", "Pick the date it happened."),
         ("day", "2026-11-19", "That date hasn't come yet."),
+        ("day", "1900-01-01", "Pick a date from 1970 on."),
         ("member", "999999", "that person isn't in the organisation"),
         ("member", "99999999999999999999999", "that person isn't in the organisation"),
         ("member", "bob", "that person isn't in the organisation"),
