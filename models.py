@@ -486,7 +486,20 @@ def router():
 
 def migrate() -> list[str]:
     """Apply every migration not yet applied; return their names."""
-    return router().run()
+    if not is_sqlite():
+        return router().run()
+    # SQLite changes some columns by rebuilding the table; with foreign keys on, dropping the old
+    # table would cascade into every row that refers to it. The pragma only works outside a
+    # transaction, so it is set here, around all of them, and the references checked after.
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        applied = router().run()
+        broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} broken references: {broken[:5]}")
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = ON")
+    return applied
 
 
 def team_participation(team: Team, start: date, end: date) -> dict[int, int]:

@@ -49,7 +49,8 @@ def load(now: datetime, weeks: int = 5, seed: int = 7) -> dict[str, Person]:
     hashed = generate_password_hash(PASSWORD)
     people = {}
     with db.atomic():
-        teams = {name: Team.create(name=name, created_at=now) for name in ("North", "South")}
+        stamp = now.replace(tzinfo=None)  # timestamps are stored as naive UTC
+        teams = {name: Team.create(name=name, created_at=stamp) for name in ("North", "South")}
         for email, name, role, team, tz, rate in PEOPLE:
             person = Person.create(
                 email=email,
@@ -58,7 +59,7 @@ def load(now: datetime, weeks: int = 5, seed: int = 7) -> dict[str, Person]:
                 team=teams.get(team),
                 tz=tz,
                 password_hash=hashed,
-                created_at=now - timedelta(weeks=weeks),
+                created_at=stamp - timedelta(weeks=weeks),
             )
             people[email.split("@")[0]] = person
             _history(person, now, weeks, rate, rng)

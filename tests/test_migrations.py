@@ -1,0 +1,70 @@
+"""Upgrades keep every row: a database made by an earlier release is migrated with its data intact."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+import models
+from conftest import BACKEND, _worker
+
+ROWS = [
+    "INSERT INTO team (name, created_at) VALUES ('North', '2026-01-01 09:00:00')",
+    "INSERT INTO person (email, name, role, team_id, tz, workdays, active, created_at)"
+    " VALUES ('alice@example.com', 'Alice', 'employee', 1, 'Europe/Berlin', '0,1,2,3,4', TRUE,"
+    " '2026-01-01 09:00:00')",
+    "INSERT INTO check_in (person_id, day, before, before_note, during_note, after_note,"
+    " created_at, updated_at) VALUES (1, '2026-01-02', 'yes', 'a private note', '', '',"
+    " '2026-01-02 09:00:00', '2026-01-02 09:00:00')",
+    "INSERT INTO challenge (person_id, start, reflection, created_at)"
+    " VALUES (1, '2026-01-02', '', '2026-01-02 09:00:00')",
+    "INSERT INTO story (author_id, member_id, team_id, day, title, situation, moment, impact,"
+    " lesson, customer_kind, phase, hidden, created_at, updated_at) VALUES (1, 1, 1,"
+    " '2026-01-02', 'The Saturday Call', 'A question', 'She called back', '', '', 'external',"
+    " 'during', FALSE, '2026-01-02 09:00:00', '2026-01-02 09:00:00')",
+]
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database with no tables at all, on the backend under test."""
+    if BACKEND != "postgres":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    import psycopg2
+
+    base = os.environ["TEST_POSTGRES_URL"]
+    name = f"otc_upgrade_{_worker()}"
+    conn = psycopg2.connect(base)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+    models.db.close()
+    models.db.obj.close_all()
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+def test_upgrading_from_the_stories_release_keeps_every_row(empty_database):
+    models.open_database(empty_database)
+    models.router().run("002_stories")
+    for sql in ROWS:
+        models.db.execute_sql(sql)
+
+    applied = models.migrate()
+
+    assert "003_past_workdays" in applied
+    counts = {
+        table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        for table in ("team", "person", "check_in", "challenge", "story")
+    }
+    assert counts == {"team": 1, "person": 1, "check_in": 1, "challenge": 1, "story": 1}
+    alice = models.Person.by_email("alice@example.com")
+    assert (alice.team.name, alice.past_workdays) == ("North", "")
+    assert models.CheckIn.get(models.CheckIn.person == alice).before_note == "a private note"
+    assert models.migrate() == []
