@@ -1,0 +1,170 @@
+"""axe-core on every screen a person reaches, at the phone viewport, in light and dark mode."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+import models
+from conftest import _phone_context, browser_sign_in, tap_answer
+from models import Challenge, Invite, PasswordReset, Story
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+TODAY = date(2026, 11, 18)  # the conftest clock's Wednesday
+WEEK = date(2026, 11, 16)
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make setup` (npm ci installs axe-core)")
+    return AXE.read_text()
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def phone(browser, scheme):
+    """A phone page in the colour scheme under test."""
+    context = _phone_context(browser, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    yield page
+    context.close()
+
+
+class Audit:
+    """Runs axe on the page as it stands and keeps what it found, screen by screen."""
+
+    def __init__(self, page, source: str):
+        self.page = page
+        self.source = source
+        self.found: list[str] = []
+
+    def check(self, screen: str) -> None:
+        # page.evaluate goes through the DevTools protocol, so the app's CSP does not block it.
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(self.source)
+        result = self.page.evaluate("options => axe.run(document, options)", RULES)
+        for violation in result["violations"]:
+            nodes = violation["nodes"]
+            targets = " | ".join(", ".join(node["target"]) for node in nodes[:3])
+            # The summary's last line names the colours, or the attribute, at fault.
+            why = nodes[0]["failureSummary"].splitlines()[-1].strip()
+            self.found.append(
+                f"{screen}: {violation['id']}: {violation['help']}"
+                f" ({len(nodes)} node(s): {targets}; first: {why})"
+            )
+
+    def visit(self, url: str, screen: str | None = None) -> None:
+        self.page.goto(url)
+        self.check(screen or url)
+
+    def assert_clean(self) -> None:
+        assert not self.found, "axe found:\n" + "\n".join(self.found)
+
+
+def tell(author, member, **changes) -> Story:
+    """A published story with a share link, written straight to the database."""
+    fields = {
+        "author": author,
+        "member": member,
+        "team": member.team_id,
+        "day": TODAY,
+        "title": "The Saturday Call",
+        "situation": "A borrower found a question about closing costs on Saturday afternoon.",
+        "moment": "Their loan officer called them within the hour.",
+        "impact": "I felt like I was their only client.",
+        "lesson": "A worried customer shouldn't wait for Monday.",
+        "customer_kind": "external",
+        "phase": "during",
+        "share_token": models.new_token(),
+    }
+    fields.update(changes)
+    return Story.create(**fields)
+
+
+def test_the_signed_out_screens_have_no_wcag_violations(
+    phone, axe_source, live_server, north, alice, bob, ada, clock
+):
+    story = tell(alice, bob)
+    now = clock.now().replace(tzinfo=None)
+    invite = Invite.issue("nia@example.com", north, "employee", ada, now)
+    reset = PasswordReset.issue(alice, ada, now)
+    audit = Audit(phone, axe_source)
+    for path in (
+        "/signin",
+        "/card",
+        "/offline",
+        f"/invite/{invite}",
+        f"/reset/{reset}",
+        f"/s/{story.share_token}",
+        "/no-such-page",
+    ):
+        audit.visit(live_server + path, path)
+    audit.assert_clean()
+
+
+def test_an_employees_screens_have_no_wcag_violations(
+    phone, axe_source, live_server, alice, bob, lena, clock
+):
+    featured = tell(bob, alice, title="The Monday Rescue")
+    featured.feature(WEEK, clock.now())
+    story = tell(alice, bob)
+    tell(bob, bob, title="Hidden for now", hidden=True, hidden_by=lena)
+    audit = Audit(phone, axe_source)
+    browser_sign_in(phone, live_server, alice)
+    audit.check("Today before a check-in")
+
+    tap_answer(phone, "Before", "Yes")
+    tap_answer(phone, "During", "Partly")
+    phone.get_by_role("button", name="Check in").tap()
+    expect(phone.get_by_role("heading", name="Checked in for today")).to_be_visible()
+    audit.check("Today after a check-in")
+
+    Challenge.begin(alice, TODAY)
+    for path in (
+        "/challenge",
+        "/commitment",
+        "/pledge",
+        "/me",
+        "/stories",
+        "/stories/new",
+        f"/stories/{story.id}",
+        f"/stories/{featured.id}",
+        f"/stories/{story.id}/edit",
+        f"/stories/{story.id}/delete",
+    ):
+        audit.visit(live_server + path, path)
+    audit.assert_clean()
+
+
+def test_a_leads_team_and_moderation_screens_have_no_wcag_violations(
+    phone, axe_source, live_server, lena, alice, bob
+):
+    tell(alice, bob)
+    hidden = tell(bob, bob, title="Hidden for now", hidden=True, hidden_by=lena)
+    audit = Audit(phone, axe_source)
+    browser_sign_in(phone, live_server, lena)
+    for path in ("/team", "/stories", f"/stories/{hidden.id}"):
+        audit.visit(live_server + path, path)
+    audit.assert_clean()
+
+
+def test_the_admin_screen_has_no_wcag_violations(
+    phone, axe_source, live_server, ada, lena, alice, carl
+):
+    audit = Audit(phone, axe_source)
+    browser_sign_in(phone, live_server, ada)
+    for path in ("/admin", "/team"):
+        audit.visit(live_server + path, path)
+    audit.assert_clean()
