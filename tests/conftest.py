@@ -63,22 +63,27 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def fresh_postgres_database(prefix: str, drop: bool = False) -> str:
+    """Create (or with drop=True, only drop) this worker's PostgreSQL database; return its URL."""
+    import psycopg2
+
+    base = os.environ["TEST_POSTGRES_URL"]
+    name = f"{prefix}_{_worker()}"
+    conn = psycopg2.connect(base)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """A migrated empty database for this worker: a file to copy (SQLite) or a database to empty (PostgreSQL)."""
     if BACKEND == "postgres":
-        import psycopg2
-
-        base = os.environ["TEST_POSTGRES_URL"]
-        name = f"otc_test_{_worker()}"
-        conn = psycopg2.connect(base)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cur.execute(f'CREATE DATABASE "{name}"')
-        conn.close()
-        parts = urlsplit(base)
-        url = urlunsplit(parts._replace(path=f"/{name}"))
+        url = fresh_postgres_database("otc_test")
         models.open_database(url)
         models.migrate()
         models.db.close()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from urllib.parse import urlsplit, urlunsplit
-
 import pytest
 
 import models
-from conftest import BACKEND, _worker
+from conftest import BACKEND, fresh_postgres_database
 
 ROWS = [
     "INSERT INTO team (name, created_at) VALUES ('North', '2026-01-01 09:00:00')",
@@ -33,21 +30,10 @@ def empty_database(tmp_path):
     if BACKEND != "postgres":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    import psycopg2
-
-    base = os.environ["TEST_POSTGRES_URL"]
-    name = f"otc_upgrade_{_worker()}"
-    conn = psycopg2.connect(base)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+    yield fresh_postgres_database("otc_upgrade")
     models.db.close()
     models.db.obj.close_all()
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    fresh_postgres_database("otc_upgrade", drop=True)
 
 
 def test_upgrading_from_the_stories_release_keeps_every_row(empty_database):
