@@ -71,7 +71,8 @@ def render(template: str, fragment: str | None = None, status: int = 200, trigge
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
     body = render_template(fragment if wants_fragment else template, **context)
-    response = make_response(body, status, trigger=trigger)
+    # Events fire once the new content has settled, so listeners find the new elements.
+    response = make_response(body, status, trigger_after_settle=trigger)
     if fragment is not None:
         response.vary.add("HX-Request")
     return response

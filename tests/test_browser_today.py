@@ -37,6 +37,8 @@ def test_accept_an_invite_check_in_in_four_taps_and_see_the_streak(
 
     expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
     expect(page.locator(".streak-number")).to_have_text("1")
+    # The new streak card celebrates: the event reaches it after the swap.
+    expect(page.locator("#streak-card")).to_have_class(re.compile("grew"))
     person = Person.by_email("nia@example.com")
     assert person.tz == "Europe/Berlin"
     row = CheckIn.get(CheckIn.person == person)

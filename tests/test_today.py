@@ -47,7 +47,7 @@ def test_the_htmx_check_in_returns_the_fragment_with_the_streak(as_alice):
     assert "<html" not in body
     assert body.lstrip().startswith('<div id="checkin"')
     assert "Checked in for today" in body
-    assert "streak-grew" in response.headers["HX-Trigger"]
+    assert "streak-grew" in response.headers["HX-Trigger-After-Settle"]
 
 
 def test_a_second_submit_edits_and_never_duplicates(as_alice, alice):
