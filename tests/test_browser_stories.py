@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect
+from test_stories import tell
 
 from conftest import browser_sign_in
 from models import Reaction, Story, StoryDraft
@@ -63,12 +64,10 @@ def test_tell_a_story_keep_the_draft_publish_applaud_and_share(page, live_server
     expect(page.get_by_text("You applauded.")).to_be_visible()
     assert Reaction.select().count() == 1
 
-    # Headless Chromium can't share files, so Share points at the fallback.
-    page.get_by_role("button", name="Share", exact=True).tap()
-    expect(page.get_by_text("can't hand the card to other apps")).to_be_visible()
+    # Desktop Chromium has no share sheet: no Share button, Download card and Copy link instead.
+    expect(page.get_by_role("button", name="Share", exact=True)).to_be_hidden()
     download = page.get_by_role("link", name="Download card")
     expect(download).to_be_visible()
-    expect(download).to_be_focused()
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
     href = download.get_attribute("href")
     assert re.fullmatch(rf"/cards/{story.id}/portrait-[0-9a-f]{{16}}\.png", href)
@@ -126,3 +125,34 @@ def test_the_feed_loads_older_stories_as_the_reader_scrolls(page, live_server, a
     expect(page.get_by_role("link", name="Story number 01")).to_be_visible()
     expect(page.get_by_role("link", name="More stories")).to_have_count(0)
     assert page.url == f"{live_server}/stories"
+
+
+PHONE_SHARE_SHEET = """
+window.__shared = null;
+navigator.canShare = (data) => !!data;
+navigator.share = async (data) => {
+  const files = await Promise.all((data.files || []).map(async (f) => {
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    return [f.name, f.type, f.size, Array.from(bytes.slice(0, 4))];
+  }));
+  window.__shared = {title: data.title, url: data.url, files};
+};
+"""
+
+
+def test_on_a_phone_share_hands_the_card_png_to_the_share_sheet(page, live_server, alice, bob):
+    page.context.add_init_script(PHONE_SHARE_SHEET)
+    browser_sign_in(page, live_server, alice)
+    story = tell(alice, bob)
+    page.goto(f"{live_server}/stories/{story.id}")
+    share = page.get_by_role("button", name="Share", exact=True)
+    expect(share).to_be_visible()
+    page.wait_for_timeout(300)  # the card is fetched before the tap
+    share.tap()
+    page.wait_for_function("window.__shared !== null")
+    shared = page.evaluate("window.__shared")
+    assert shared["title"] == "The Saturday Call"
+    assert "/s/" in shared["url"]
+    [(name, kind, size, magic)] = shared["files"]
+    assert (name, kind) == (f"one-true-customer-story-{story.id}.png", "image/png")
+    assert size > 10_000 and magic == [137, 80, 78, 71]

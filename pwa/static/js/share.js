@@ -1,6 +1,6 @@
 // One True Customer: the story page's Share button. The phone's share sheet gets the card itself
-// where the browser can share files; elsewhere the Download card link and Copy link button (which
-// work without this file) are pointed out instead.
+// where the browser can share files, or the public link; without a share sheet the button stays
+// hidden and the Download card link and Copy link button do the job.
 (function () {
   "use strict";
   // The story page can arrive several times through hx-boost; one set of listeners is enough.
@@ -23,7 +23,8 @@
   function prepare(root) {
     var sharing = canShareFiles();
     root.querySelectorAll("[data-share]").forEach(function (button) {
-      button.hidden = false;
+      // Only where a share sheet exists; elsewhere Download card and Copy link are the way.
+      button.hidden = !navigator.share;
       var url = button.dataset.card;
       if (!sharing || files[url]) return;
       fetch(url, { credentials: "same-origin" })
@@ -51,9 +52,11 @@
     if (!button) return;
     event.preventDefault();
     var file = files[button.dataset.card];
-    var data = file ? { files: [file], title: button.dataset.title } : null;
-    if (data && button.dataset.url) data.url = button.dataset.url;
-    if (!data || !navigator.canShare(data)) {
+    var data = { title: button.dataset.title };
+    if (button.dataset.url) data.url = button.dataset.url;
+    if (file && navigator.canShare && navigator.canShare({ files: [file] })) data.files = [file];
+    // Without the image, the link still unfurls as the card in chat tools.
+    if (!data.files && !data.url) {
       showFallback(button);
       return;
     }
