@@ -11,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 import models
 from pwa.clock import SystemClock
@@ -34,6 +35,13 @@ CSP = "; ".join(
         "form-action 'self'",
     ]
 )
+
+
+class IdConverter(IntegerConverter):
+    """A row id in a URL: a number the databases can hold, so a larger one is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=1, max=2**31 - 1)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -75,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.makedirs(app.instance_path, exist_ok=True)
 
     app.session_interface = SessionInterface()
+    app.url_map.converters["id"] = IdConverter
     csrf.init_app(app)
     htmx.init_app(app)
     _init_database(app)

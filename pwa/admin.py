@@ -93,7 +93,7 @@ def invite():
     return back("admin.index")
 
 
-@bp.route("/admin/people/<int:person_id>", methods=["POST"])
+@bp.route("/admin/people/<id:person_id>", methods=["POST"])
 @role_required("admin")
 def change_person(person_id: int):
     """Move a person to another team, change their role, or let them sign in no more."""

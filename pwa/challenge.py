@@ -147,7 +147,7 @@ def commit():
     return back("challenge.commitment")
 
 
-@bp.route("/commitment/<int:commitment_id>/review", methods=["POST"])
+@bp.route("/commitment/<id:commitment_id>/review", methods=["POST"])
 @sign_in_required
 def review(commitment_id: int):
     """Answer "did you keep it?" for one of my commitments."""

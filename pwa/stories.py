@@ -355,14 +355,14 @@ def _reactions(story: Story) -> dict:
     }
 
 
-@bp.route("/stories/<int:story_id>")
+@bp.route("/stories/<id:story_id>")
 @sign_in_required
 def show(story_id: int):
     """Show the whole story, its applause, its card and the ways to share it."""
     return _story_page(_readable(story_id))
 
 
-@bp.route("/stories/<int:story_id>/edit")
+@bp.route("/stories/<id:story_id>/edit")
 @sign_in_required
 def edit(story_id: int):
     """Show my story in the template, to change it."""
@@ -374,7 +374,7 @@ def edit(story_id: int):
     return _form_page(form, story=story)
 
 
-@bp.route("/stories/<int:story_id>/edit", methods=["POST"])
+@bp.route("/stories/<id:story_id>/edit", methods=["POST"])
 @sign_in_required
 def update(story_id: int):
     """Save the changes to my story (its cards get new URLs)."""
@@ -396,14 +396,14 @@ def update(story_id: int):
     return back("stories.show", story_id=story.id)
 
 
-@bp.route("/stories/<int:story_id>/delete")
+@bp.route("/stories/<id:story_id>/delete")
 @sign_in_required
 def confirm_delete(story_id: int):
     """Ask whether I really want to delete my story."""
     return render("stories/delete.html", story=_own(story_id))
 
 
-@bp.route("/stories/<int:story_id>/delete", methods=["POST"])
+@bp.route("/stories/<id:story_id>/delete", methods=["POST"])
 @sign_in_required
 def delete(story_id: int):
     """Delete my story, its applause and its cards."""
@@ -413,7 +413,7 @@ def delete(story_id: int):
     return back("stories.feed")
 
 
-@bp.route("/stories/<int:story_id>/applause", methods=["POST"])
+@bp.route("/stories/<id:story_id>/applause", methods=["POST"])
 @sign_in_required
 def applaud(story_id: int):
     """Applaud the story, or take my applause back (one per person)."""
@@ -424,7 +424,7 @@ def applaud(story_id: int):
     return render("partials/story_reactions.html", story=story, **_reactions(story))
 
 
-@bp.route("/stories/<int:story_id>/feature", methods=["POST"])
+@bp.route("/stories/<id:story_id>/feature", methods=["POST"])
 @sign_in_required
 def feature(story_id: int):
     """Make the story its team's story of the week, or take that back (team lead or admin)."""
@@ -441,7 +441,7 @@ def feature(story_id: int):
     return back("stories.show", story_id=story.id)
 
 
-@bp.route("/stories/<int:story_id>/hide", methods=["POST"])
+@bp.route("/stories/<id:story_id>/hide", methods=["POST"])
 @sign_in_required
 def hide(story_id: int):
     """Hide the story from the feed, board and share link, or show it again (team lead or admin)."""
@@ -454,7 +454,7 @@ def hide(story_id: int):
     return back("stories.show", story_id=story.id)
 
 
-@bp.route("/stories/<int:story_id>/share", methods=["POST"])
+@bp.route("/stories/<id:story_id>/share", methods=["POST"])
 @sign_in_required
 def share_link(story_id: int):
     """Revoke the story's public share link, or make a new one (author, team lead or admin)."""
@@ -499,7 +499,7 @@ def public(token: str):
     return response
 
 
-@bp.route("/cards/<int:story_id>/<any(portrait, preview):size>-<card>.png")
+@bp.route("/cards/<id:story_id>/<any(portrait, preview):size>-<card>.png")
 @sign_in_required
 def card(story_id: int, size: str, card: str):
     """Send one of the story's card images to a member (rendered once, then cached by content)."""

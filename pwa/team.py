@@ -66,7 +66,7 @@ def index():
     return _page(_team_for(g.person, request.args.get("team", type=int)))
 
 
-@bp.route("/team/<int:team_id>/challenge", methods=["POST"])
+@bp.route("/team/<id:team_id>/challenge", methods=["POST"])
 @role_required("lead", "admin")
 def start_challenge(team_id: int):
     """Start the 30-day challenge today for the team; those part-way through keep theirs unless asked."""
@@ -93,7 +93,7 @@ def _running(challenge, today) -> bool:
     return challenge.completed_at is None and today <= ends_on(challenge.start)
 
 
-@bp.route("/team/<int:team_id>/invite", methods=["POST"])
+@bp.route("/team/<id:team_id>/invite", methods=["POST"])
 @role_required("lead", "admin")
 def invite(team_id: int):
     """Make an invite link for a new member of the team."""
@@ -122,7 +122,7 @@ def invite(team_id: int):
     return back("team.index", team=team.id)
 
 
-@bp.route("/people/<int:person_id>/reset", methods=["POST"])
+@bp.route("/people/<id:person_id>/reset", methods=["POST"])
 @role_required("lead", "admin")
 def reset_link(person_id: int):
     """Make a password reset link for a member of my team."""

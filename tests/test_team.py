@@ -162,3 +162,11 @@ def test_a_lead_cannot_change_people(as_lena, alice):
         as_lena.post(f"/admin/people/{alice.id}", data={"role": "admin", "active": "1"}).status_code
         == 403
     )
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(as_ada, north):
+    huge = "99999999999999999999999"
+    for url in (f"/people/{huge}/reset", f"/admin/people/{huge}", f"/team/{huge}/challenge"):
+        assert as_ada.post(url, data={"role": "employee"}).status_code == 404, url
+    assert as_ada.post(f"/commitment/{huge}/review", data={"kept": "yes"}).status_code == 404
+    assert as_ada.post("/people/0/reset").status_code == 404
