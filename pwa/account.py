@@ -110,7 +110,7 @@ def _profile_errors(form: dict) -> dict:
     if not form["name"]:
         errors["name"] = "Tell us your name, as colleagues know you."
     elif len(form["name"]) > 80:
-        errors["name"] = "Keep your name under 80 characters."
+        errors["name"] = "Keep your name to 80 characters at most."
     if error := _zone_error(form["tz"]):
         errors["tz"] = error
     return errors

@@ -49,7 +49,7 @@ def create_team():
     if not name:
         errors["team_name"] = "Give the team a name."
     elif len(name) > 80:
-        errors["team_name"] = "Keep the name under 80 characters."
+        errors["team_name"] = "Keep the name to 80 characters at most."
     elif Team.get_or_none(fn.LOWER(Team.name) == name.lower()):
         errors["team_name"] = "There is already a team with this name."
     if errors:
@@ -74,7 +74,7 @@ def invite():
     elif Person.by_email(form["email"]) is not None:
         errors["email"] = "Someone with this email already has an account."
     if len(form["name"]) > 80:
-        errors["name"] = "Keep the name under 80 characters."
+        errors["name"] = "Keep the name to 80 characters at most."
     team = Team.get_or_none(Team.id == int(form["team"])) if form["team"].isdigit() else None
     if form["team"] and team is None:
         errors["team"] = "Pick a team from the list."

@@ -108,7 +108,7 @@ def invite(team_id: int):
     elif Person.by_email(form["email"]) is not None:
         errors["email"] = "Someone with this email already has an account."
     if len(form["name"]) > 80:
-        errors["name"] = "Keep the name under 80 characters."
+        errors["name"] = "Keep the name to 80 characters at most."
     if errors:
         return _page(team, status=422, invite_form=form, errors=errors)
     token = Invite.issue(

@@ -52,6 +52,25 @@
     }
   });
 
+  // A request htmx could not complete leaves the page as it was: say so, never fail silently.
+  function toast(text) {
+    var el = document.querySelector("[data-toast]");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(el.hideTimer);
+    el.hideTimer = setTimeout(function () { el.hidden = true; }, 8000);
+  }
+  document.addEventListener("htmx:sendError", function () {
+    toast("No connection, so that wasn't sent. Your answers are still here: try again when you're back online.");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    toast(status >= 500
+      ? "Something went wrong on our side and nothing was saved. Try again in a moment."
+      : "That couldn't be done: it may have changed meanwhile. Reload the page to see it as it is now.");
+  });
+
   document.addEventListener("streak-grew", function () {
     var card = document.getElementById("streak-card");
     if (card) card.classList.add("grew");
