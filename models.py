@@ -539,6 +539,8 @@ class Story(BaseModel):
     hidden_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
     featured_week = DateField(null=True)
     share_token = CharField(max_length=64, null=True, unique=True)
+    # The key of the form that published it: sending the same form again finds this story.
+    submit_key = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 

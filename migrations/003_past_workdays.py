@@ -5,10 +5,10 @@ from peewee_migrate import Migrator
 
 
 def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Add person.past_workdays in place (no table rebuild: every row and reference stays)."""
-    migrator.sql("ALTER TABLE person ADD COLUMN past_workdays TEXT NOT NULL DEFAULT ''")
+    """Add person.past_workdays (on SQLite a table rebuild: models.migrate keeps the rows safe)."""
+    migrator.add_fields("person", past_workdays=pw.TextField(default=""))
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     """Drop person.past_workdays."""
-    migrator.sql("ALTER TABLE person DROP COLUMN past_workdays")
+    migrator.remove_fields("person", "past_workdays")

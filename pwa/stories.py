@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections import OrderedDict
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from models import (
     STORY_TEXT_MAX,
     STORY_TITLE_MAX,
     CardImage,
+    IntegrityError,
     Person,
     Reaction,
     Story,
@@ -253,6 +255,8 @@ def _form_page(
         parts=TEMPLATE,
         text_max=STORY_TEXT_MAX,
         title_max=STORY_TITLE_MAX,
+        # A failed publish keeps its key, so a later success is still one story.
+        submit_key=(request.form.get("key") or "")[:64] or uuid.uuid4().hex,
     )
 
 
@@ -278,10 +282,24 @@ def create():
     form = _read_form()
     errors, member, day = _check(form, person)
     now = clock.naive_now()
+    key = (request.form.get("key") or "")[:64] or None
+    if key and (sent := Story.get_or_none((Story.submit_key == key) & (Story.author == person))):
+        return back("stories.show", story_id=sent.id)  # the same form sent again
     if errors:
         # Whatever happens next (a closed tab), the text typed so far is kept.
         draft = StoryDraft.keep(person, form, now)
         return _form_page(form, errors, status=422, draft=draft)
+    try:
+        story = _publish(person, form, member, day, key, now)
+    except IntegrityError:
+        # A twin of this request published it a moment ago.
+        story = Story.get((Story.submit_key == key) & (Story.author == person))
+        return back("stories.show", story_id=story.id)
+    flash("Your story is on the feed. Thank you for telling it.", "success")
+    return back("stories.show", story_id=story.id)
+
+
+def _publish(person, form, member, day, key, now) -> Story:
     with db.atomic():
         story = Story.create(
             author=person,
@@ -296,12 +314,12 @@ def create():
             customer_kind=form["customer_kind"],
             phase=form["phase"],
             share_token=new_token(),
+            submit_key=key,
             created_at=now,
             updated_at=now,
         )
         StoryDraft.discard(person)
-    flash("Your story is on the feed. Thank you for telling it.", "success")
-    return back("stories.show", story_id=story.id)
+    return story
 
 
 @bp.route("/stories/draft", methods=["POST"])

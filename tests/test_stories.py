@@ -899,3 +899,21 @@ def test_the_demo_holds_the_campaigns_three_sample_stories(app):
     assert (
         page.index("Story of the week") < page.index("The Saturday Call") < page.index("The Memory")
     )
+
+
+def test_the_same_story_form_sent_twice_publishes_one_story(as_alice, alice):
+    form = story_form(alice, key="form-123")
+    first = as_alice.post("/stories/new", data=form)
+    again = as_alice.post("/stories/new", data=form)
+    assert first.status_code == again.status_code == 303
+    assert first.location == again.location
+    assert Story.select().count() == 1
+    other = as_alice.post("/stories/new", data=story_form(alice, key="form-456"))
+    assert other.location != first.location
+    assert Story.select().count() == 2
+
+
+def test_a_refused_publish_keeps_its_form_key(as_alice, alice):
+    response = as_alice.post("/stories/new", data=story_form(alice, moment="", key="form-789"))
+    assert response.status_code == 422
+    assert 'name="key" value="form-789"' in page_of(response)
