@@ -341,9 +341,14 @@ def save_draft():
 @bp.route("/stories/draft/discard", methods=["POST"])
 @sign_in_required
 def discard_draft():
-    """Throw my draft away and start from an empty template."""
-    StoryDraft.discard(g.person)
-    return back("stories.new")
+    """Ask before throwing my draft away; the text on the form is saved first, so "keep" loses nothing."""
+    person = g.person
+    if request.form.get("confirm") == "yes":
+        StoryDraft.discard(person)
+        flash("Draft discarded. Here's an empty template.", "success")
+        return back("stories.new")
+    draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
+    return render("stories/discard.html", draft=draft)
 
 
 # One story -----------------------------------------------------------------------------------

@@ -231,9 +231,14 @@ def test_publishing_forgets_the_draft(as_alice, alice):
     assert "Almost done." not in page_of(as_alice.get("/stories/new"))
 
 
-def test_discarding_the_draft_empties_the_template(as_alice, alice):
+def test_discarding_the_draft_asks_first_and_keeps_the_text_until_confirmed(as_alice, alice):
     as_alice.htmx("POST", "/stories/draft", data={"situation": "Never mind."})
-    response = as_alice.post("/stories/draft/discard")
+    asked = as_alice.post("/stories/draft/discard", data={"situation": "Never mind, typed more."})
+    assert asked.status_code == 200
+    assert "Discard your draft?" in page_of(asked)
+    assert StoryDraft.get().situation == "Never mind, typed more."
+    assert "Never mind, typed more." in page_of(as_alice.get("/stories/new"))
+    response = as_alice.post("/stories/draft/discard", data={"confirm": "yes"})
     assert response.status_code == 303
     assert response.location == "/stories/new"
     assert StoryDraft.select().count() == 0
