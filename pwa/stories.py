@@ -29,7 +29,16 @@ from models import (
 from pwa import clock
 from pwa.cards import CardText, FontsMissing, card_hash
 from pwa.cards import render as render_card
-from pwa.web import back, check_length, clean_text, render, short_date, sign_in_required, today_for
+from pwa.web import (
+    back,
+    check_length,
+    clean_text,
+    render,
+    short_date,
+    sign_in_required,
+    today_for,
+    wants_fragment,
+)
 
 bp = Blueprint("stories", __name__)
 
@@ -141,13 +150,6 @@ def _local_time(person: Person, when) -> str:
     if local.date() == today_for(person):
         return f"{local:%H:%M}"
     return f"{short_date(local.date())}, {local:%H:%M}"
-
-
-def _htmx_fragment() -> bool:
-    """Whether htmx asked for a fragment (a boosted request wants the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-    )
 
 
 # Feeds -----------------------------------------------------------------------------------------
@@ -328,7 +330,7 @@ def save_draft():
     """Keep what I have typed so far on the server (htmx sends it while I type)."""
     person = g.person
     draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
-    if not _htmx_fragment():
+    if not wants_fragment():
         return back("stories.new", saved=1)
     return render(
         "partials/story_draft.html",
@@ -442,7 +444,7 @@ def applaud(story_id: int):
     """Applaud the story, or take my applause back (one per person)."""
     story = _readable(story_id)
     Reaction.toggle(story, g.person, clock.naive_now())
-    if not _htmx_fragment():
+    if not wants_fragment():
         return back("stories.show", story_id=story.id)
     return render("partials/story_reactions.html", story=story, **_reactions(story))
 

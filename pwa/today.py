@@ -20,6 +20,7 @@ from pwa.web import (
     render,
     sign_in_required,
     today_for,
+    wants_fragment,
     workdays_of,
 )
 
@@ -107,7 +108,7 @@ def check_in():
     key = (request.form.get("key") or "")[:64] or None
     today = today_for(person)
     record = CheckIn.record(person, today, form, key, clock.naive_now())
-    if request.headers.get("HX-Request") != "true":
+    if not wants_fragment():
         return back("today.index")
     days = CheckIn.days_of(person)
     state = _state(person, days=days, check_in=record)

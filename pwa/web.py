@@ -62,15 +62,19 @@ REGIONS = (
 ZONE_CHOICES = ("UTC", *sorted(z for z in TIMEZONES if z.split("/")[0] in REGIONS))
 
 
+def wants_fragment() -> bool:
+    """Whether this is a plain htmx request (boosted and history-restore requests want the page)."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
 def render(template: str, fragment: str | None = None, status: int = 200, trigger=None, **context):
     """Render the whole page, or only the fragment for a plain (non-boosted) htmx request."""
-    wants_fragment = (
-        fragment is not None
-        and request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Boosted") != "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-    body = render_template(fragment if wants_fragment else template, **context)
+    body = render_template(fragment if fragment and wants_fragment() else template, **context)
     # Events fire once the new content has settled, so listeners find the new elements.
     response = make_response(body, status, trigger_after_settle=trigger)
     if fragment is not None:
