@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect
-from test_stories import tell
 
 from conftest import browser_sign_in
 from models import Reaction, Story, StoryDraft
+from test_stories import tell
 
 pytestmark = pytest.mark.browser
 
