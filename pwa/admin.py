@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request, session, url_for
+from flask import Blueprint, abort, g, request, session
 from peewee import JOIN
 
-from models import ROLES, Invite, Person, Team, fn
+from models import ROLES, Person, Team, fn
 from pwa import clock
+from pwa.team import invite_once, read_invite
 from pwa.web import back, clean_text, render, role_required
 
 bp = Blueprint("admin", __name__)
+
+
+def team_from_form(value: str) -> Team | None:
+    """The team a form's select names, or None for none or one that doesn't exist."""
+    if not value.isdigit() or int(value) > 2**31 - 1:
+        return None
+    return Team.get_or_none(Team.id == int(value))
 
 
 def page(status=200, team_form=None, invite_form=None, errors=None):
@@ -62,34 +70,16 @@ def create_team():
 @role_required("admin")
 def invite():
     """Make an invite link for anyone, to any team and role."""
-    form = {
-        "email": clean_text(request.form.get("email")).lower(),
-        "name": clean_text(request.form.get("name")),
-        "team": request.form.get("team", ""),
-        "role": request.form.get("role", "employee"),
-    }
-    errors = {}
-    if "@" not in form["email"] or len(form["email"]) > 254 or " " in form["email"]:
-        errors["email"] = "Enter an email address like name@company.com."
-    elif Person.by_email(form["email"]) is not None:
-        errors["email"] = "Someone with this email already has an account."
-    if len(form["name"]) > 80:
-        errors["name"] = "Keep the name to 80 characters at most."
-    team = Team.get_or_none(Team.id == int(form["team"])) if form["team"].isdigit() else None
+    form, errors = read_invite()
+    form.update(team=request.form.get("team", ""), role=request.form.get("role", "employee"))
+    team = team_from_form(form["team"])
     if form["team"] and team is None:
         errors["team"] = "Pick a team from the list."
     if form["role"] not in ROLES:
         errors["role"] = "Pick a role from the list."
     if errors:
         return page(status=422, invite_form=form, errors=errors)
-    token = Invite.issue(
-        form["email"], team, form["role"], g.person, clock.naive_now(), name=form["name"]
-    )
-    session["made_link"] = {
-        "kind": "invite",
-        "who": form["name"] or form["email"],
-        "url": url_for("account.accept_invite", token=token, _external=True),
-    }
+    invite_once(form, team, form["role"])
     return back("admin.index")
 
 
@@ -101,7 +91,7 @@ def change_person(person_id: int):
     if person is None:
         abort(404)
     team_id = request.form.get("team", "")
-    team = Team.get_or_none(Team.id == int(team_id)) if team_id.isdigit() else None
+    team = team_from_form(team_id)
     role = request.form.get("role", "")
     active = request.form.get("active") == "1"
     if (team_id and team is None) or role not in ROLES:

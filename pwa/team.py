@@ -15,6 +15,34 @@ bp = Blueprint("team", __name__)
 EMAIL_MAX = 254
 
 
+def read_invite() -> tuple[dict, dict]:
+    """The invite form's email and name as typed, and a message for each that won't do."""
+    form = {
+        "email": clean_text(request.form.get("email")).lower(),
+        "name": clean_text(request.form.get("name")),
+    }
+    errors = {}
+    if "@" not in form["email"] or len(form["email"]) > EMAIL_MAX or " " in form["email"]:
+        errors["email"] = "Enter an email address like name@company.com."
+    elif Person.by_email(form["email"]) is not None:
+        errors["email"] = "Someone with this email already has an account."
+    if len(form["name"]) > 80:
+        errors["name"] = "Keep the name to 80 characters at most."
+    return form, errors
+
+
+def invite_once(form: dict, team, role: str) -> None:
+    """Issue the invite and keep its link for the next page, which shows it once."""
+    token = Invite.issue(form["email"], team, role, g.person, clock.naive_now(), name=form["name"])
+    url = url_for("account.accept_invite", token=token, _external=True)
+    show_link_once("invite", form["name"] or form["email"], url)
+
+
+def show_link_once(kind: str, who: str, url: str) -> None:
+    """Keep a just-made link for the page after the redirect (a reload won't show it again)."""
+    session["made_link"] = {"kind": kind, "who": who, "url": url}
+
+
 def _team_for(person, team_id: int | None) -> Team:
     """The team person may look at: a lead their own, an admin any."""
     if person.is_admin:
@@ -98,27 +126,10 @@ def _running(challenge, today) -> bool:
 def invite(team_id: int):
     """Make an invite link for a new member of the team."""
     team = _team_for(g.person, team_id)
-    form = {
-        "email": clean_text(request.form.get("email")).lower(),
-        "name": clean_text(request.form.get("name")),
-    }
-    errors = {}
-    if "@" not in form["email"] or len(form["email"]) > EMAIL_MAX or " " in form["email"]:
-        errors["email"] = "Enter an email address like name@company.com."
-    elif Person.by_email(form["email"]) is not None:
-        errors["email"] = "Someone with this email already has an account."
-    if len(form["name"]) > 80:
-        errors["name"] = "Keep the name to 80 characters at most."
+    form, errors = read_invite()
     if errors:
         return _page(team, status=422, invite_form=form, errors=errors)
-    token = Invite.issue(
-        form["email"], team, "employee", g.person, clock.naive_now(), name=form["name"]
-    )
-    session["made_link"] = {
-        "kind": "invite",
-        "who": form["name"] or form["email"],
-        "url": url_for("account.accept_invite", token=token, _external=True),
-    }
+    invite_once(form, team, "employee")
     return back("team.index", team=team.id)
 
 
@@ -132,11 +143,9 @@ def reset_link(person_id: int):
     if not g.person.leads(person):
         abort(403)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
-    session["made_link"] = {
-        "kind": "reset",
-        "who": person.name,
-        "url": url_for("account.reset_password", token=token, _external=True),
-    }
+    show_link_once(
+        "reset", person.name, url_for("account.reset_password", token=token, _external=True)
+    )
     if g.person.is_admin and (request.form.get("from") == "admin" or person.team_id is None):
         return back("admin.index")
     return back("team.index", team=person.team_id)

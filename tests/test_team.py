@@ -170,3 +170,14 @@ def test_ids_too_large_for_the_database_are_simply_not_found(as_ada, north):
         assert as_ada.post(url, data={"role": "employee"}).status_code == 404, url
     assert as_ada.post(f"/commitment/{huge}/review", data={"kept": "yes"}).status_code == 404
     assert as_ada.post("/people/0/reset").status_code == 404
+
+
+def test_a_team_number_too_large_for_the_database_is_an_unknown_team(as_ada, alice):
+    huge = "99999999999999999999999"
+    response = as_ada.post(
+        "/admin/invites", data={"email": "x@example.com", "team": huge, "role": "employee"}
+    )
+    assert response.status_code == 422
+    assert "Pick a team from the list" in response.get_data(as_text=True)
+    as_ada.post(f"/admin/people/{alice.id}", data={"team": huge, "role": "employee", "active": "1"})
+    assert Person.get_by_id(alice.id).team_id == alice.team_id
