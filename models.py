@@ -446,16 +446,6 @@ class Commitment(BaseModel):
         """How many commitments person said they kept."""
         return cls.select().where((cls.person == person) & cls.kept).count()
 
-    @classmethod
-    def unreviewed_before(cls, person: Person, week: date) -> Commitment | None:
-        """Person's latest earlier commitment not yet answered."""
-        return (
-            cls.select()
-            .where((cls.person == person) & (cls.week < week) & cls.kept.is_null())
-            .order_by(cls.week.desc())
-            .first()
-        )
-
 
 class Pledge(BaseModel):
     person = ForeignKeyField(Person, unique=True, on_delete="CASCADE")

@@ -87,17 +87,21 @@ def reflect():
     return back("challenge.index")
 
 
+def commitment_to_review(current, earlier, workdays, today):
+    """The commitment to ask "did you keep it?" about: this week's once due, else an earlier one."""
+    week = week_start(today)
+    if current is not None and current.kept is None and review_due(week, workdays, today):
+        return current
+    return earlier
+
+
 def _commitment_page(status=200, form=None, errors=None):
     person = g.person
     today = today_for(person)
     week = week_start(today)
-    current = Commitment.of_week(person, week)
-    due_now = (
-        current is not None
-        and current.kept is None
-        and review_due(week, workdays_of(person), today)
-    )
-    review = current if due_now else Commitment.unreviewed_before(person, week)
+    facts = person.today_facts(week)
+    current = facts["commitment"]
+    review = commitment_to_review(current, facts["earlier"], workdays_of(person), today)
     if form is None:
         form = {
             "behaviour": current.behaviour if current else "",

@@ -8,9 +8,9 @@ from flask import Blueprint, g, request
 
 from game.days import is_workday, week_start
 from game.streaks import streak
-from game.weeks import review_due
 from models import ANSWERS, CheckIn
 from pwa import clock
+from pwa.challenge import commitment_to_review
 from pwa.web import (
     NOTE_MAX,
     PHASES,
@@ -40,7 +40,6 @@ def _state(person, days=None, check_in=None, form=None, errors=None):
     week = week_start(today)
     facts = person.today_facts(week)
     commitment = facts["commitment"]
-    due_now = commitment and commitment.kept is None and review_due(week, workdays, today)
     return {
         "today": today,
         "workday": is_workday(today, workdays),
@@ -51,7 +50,7 @@ def _state(person, days=None, check_in=None, form=None, errors=None):
         "key": uuid.uuid4().hex,
         "challenge": facts["challenge"],
         "commitment": commitment,
-        "review": commitment if due_now else facts["earlier"],
+        "review": commitment_to_review(commitment, facts["earlier"], workdays, today),
         "pledged": facts["pledged"],
     }
 
