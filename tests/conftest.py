@@ -60,7 +60,8 @@ class Client(FlaskClient):
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # TEST_RUN_ID keeps two checkouts testing against one server at once out of each other's databases.
+    return os.environ.get("TEST_RUN_ID", "") + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def fresh_postgres_database(prefix: str, drop: bool = False) -> str:
