@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
 
+import cards
+from cards import render as render_card
 from game.days import week_start
 from models import (
     STORY_DRAFT_FIELDS,
@@ -27,8 +29,6 @@ from models import (
     new_token,
 )
 from pwa import clock
-from pwa.cards import CardText, FontsMissing, card_hash
-from pwa.cards import render as render_card
 from pwa.web import (
     back,
     check_length,
@@ -71,6 +71,7 @@ TEMPLATE = (
         False,
     ),
 )
+CARD_SIZES = {"portrait": cards.PORTRAIT, "preview": cards.PREVIEW}
 CARD_CACHE = "public, max-age=31536000, immutable"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
 # Renders of the same card wait for each other; striped so the lock table never grows.
@@ -95,15 +96,22 @@ def excerpt(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
-def card_text(story: Story) -> CardText:
-    """What the story's cards show: the moment, the team member and their team, the title."""
+def card_text(story: Story, size: str) -> cards.Story:
+    """What the story's card shows; a portrait carries a QR code of the live share link."""
     team = story.team.name if story.team_id and story.team else ""
-    return CardText(headline=story.moment, person=story.member.name, team=team, title=story.title)
+    qr = size == "portrait" and story.share_token
+    return cards.Story(
+        **{f: getattr(story, f) for f in ("title", "moment", "impact", "day", "phase")},
+        teller=story.author.name,
+        member=story.member.name,
+        team=team,
+        share_url=_url("stories.public", True, token=story.share_token) if qr else None,
+    )
 
 
 def card_url(story: Story, size: str, public: bool = False, external: bool = False) -> str:
     """The content-addressed URL of one of the story's cards."""
-    digest = card_hash(card_text(story), size)
+    digest = cards.card_hash(card_text(story, size))
     if public:
         return _url(
             "stories.public_card", external, token=story.share_token, size=size, card=digest
@@ -541,8 +549,8 @@ def public_card(token: str, size: str, card: str):
 
 
 def _send_card(story: Story, size: str, asked: str, public: bool):
-    text = card_text(story)
-    digest = card_hash(text, size)
+    text = card_text(story, size)
+    digest = cards.card_hash(text)
     if asked != digest:
         return redirect(card_url(story, size, public=public), code=302)
     if request.if_none_match.contains(digest):
@@ -554,7 +562,7 @@ def _send_card(story: Story, size: str, asked: str, public: bool):
     return response
 
 
-def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
+def _png(story: Story, text: cards.Story, size: str, digest: str) -> bytes:
     """The card's PNG from memory or the cache table, rendered once (per process, then per database)."""
     recent = current_app.extensions.setdefault("recent_cards", RecentCards())
     key = (digest, size)
@@ -563,11 +571,7 @@ def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
         with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
             png = CardImage.png_for(digest, size)
             if png is None:
-                try:
-                    png = render_card(text, size)
-                except FontsMissing:
-                    current_app.logger.exception("Story cards cannot be drawn")
-                    abort(503)
+                png = render_card(text, CARD_SIZES[size])
                 CardImage.keep(digest, size, png, story, clock.naive_now())
     recent.put(key, png)
     return png
