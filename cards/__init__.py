@@ -32,9 +32,7 @@ class Story:
 
 
 @dataclass(frozen=True)
-class Recognition:
-    """Ana recognised Ben: …"""
-
+class Recognition:  # "Ana recognised Ben: …"
     giver: str
     receiver: str
     message: str
@@ -45,9 +43,7 @@ class Recognition:
 
 
 @dataclass(frozen=True)
-class Announcement:
-    """This week's One True Customer recognition goes to …"""
-
+class Announcement:  # "This week's One True Customer recognition goes to …"
     lead: str
     receiver: str
     text: str
@@ -57,9 +53,7 @@ class Announcement:
 
 
 @dataclass(frozen=True)
-class Milestone:
-    """A badge earned; the icon is a short emoji or symbol."""
-
+class Milestone:  # a badge earned; the icon is a short emoji or symbol
     person: str
     badge: str
     criteria: str
@@ -85,8 +79,7 @@ def render(card, size: tuple[int, int]) -> bytes:
     """The card as an RGB PNG of exactly size (PORTRAIT or PREVIEW)."""
     with _LOCK:
         image = _sheet(card, size).image()
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=3)
+    image.save(out := io.BytesIO(), "PNG", compress_level=3)
     return out.getvalue()
 
 

@@ -12,8 +12,11 @@ import hashlib
 import io
 import os
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
 import regex
+from fontTools.ttLib import TTFont
 from PIL import ImageFont, features
 
 DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
@@ -32,10 +35,9 @@ _NEUTRAL = regex.compile(r"[^\p{L}\p{Extended_Pictographic}\p{Regional_Indicator
 _IGNORED = {0x200D, 0x20E3, *range(0xFE00, 0xFE10)}  # joiners and selectors: no glyph of their own
 
 
-def dirs() -> tuple[str, ...]:
-    """Where font files are looked for: CARD_FONT_DIR if set, else the system's font folders."""
-    override = os.environ.get("CARD_FONT_DIR")
-    return (override,) if override is not None else DIRS
+def _now() -> tuple:
+    """What is found where fonts are looked for: CARD_FONT_DIR if set, else the system's folders."""
+    return _found((os.environ["CARD_FONT_DIR"],) if "CARD_FONT_DIR" in os.environ else DIRS)
 
 
 @lru_cache(maxsize=8)
@@ -57,21 +59,17 @@ def _found(where: tuple[str, ...]) -> tuple[dict[str, str], dict[str, tuple[str,
 
 def chain(role: str) -> tuple[str, ...]:
     """The font files a role falls back through, first choice first."""
-    return _found(dirs())[1][role]
+    return _now()[1][role]
 
 
 def fingerprint() -> str:
     """A digest of the font files cards are drawn with (their names and sizes)."""
-    return _found(dirs())[2]
+    return _now()[2]
 
 
 def missing_packages() -> list[str]:
     """The Debian packages whose fonts are not found (none when cards cover every script)."""
-    return [package for package, name in PACKAGES.items() if name not in _found(dirs())[0]]
-
-
-def is_emoji(path: str) -> bool:
-    return os.path.basename(path) == EMOJI
+    return [package for package, name in PACKAGES.items() if name not in _now()[0]]
 
 
 @lru_cache(maxsize=96)
@@ -79,16 +77,13 @@ def font(path: str, size: int) -> ImageFont.FreeTypeFont:
     engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
     if path == BUNDLED:  # Pillow's own font (Aileron, Latin only), laid out like the others
         path = io.BytesIO(ImageFont.load_default(size).font_bytes)
-    return ImageFont.truetype(
-        path, EMOJI_PPEM if is_emoji(str(path)) else size, layout_engine=engine
-    )
+    size = EMOJI_PPEM if str(path).endswith(EMOJI) else size
+    return ImageFont.truetype(path, size, layout_engine=engine)
 
 
 @lru_cache(maxsize=64)
 def coverage(path: str) -> frozenset[int]:
     """The code points a font maps to a glyph."""
-    from fontTools.ttLib import TTFont
-
     source = io.BytesIO(ImageFont.load_default(10).font_bytes) if path == BUNDLED else path
     return frozenset(TTFont(source, fontNumber=0, lazy=True).getBestCmap() or ())
 
@@ -96,10 +91,10 @@ def coverage(path: str) -> frozenset[int]:
 def _pick(grapheme: str, fonts: tuple[str, ...], prev: str | None) -> str:
     cps = [ord(c) for c in grapheme if ord(c) not in _IGNORED] or [ord(grapheme[0])]
     # Spaces, digits and punctuation stay in the font before them, so a script's run is not cut up.
-    if prev and not is_emoji(prev) and _NEUTRAL.fullmatch(grapheme):
+    if prev and not prev.endswith(EMOJI) and _NEUTRAL.fullmatch(grapheme):
         fonts = (prev, *fonts)
     elif _EMOJI.search(grapheme):
-        fonts = tuple(sorted(fonts, key=lambda path: not is_emoji(path)))
+        fonts = tuple(sorted(fonts, key=lambda path: not path.endswith(EMOJI)))
     for path in fonts:
         if all(cp in coverage(path) for cp in cps):
             return path
@@ -108,11 +103,7 @@ def _pick(grapheme: str, fonts: tuple[str, ...], prev: str | None) -> str:
 
 def runs(text: str, role: str) -> list[tuple[str, str]]:
     """Text cut into (run, font file) in logical order; a grapheme never straddles two runs."""
-    fonts, out = chain(role), []
+    fonts, picked = chain(role), []
     for grapheme in regex.findall(r"\X", text):
-        path = _pick(grapheme, fonts, out[-1][1] if out else None)
-        if out and out[-1][1] == path:
-            out[-1] = (out[-1][0] + grapheme, path)
-        else:
-            out.append((grapheme, path))
-    return out
+        picked.append((grapheme, _pick(grapheme, fonts, picked[-1][1] if picked else None)))
+    return [("".join(g for g, _ in group), path) for path, group in groupby(picked, itemgetter(1))]

@@ -10,7 +10,7 @@ import segno
 from PIL import Image, ImageDraw
 
 from cards import text
-from cards.text import ELLIPSIS, Block, clean, fit
+from cards.text import Block, clean, fit
 
 PORTRAIT, PREVIEW = (1080, 1350), (1200, 630)
 SAFE_MARGIN = {PORTRAIT: 56, PREVIEW: 36}  # no ink of any kind nearer an edge (tests hold to it)
@@ -49,10 +49,10 @@ class Sheet:
             w = round(text.width(line, role, block.size, block.rtl))
             side = ("right" if block.rtl else "left") if align == "start" else align
             x = {"left": left, "right": right - w, "center": (left + right - w) // 2}[side]
-            box = (x, top, x + w, top + block.line_height)
-            self.texts.append(Placed(shows, line, box, block.size, role, color, block.rtl))
+            at = (x, top, x + w, top + block.line_height)
+            self.texts.append(Placed(shows, line, at, block.size, role, color, block.rtl))
             top += block.line_height
-        return top
+        return box[1] + block.height
 
     def line(self, shows, value: str, role: str, size: int, box, color, align="center") -> None:
         """One line of text, centred in the height of box."""
@@ -94,25 +94,15 @@ def medal(sheet: Sheet, box, shows, icon: str) -> None:
     ring = (box[2] - box[0]) // 14
     inner = (box[0] + ring, box[1] + ring, box[2] - ring, box[3] - ring)
     sheet.shapes += [("ellipse", box, SAGE), ("ellipse", inner, WHITE)]
-    sheet.line(shows, excerpt(icon, 1, 3), "sans-bold", (box[2] - box[0]) * 2 // 5, box, INK)
-
-
-def excerpt(value: str, words: int, chars: int) -> str:
-    """The start of the text, at most so many words and characters, ending in '…' if cut."""
-    value = clean(value)
-    cut = regex.match(rf"\X{{0,{chars}}}", " ".join(value.split(" ")[:words])).group()
-    if cut != value and len(cut) >= chars and " " in cut[len(cut) // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return value if cut == value else cut.rstrip(" ,;:.\u2013\u2014-") + ELLIPSIS
+    icon = "".join(regex.findall(r"\X", clean(icon))[:2])
+    sheet.line(shows, icon, "sans-bold", (box[2] - box[0]) * 2 // 5, box, INK)
 
 
 def pull_quote(impact: str) -> str:
     """The words the impact quotes, in quote marks; else a short excerpt of it, without marks."""
     value = clean(impact)
     spoken = [a or b for a, b in _QUOTED.findall(value) if len((a or b).split()) >= 3]
-    if spoken:
-        return "\u201c" + excerpt(spoken[0], 30, 200).strip("\u201c\u201d") + "\u201d"
-    return excerpt(regex.sub("[\u201c\u201d]", "", value), 24, 170)
+    return f"\u201c{spoken[0]}\u201d" if spoken else regex.sub("[\u201c\u201d]", "", value)
 
 
 def header(sheet: Sheet, theme: Theme, mark: tuple, wordmark: bool) -> int:
@@ -124,8 +114,8 @@ def header(sheet: Sheet, theme: Theme, mark: tuple, wordmark: bool) -> int:
     if wordmark:
         name = (m + s * 4 // 3, m, sheet.right, m + s)
         sheet.line((), WORDMARK, "serif-bold", s * 17 // 32, name, theme.ink, "left")
-    quiet = (m, m, sheet.right, m + s)
-    sheet.line(mark[0], mark[1].upper(), "sans-bold", sheet.s(24) + 4, quiet, theme.accent, "right")
+    tile = (m, m, sheet.right, m + s)
+    sheet.line(mark[0], mark[1].upper(), "sans-bold", sheet.s(24) + 4, tile, theme.accent, "right")
     return m + s
 
 
@@ -133,14 +123,12 @@ def foot(sheet: Sheet, theme: Theme, who: tuple, rows: list, right: int) -> int:
     """An initials disc, a name and the lines under it, on the bottom margin; returns its top."""
     d, left = sheet.s(112) + 4, sheet.left + sheet.s(140) + 4
     blocks = [fit(who[1], "sans-bold", right - left, (sheet.s(32), sheet.s(40)))]
-    blocks += [fit(v, "sans", right - left, (sheet.s(24), sheet.s(28) + 4)) for _, v in rows]
+    blocks += [fit(v, "sans", right - left, (sheet.s(28) + 2,) * 2) for _, v in rows]
     height = sum(b.height for b in blocks)
     top = sheet.bottom - max(d, height)
     y = top + max(0, d - height) // 2
-    for (shows, _), block, role in zip(
-        [who, *rows], blocks, ["sans-bold", *["sans"] * 9], strict=False
-    ):
-        color = theme.ink if role == "sans-bold" else theme.quiet
+    for i, ((shows, _), block) in enumerate(zip([who, *rows], blocks, strict=True)):
+        role, color = ("sans", theme.quiet) if i else ("sans-bold", theme.ink)
         y = sheet.block(shows, block, role, (left, y, right), color)
     y = top + max(0, height - d) // 2
     disc(sheet, (sheet.left, y, sheet.left + d, y + d), who[0], who[1], *theme[3:5])
@@ -169,11 +157,7 @@ def stack(sheet: Sheet, parts: list[Part], box, gap: int) -> None:
             x = right - bar if block.rtl else left
             sheet.shapes.append(("rect", (x, y + 6, x + bar, y + block.height - 6), p.bar))
         edges = (left, y, right - inset) if block.rtl else (left + inset, y, right)
-        y = (
-            sheet.block(p.shows, block, p.role, edges, p.color)
-            + gap
-            + block.height * (not block.lines)
-        )
+        y = sheet.block(p.shows, block, p.role, edges, p.color) + gap
 
 
 def compose(sheet, theme, mark, parts, who, rows, share=None, wordmark=True) -> Sheet:
@@ -198,17 +182,16 @@ def compose(sheet, theme, mark, parts, who, rows, share=None, wordmark=True) -> 
     return sheet
 
 
-def day_row(team: str, day) -> tuple:
-    return (("team", "day"), f"{clean(team) or WORDMARK} \u00b7 {day.day} {day:%b %Y}")
+def day(value) -> str:
+    return f"{value.day} {value:%b %Y}"
 
 
 def story(card, sheet: Sheet) -> Sheet:
     label, accent = PHASES.get(card.phase or "", ("", CORAL))
     teller, member = clean(card.teller), clean(card.member)
-    rows = [day_row(card.team, card.day)]
+    rows = [(("team", "day"), f"{clean(card.team) or WORDMARK} \u00b7 {day(card.day)}")]
     rows += [(("teller",), f"Told by {teller}")] if teller not in ("", member) else []
-    moment = excerpt(card.moment, 34 if sheet.portrait else 26, 240)
-    parts = [Part(("moment",), moment, "serif", (46, 80), 7, flex=1)]
+    parts = [Part(("moment",), card.moment, "serif", (56, 84), 6, flex=1)]
     if sheet.portrait and clean(card.title):
         parts.insert(0, Part(("title",), card.title, "serif-bold", (44, 60), 2))
     if quote := pull_quote(card.impact):
@@ -219,21 +202,14 @@ def story(card, sheet: Sheet) -> Sheet:
 
 def recognition(card, sheet: Sheet) -> Sheet:
     giver, receiver = clean(card.giver), clean(card.receiver)
-    said = f"\u201c{excerpt(card.message, 40, 260)}\u201d"
+    said, headline = f"\u201c{clean(card.message)}\u201d", f"{giver} recognised {receiver}"
     parts = [
         Part(("receiver",), partial(disc, name=receiver, fill=CREAM, ink=INK), "", (200,), 1),
-        Part(
-            ("giver", "receiver"),
-            f"{giver} recognised {receiver}",
-            "serif-bold",
-            (48, 68),
-            2,
-            CREAM,
-        ),
+        Part(("giver", "receiver"), headline, "serif-bold", (48, 68), 2, CREAM),
         Part(("message",), said, "serif-italic", (36, 52), 6, CREAM, INK_THEME.accent, 1),
     ]
     mark = (("for_colleague",), "For a colleague" if card.for_colleague else "For a customer")
-    rows = [day_row(card.team, card.day)]
+    rows = [(("team", "day"), f"{clean(card.team) or WORDMARK} \u00b7 {day(card.day)}")]
     return compose(sheet, INK_THEME, mark, parts, (("giver",), giver), rows, card.share_url)
 
 
@@ -242,10 +218,10 @@ def announcement(card, sheet: Sheet) -> Sheet:
     parts = [
         Part((), kicker, "serif", (38, 40), 2, CREAM),
         Part(("receiver",), card.receiver, "serif-bold", (64, 112), 2, CREAM),
-        Part(("text",), excerpt(card.text, 45, 300), "serif", (32, 44), 8, CREAM, CREAM, 1),
+        Part(("text",), card.text, "serif", (32, 44), 8, CREAM, CREAM, 1),
     ]
     rows = [(("team",), f"Lead, {clean(card.team)}" if clean(card.team) else "Team lead")]
-    mark = (("week_of",), f"Week of {card.week_of.day} {card.week_of:%b %Y}")
+    mark = (("week_of",), f"Week of {day(card.week_of)}")
     return compose(sheet, CORAL_THEME, mark, parts, (("lead",), card.lead), rows, card.share_url, 0)
 
 
@@ -255,5 +231,5 @@ def milestone(card, sheet: Sheet) -> Sheet:
         Part(("badge",), card.badge, "serif-bold", (52, 84), 2),
         Part(("criteria",), card.criteria, "sans", (30, 38), 4, MUTED, flex=1),
     ]
-    rows, who = [(("day",), f"Earned {card.day.day} {card.day:%b %Y}")], (("person",), card.person)
+    rows, who = [(("day",), f"Earned {day(card.day)}")], (("person",), card.person)
     return compose(sheet, CREAM_THEME._replace(accent=SAGE), ((), "Badge earned"), parts, who, rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from collections import namedtuple
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import regex
 import smartypants
@@ -20,13 +20,16 @@ MAX_MARKS = 3  # combining marks kept on one letter: Vietnamese, Hebrew points, 
 MAX_CHARS = 600  # more than any box on a card holds at its smallest size
 ELLIPSIS, EMOJI_EM = "\u2026", 1.15  # an emoji's advance, in ems of the text around it
 RAQM = features.check("raqm")
+DIRECTION = ("ltr", "rtl") if RAQM else (None, None)  # Pillow's basic layout takes none
+_STEPS = "explicit_embed_and_overrides resolve_weak_types resolve_neutral_types"
+_STEPS += " resolve_implicit_levels reorder_resolved_levels"  # python-bidi's steps, after levels
 _DROP = regex.compile(r"[\p{Cc}\p{Cs}\p{Co}\p{Cn}\ufeff\ufffe\u202a-\u202e\u2066-\u2069]")
 _MARKS = regex.compile(rf"(\p{{M}}{{{MAX_MARKS}}})\p{{M}}+")
 _STRONG = regex.compile(r"\p{Bidi_Class=L}|(\p{Bidi_Class=R}|\p{Bidi_Class=AL})")
 _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}\p{Bidi_Class=AN}]")
-_WORD = regex.compile(
-    r"[\p{Latin}\p{Greek}\p{Cyrillic}\p{Arabic}\p{Hebrew}\p{M}\p{Nd}.,;:!?'\"()\u2019\u201c\u201d]+ *"
-)
+_BIDI_STEPS = [getattr(bidi, step) for step in _STEPS.split()]
+_ALPHABETS = r"\p{Latin}\p{Greek}\p{Cyrillic}\p{Arabic}\p{Hebrew}\p{M}\p{Nd}"
+_WORD = regex.compile("[" + _ALPHABETS + r".,;:!?'\"()\u2019\u201c\u201d]+ *")
 
 
 def clean(text: str) -> str:
@@ -34,10 +37,6 @@ def clean(text: str) -> str:
     text = regex.sub(r"[\s\p{Zl}\p{Zp}]+", " ", unicodedata.normalize("NFC", text or ""))
     text = " ".join(_MARKS.sub(r"\1", _DROP.sub("", text)).split())
     return smartypants.smartypants(text, smartypants.Attr.q | smartypants.Attr.u)
-
-
-def _direction(rtl: bool) -> str | None:
-    return ("rtl" if rtl else "ltr") if RAQM else None
 
 
 @lru_cache(maxsize=4096)
@@ -49,13 +48,9 @@ def visual_runs(text: str, role: str, rtl: bool) -> tuple[tuple[str, str, bool],
     storage = bidi.get_empty_storage()  # python-bidi's steps, to keep each character's index
     storage.update(base_level=int(rtl), base_dir="LR"[rtl])
     bidi.get_embedding_levels(text, storage)
-    for i, char in enumerate(storage["chars"]):
-        char["at"] = i
-    bidi.explicit_embed_and_overrides(storage)
-    bidi.resolve_weak_types(storage)
-    bidi.resolve_neutral_types(storage, False)
-    bidi.resolve_implicit_levels(storage, False)
-    bidi.reorder_resolved_levels(storage, False)
+    storage["chars"] = [dict(char, at=i) for i, char in enumerate(storage["chars"])]
+    for step in _BIDI_STEPS:
+        step(storage, False)
     owner = [path for run, path in pieces for _char in run]
     groups: list[list] = []  # visually adjacent characters of one level and font make a run
     for char in storage["chars"]:
@@ -69,8 +64,9 @@ def visual_runs(text: str, role: str, rtl: bool) -> tuple[tuple[str, str, bool],
 
 @lru_cache(maxsize=8192)
 def _run_width(run: str, path: str, size: int, rtl: bool) -> float:
-    advance = fonts.font(path, size).getlength(run, direction=_direction(rtl))
-    return advance * size * EMOJI_EM / 135.72 if fonts.is_emoji(path) else advance  # 135.72: 1 em
+    advance = fonts.font(path, size).getlength(run, direction=DIRECTION[rtl])
+    emoji = path.endswith(fonts.EMOJI)  # its advance at 109 ppem is 135.72 px, an em
+    return advance * size * EMOJI_EM / 135.72 if emoji else advance
 
 
 @lru_cache(maxsize=8192)
@@ -85,9 +81,8 @@ def _emoji(path: str, run: str, size: int, rtl: bool) -> tuple[Image.Image, int]
     font, scale = fonts.font(path, size), size * EMOJI_EM / 135.72
     ascent, descent = font.getmetrics()
     sprite = Image.new("RGBA", (max(1, round(font.getlength(run))), ascent + descent))
-    ImageDraw.Draw(sprite).text(
-        (0, ascent), run, font=font, anchor="ls", embedded_color=True, direction=_direction(rtl)
-    )
+    pen, direction = ImageDraw.Draw(sprite), DIRECTION[rtl]
+    pen.text((0, ascent), run, font=font, anchor="ls", embedded_color=True, direction=direction)
     scaled = (max(1, round(sprite.width * scale)), max(1, round(sprite.height * scale)))
     return sprite.resize(scaled, Image.Resampling.LANCZOS), round(ascent * scale)
 
@@ -96,12 +91,12 @@ def draw(img: Image.Image, text: str, role: str, size: int, xy: tuple, color, rt
     """Draw one line from its left end at x on the baseline y, runs in visual order."""
     (x, baseline), pen = xy, ImageDraw.Draw(img)
     for run, path, run_rtl in visual_runs(text, role, rtl):
-        if fonts.is_emoji(path):
+        if path.endswith(fonts.EMOJI):
             sprite, ascent = _emoji(path, run, size, run_rtl)
             img.paste(sprite, (round(x), baseline - ascent), sprite)
         else:
             shown = get_display(run, base_dir="R") if run_rtl and not RAQM else run
-            font, direction = fonts.font(path, size), _direction(run_rtl)
+            font, direction = fonts.font(path, size), DIRECTION[run_rtl]
             pen.text((x, baseline), shown, color, font, anchor="ls", direction=direction)
         x += _run_width(run, path, size, run_rtl)
 
@@ -113,9 +108,7 @@ Block = namedtuple("Block", "lines size rtl line_height height")
 @lru_cache(maxsize=256)
 def _units(text: str) -> tuple[str, ...]:
     """The text cut where a line may break (Unicode line breaking, UAX #14, by uniseg)."""
-    # uniseg is pure Python (tens of microseconds a character), so a word of a script that puts
-    # spaces between words, without hyphens, dashes or slashes, is taken whole: UAX #14 would not
-    # break inside it either.
+    # uniseg is slow (pure Python): a word of a spaced script without hyphens UAX #14 keeps whole.
     words = regex.findall(r"\S+ *| +", text)
     return tuple(u for w in words for u in ((w,) if _WORD.fullmatch(w) else line_break_units(w)))
 
@@ -123,21 +116,21 @@ def _units(text: str) -> tuple[str, ...]:
 def _wrap(units: tuple[str, ...], role: str, size: int, room: float, rtl: bool, limit: int):
     """Greedy lines; stops once it needs more than limit lines."""
     lines, line, used, queue = [], "", 0.0, list(reversed(units))
+    measure = partial(width, role=role, size=size, rtl=rtl)
     while queue and len(lines) <= limit:
         unit = queue.pop()
-        if used + width(unit.rstrip(" "), role, size, rtl) <= room:
-            line, used = line + unit, used + width(unit, role, size, rtl)
+        if used + measure(unit.rstrip(" ")) <= room:
+            line, used = line + unit, used + measure(unit)
         elif line:
             lines.append(line.rstrip(" "))
             line, used = "", 0.0
             queue.append(unit)
         else:  # a word wider than the line is broken between graphemes
-            head = ""
-            for grapheme in regex.findall(r"\X", unit):
-                if head and width(head + grapheme, role, size, rtl) > room:
-                    break
-                head += grapheme
-            lines.append(head)
+            cut = regex.findall(r"\X", unit)
+            fits = bisect.bisect(
+                range(len(cut)), room, key=lambda n: measure("".join(cut[: n + 1]))
+            )
+            lines.append(head := "".join(cut[: max(1, fits)]))
             queue.extend([unit[len(head) :]] if unit[len(head) :].strip() else [])
     return lines + [line.rstrip(" ")] * bool(line.strip())
 
@@ -156,8 +149,7 @@ def fit(value: str, role: str, room: int, sizes, most=1, height=None) -> Block:
 
     candidates = sorted({*range(sizes[0], sizes[1], 2), sizes[1]})  # fitting ones come first
     fitting = bisect.bisect(candidates, 0, key=lambda size: len(wrapped(size)) > allowed(size))
-    size = candidates[max(0, fitting - 1)]
-    lines = wrapped(size)
+    lines = wrapped(size := candidates[max(0, fitting - 1)])
     if not fitting:  # the last line allowed, cut at a word (or a grapheme) to end in '…'
         lines, close = lines[: allowed(size)], "\u201d" * value.endswith("\u201d")
         line = lines.pop()
