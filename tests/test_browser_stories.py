@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from conftest import browser_sign_in
@@ -69,13 +70,15 @@ def test_tell_a_story_keep_the_draft_publish_applaud_and_share(page, live_server
     download = page.get_by_role("link", name="Download card")
     expect(download).to_be_visible()
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
-    href = download.get_attribute("href")
-    assert re.fullmatch(rf"/cards/{story.id}/portrait-[0-9a-f]{{16}}\.png", href)
-    assert download.get_attribute("download") == f"one-true-customer-story-{story.id}.png"
-    card = page.request.get(live_server + href)
-    assert card.status == 200
-    assert card.headers["content-type"] == "image/png"
-    assert card.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Tapping it saves the portrait PNG; the story page stays as it was (hx-boost must not take it).
+    with page.expect_download() as saved:
+        download.tap()
+    card = saved.value
+    assert card.suggested_filename == f"one-true-customer-story-{story.id}.png"
+    assert re.fullmatch(rf"{live_server}/cards/{story.id}/portrait-[0-9a-f]{{16}}\.png", card.url)
+    assert Image.open(card.path()).size == (1080, 1350)
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Saturday Call")
+    assert page.url == f"{live_server}/stories/{story.id}"
     preview = page.get_by_role("img", name=re.compile("^The story's card"))
     expect(preview).to_be_visible()
     assert preview.evaluate("img => img.complete && img.naturalWidth") == 1080

@@ -6,7 +6,8 @@ import io
 import re
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
+from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
@@ -732,6 +733,61 @@ def test_the_story_page_offers_share_download_and_copy_link(as_alice, alice):
     assert f'value="http://localhost/s/{story.share_token}"' in page
     assert "data-share hidden" in page and ">Share</button>" in page
     assert '<script src="/static/js/share.js" defer></script>' in page
+
+
+class Links(HTMLParser):
+    """Every <a href> of a page, with its attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href"):
+            self.links.append(dict(attrs))
+
+
+def links_of(page: str) -> list[dict[str, str | None]]:
+    parser = Links()
+    parser.feed(page)
+    return parser.links
+
+
+def pages_to_visit(app, story: Story) -> list[str]:
+    """Each page without parameters in the app, and each page of one story."""
+    plain = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    ]
+    one = [f"/stories/{story.id}", f"/stories/{story.id}/edit", f"/stories/{story.id}/delete"]
+    return [*plain, *one, "/stories?scope=org", f"/s/{story.share_token}"]
+
+
+@pytest.mark.parametrize("who", ["alice", "lena", "ada", None])
+def test_every_link_to_a_file_or_the_share_page_is_not_boosted(app, client, who, request):
+    # hx-boost on <body> would fetch a PNG over XHR and swap its bytes into the page.
+    alice = request.getfixturevalue("alice")
+    story = tell(alice, request.getfixturevalue("bob"))
+    StoryDraft.keep(alice, {"moment": "A draft."}, datetime(2026, 11, 18, 9, 0))
+    if who:
+        sign_in(client, request.getfixturevalue(who))
+    kinds: dict[str, str] = {}
+    checked = 0
+    for url in pages_to_visit(app, story):
+        response = client.get(url)
+        if response.mimetype != "text/html":
+            continue
+        for link in links_of(page_of(response)):
+            href = link["href"].split("#")[0]
+            if not href.startswith("/"):
+                continue
+            if href not in kinds:
+                kinds[href] = client.get(href).mimetype
+            if kinds[href] != "text/html" or href.startswith("/s/"):
+                checked += 1
+                assert link.get("hx-boost") == "false", f"{href} on {url} is boosted"
+    assert checked >= (1 if who else 0)
 
 
 def test_revoking_the_share_link_makes_the_old_url_show_nothing(as_alice, alice):
