@@ -414,6 +414,8 @@ def update(story_id: int):
     }
     if member.id != story.member_id:
         fields["team"] = member.team_id
+        if member.team_id != story.team_id:
+            fields["featured_week"] = None  # a pick is its team's: it stays behind
     Story.update(member=member, day=day, updated_at=clock.naive_now(), **fields).where(
         Story.id == story.id
     ).execute()
@@ -460,8 +462,9 @@ def feature(story_id: int):
         flash("It is no longer the story of the week.", "success")
     elif story.hidden:
         abort(409)
+    elif not story.feature(week, clock.naive_now()):
+        abort(409)  # its team member was changed to someone of another team meanwhile
     else:
-        story.feature(week, clock.naive_now())
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
 

@@ -591,6 +591,53 @@ def test_a_hidden_story_of_the_week_is_not_pinned(as_lena, alice):
     assert as_lena.post(f"/stories/{story.id}/feature").status_code == 409
 
 
+def test_a_story_of_the_week_moved_to_another_team_is_no_ones_pick(
+    client, alice, bob, carl, lena, sam
+):
+    norths = tell(alice, bob, title="North's Pick")
+    souths = tell(carl, title="The South Pick")
+    sign_in(client, lena)
+    client.post(f"/stories/{norths.id}/feature")
+    client.post("/signout")
+    sign_in(client, sam)
+    client.post(f"/stories/{souths.id}/feature")
+    client.post("/signout")
+    sign_in(client, alice)
+    assert client.post(f"/stories/{norths.id}/edit", data=story_form(carl)).status_code == 303
+    moved = Story.get_by_id(norths.id)
+    assert (moved.team_id, moved.featured_week) == (carl.team_id, None)
+    assert Story.get_by_id(souths.id).featured_week == WEEK
+    assert "Story of the week</h2>" not in page_of(client.get("/stories"))
+    client.post("/signout")
+    sign_in(client, carl)
+    south_feed = page_of(client.get("/stories"))
+    pinned = south_feed.index("Story of the week</h2>")
+    assert (
+        pinned < south_feed.index("The South Pick</a>") < south_feed.index("The Saturday Call</a>")
+    )
+    assert "Story of the week" not in page_of(client.get(f"/stories/{norths.id}"))
+
+
+def test_a_story_of_the_week_keeps_its_pick_when_the_member_is_a_teammate(as_lena, lena, bob):
+    story = tell(lena, lena)
+    as_lena.post(f"/stories/{story.id}/feature")
+    as_lena.post(f"/stories/{story.id}/edit", data=story_form(bob))
+    assert Story.get_by_id(story.id).featured_week == WEEK
+    assert "Story of the week</h2>" in page_of(as_lena.get("/stories"))
+
+
+def test_a_pick_made_on_a_story_that_just_moved_team_changes_nothing(
+    as_lena, alice, bob, carl, sam
+):
+    earlier, souths = tell(alice, title="Earlier Pick"), tell(carl, title="The South Pick")
+    Story.update(featured_week=WEEK).where(Story.id.in_([earlier.id, souths.id])).execute()
+    story = Story.get_by_id(tell(alice, bob).id)  # as the lead's request read it, in North
+    Story.update(team=carl.team_id, member=carl).where(Story.id == story.id).execute()
+    assert story.feature(WEEK, datetime(2026, 11, 18, 9, 0)) is False
+    featured = {s.id for s in Story.select().where(Story.featured_week == WEEK)}
+    assert featured == {earlier.id, souths.id}
+
+
 # Feeds -----------------------------------------------------------------------------------------
 
 
