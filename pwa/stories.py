@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 import uuid
 from collections import OrderedDict
 from datetime import UTC, date
@@ -71,6 +72,8 @@ TEMPLATE = (
         False,
     ),
 )
+# Letters and symbols that are drawn as nothing (Hangul fillers, the blank Braille pattern).
+BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 CARD_CACHE = "public, max-age=31536000, immutable"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
 # Renders of the same card wait for each other; striped so the lock table never grows.
@@ -93,6 +96,17 @@ def excerpt(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def visible(text: str) -> bool:
+    """Whether text shows anything: more than spaces, format characters (U+200B…) and lone marks."""
+    return any(
+        unicodedata.category(ch)[0] not in "ZM"
+        and unicodedata.category(ch) not in ("Cc", "Cf")  # unassigned Cn may be a newer emoji
+        and not ch.isspace()
+        and ch not in BLANK_SIGNS
+        for ch in text
+    )
 
 
 def card_text(story: Story) -> CardText:
@@ -229,9 +243,13 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     elif not member.active:
         errors["member"] = f"{member.name} is no longer active here. Pick someone from the list."
         member = None
+    if not visible(form["title"]):
+        form["title"] = ""  # a title nobody can see would make a blank heading
     check_length(errors, "title", form["title"], "The title", STORY_TITLE_MAX)
     for name, label, _question, required in TEMPLATE:
         check_length(errors, name, form[name], label, STORY_TEXT_MAX, required=required)
+        if required and form[name] and name not in errors and not visible(form[name]):
+            errors[name] = f"{label} is needed: what is there now shows no letters."
     if form["customer_kind"] not in STORY_KINDS:
         errors["customer_kind"] = "Tap External customer or Colleague."
     if form["phase"] not in STORY_PHASES:
@@ -548,7 +566,7 @@ def _send_card(story: Story, size: str, asked: str, public: bool):
     digest = card_hash(text, size)
     if asked != digest:
         return redirect(card_url(story, size, public=public), code=302)
-    if request.if_none_match.contains(digest):
+    if request.if_none_match.contains_weak(digest):  # RFC 9110: If-None-Match compares weakly
         response = Response(status=304)
     else:
         response = Response(_png(story, text, size, digest), mimetype="image/png")

@@ -279,6 +279,56 @@ def test_empty_required_fields_come_back_with_a_message_each_and_the_text_kept(a
 
 
 @pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",
+        "\u200b\u200c\u200d",
+        "\u2060\ufeff",
+        "\u0301\u0308\u0323",  # combining marks with no letter under them
+        "\u200b \u00a0\u3000\u200d\n\u2800\u3164",  # spaces and signs drawn as blank
+        "\ufe0f\u034f\U000e0041",
+    ],
+)
+def test_a_moment_of_only_invisible_characters_counts_as_empty(as_alice, alice, invisible):
+    form = story_form(alice, moment=f"\u200b{invisible}\u200b", situation=invisible)
+    response = as_alice.post("/stories/new", data=form)
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "The One True Customer moment is needed" in page
+    assert "The situation is needed" in page
+    assert f">\u200b{invisible.strip()}\u200b</textarea>" in page
+    assert "Almost there: 2 things to fix below." in page
+    assert Story.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "\u200be\u0301\u200d",
+        "\U0001fae8",  # an emoji newer than this Python's Unicode tables
+        "\U0001f469\u200d\U0001f469\u200d\U0001f467",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian keeps its ZWNJ
+    ],
+)
+def test_a_moment_with_something_visible_among_invisible_characters_is_kept(
+    as_alice, alice, moment
+):
+    response = as_alice.post("/stories/new", data=story_form(alice, moment=moment, title="\u200b"))
+    assert response.status_code == 303
+    story = Story.get()
+    assert story.moment == moment
+    assert story.title == ""  # a title nobody can see is no title: the heading is the moment
+
+
+def test_an_edit_to_an_invisible_moment_is_refused_and_the_story_kept(as_alice, alice):
+    story = tell(alice)
+    response = as_alice.post(f"/stories/{story.id}/edit", data=story_form(alice, moment="\u2060"))
+    assert response.status_code == 422
+    assert "The One True Customer moment is needed" in page_of(response)
+    assert Story.get_by_id(story.id).moment == MOMENT
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("situation", "a" * 2001, "The situation is 2,001 characters; 2,000 at most, please."),
@@ -924,10 +974,34 @@ def test_the_public_card_is_cached_by_anyone_for_a_year(client, alice):
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["ETag"] == f'"{digest}"'
     assert Image.open(io.BytesIO(response.data)).size == (1200, 630)
-    weak = client.get(
-        f"/s/{story.share_token}/preview-{digest}.png", headers={"If-None-Match": f'W/"{digest}"'}
-    )
-    assert weak.status_code == 200  # only the strong validator matches
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ['W/"{digest}"', '"{digest}"', '"0000000000000000", W/"{digest}"', '"a", "{digest}"', "*"],
+)
+def test_a_card_the_browser_holds_is_not_modified_by_weak_comparison(client, alice, asked):
+    # RFC 9110 13.1.2: If-None-Match compares weakly, so W/"x" matches "x"; also a list and *.
+    story = tell(alice)
+    digest = card_hash(pwa.stories.card_text(story), "preview")
+    path = f"/s/{story.share_token}/preview-{digest}.png"
+    again = client.get(path, headers={"If-None-Match": asked.format(digest=digest)})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == f'"{digest}"'
+    sign_in(client, alice)
+    member = f"/cards/{story.id}/preview-{digest}.png"
+    assert client.get(member, headers={"If-None-Match": f'W/"{digest}"'}).status_code == 304
+
+
+@pytest.mark.parametrize("asked", ['"0000000000000000"', 'W/"0000000000000000"', '"a", W/"b"'])
+def test_a_card_the_browser_does_not_hold_is_sent_whole(client, alice, asked):
+    story = tell(alice)
+    digest = card_hash(pwa.stories.card_text(story), "preview")
+    path = f"/s/{story.share_token}/preview-{digest}.png"
+    response = client.get(path, headers={"If-None-Match": asked})
+    assert response.status_code == 200
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_a_stale_card_hash_redirects_to_the_current_card(client, alice):
