@@ -348,6 +348,8 @@ def save_draft():
     """Keep what I have typed so far on the server (htmx sends it while I type)."""
     person = g.person
     draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
+    if request.form.get("via") == "beacon":
+        return "", 204  # the page that sent it is gone
     if not wants_fragment():
         return back("stories.new", saved=1)
     return render(
@@ -358,17 +360,27 @@ def save_draft():
     )
 
 
+@bp.route("/stories/draft/discard")
+@sign_in_required
+def confirm_discard():
+    """Ask before throwing my draft away."""
+    draft = StoryDraft.of(g.person)
+    if draft is None:
+        return redirect(url_for("stories.new"))
+    return render("stories/discard.html", draft=draft)
+
+
 @bp.route("/stories/draft/discard", methods=["POST"])
 @sign_in_required
 def discard_draft():
-    """Ask before throwing my draft away; the text on the form is saved first, so "keep" loses nothing."""
+    """Throw my draft away once confirmed; else save the form's text first, so "keep" loses nothing."""
     person = g.person
     if request.form.get("confirm") == "yes":
         StoryDraft.discard(person)
         flash("Draft discarded. Here's an empty template.", "success")
         return back("stories.new")
-    draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
-    return render("stories/discard.html", draft=draft)
+    StoryDraft.keep(person, _read_form(), clock.naive_now())
+    return back("stories.confirm_discard")
 
 
 # One story -----------------------------------------------------------------------------------

@@ -179,6 +179,25 @@ def test_the_draft_is_kept_while_typing_and_answers_with_a_fragment(as_alice, al
     assert (draft.moment, draft.phase) == ("Called back within the hour", "during")
 
 
+def test_a_draft_sent_by_beacon_as_the_page_closes_is_kept_with_no_page_back(as_alice, alice):
+    response = as_alice.post(
+        "/stories/draft",
+        data={"moment": "Typed just before closing", "via": "beacon"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 204
+    assert response.data == b""
+    assert StoryDraft.get(StoryDraft.person == alice).moment == "Typed just before closing"
+
+
+def test_a_beacon_without_the_csrf_token_keeps_nothing(as_alice, alice):
+    response = as_alice.post(
+        "/stories/draft", data={"moment": "Forged", "via": "beacon"}, csrf=False
+    )
+    assert response.status_code == 400
+    assert StoryDraft.select().count() == 0
+
+
 def test_the_draft_comes_back_in_the_template(as_alice, bob):
     as_alice.htmx(
         "POST",
@@ -235,8 +254,11 @@ def test_publishing_forgets_the_draft(as_alice, alice):
 def test_discarding_the_draft_asks_first_and_keeps_the_text_until_confirmed(as_alice, alice):
     as_alice.htmx("POST", "/stories/draft", data={"situation": "Never mind."})
     asked = as_alice.post("/stories/draft/discard", data={"situation": "Never mind, typed more."})
-    assert asked.status_code == 200
-    assert "Discard your draft?" in page_of(asked)
+    assert asked.status_code == 303
+    assert asked.location == "/stories/draft/discard"  # the address a reload can open again
+    asking = page_of(as_alice.get("/stories/draft/discard"))
+    assert "Discard your draft?" in asking
+    assert "“Never mind, typed more.”" in asking
     assert StoryDraft.get().situation == "Never mind, typed more."
     assert "Never mind, typed more." in page_of(as_alice.get("/stories/new"))
     response = as_alice.post("/stories/draft/discard", data={"confirm": "yes"})
@@ -244,6 +266,12 @@ def test_discarding_the_draft_asks_first_and_keeps_the_text_until_confirmed(as_a
     assert response.location == "/stories/new"
     assert StoryDraft.select().count() == 0
     assert "Never mind." not in page_of(as_alice.get("/stories/new"))
+
+
+def test_asking_to_discard_without_a_draft_opens_the_template(as_alice):
+    response = as_alice.get("/stories/draft/discard")
+    assert response.status_code == 302
+    assert response.location == "/stories/new"
 
 
 def test_a_huge_draft_is_kept_within_bounds_never_a_500(as_alice, alice):
