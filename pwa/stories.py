@@ -249,7 +249,7 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     for name, label, _question, required in TEMPLATE:
         check_length(errors, name, form[name], label, STORY_TEXT_MAX, required=required)
         if required and form[name] and name not in errors and not visible(form[name]):
-            errors[name] = f"{label} is needed: what is there now shows no letters."
+            errors[name] = f"{label} is needed: what is there holds only invisible characters."
     if form["customer_kind"] not in STORY_KINDS:
         errors["customer_kind"] = "Tap External customer or Colleague."
     if form["phase"] not in STORY_PHASES:
@@ -367,7 +367,8 @@ def confirm_discard():
     draft = StoryDraft.of(g.person)
     if draft is None:
         return redirect(url_for("stories.new"))
-    return render("stories/discard.html", draft=draft)
+    quote = next((text for text in (draft.moment, draft.situation) if visible(text)), "")
+    return render("stories/discard.html", quote=quote)
 
 
 @bp.route("/stories/draft/discard", methods=["POST"])

@@ -268,6 +268,15 @@ def test_discarding_the_draft_asks_first_and_keeps_the_text_until_confirmed(as_a
     assert "Never mind." not in page_of(as_alice.get("/stories/new"))
 
 
+def test_discarding_quotes_the_situation_when_the_moment_shows_nothing(as_alice, alice):
+    as_alice.post(
+        "/stories/draft/discard", data={"moment": "\u200b\u2060", "situation": "A Saturday."}
+    )
+    page = page_of(as_alice.get("/stories/draft/discard"))
+    assert "“A Saturday.”" in page
+    assert "“\u200b" not in page
+
+
 def test_asking_to_discard_without_a_draft_opens_the_template(as_alice):
     response = as_alice.get("/stories/draft/discard")
     assert response.status_code == 302
