@@ -30,6 +30,12 @@ TYPICAL = (
 )
 LENGTHS = {"short": "Called back on a Saturday.", "typical": TYPICAL}
 LENGTHS["2,000 chars"] = ((TYPICAL + " ") * 6)[:2000]
+LENGTHS["2,000 CJK"] = (
+    "周六下午，贷款专员看到邮件后一小时内就给客户回了电话。土曜日にお客様へ電話しました。" * 50
+)[:2000]
+LENGTHS["2,000 Arabic"] = ("اتصل مسؤول القرض بالعميل يوم السبت وشرح كل رقم في التكاليف. " * 40)[
+    :2000
+]
 DAY = date(2026, 12, 3)
 URL = "https://otc.example.org/s/Xq3v9bT2kLmN8pRs"
 

@@ -22,6 +22,7 @@ Theme = namedtuple("Theme", "paper ink quiet accent on_accent tile rule")
 CREAM_THEME = Theme(CREAM, INK, MUTED, CORAL, CREAM, INK, "#E6DCCB")
 INK_THEME = Theme(INK, CREAM, "#A9AFC4", "#F07A55", INK, CREAM, INK_SOFT)
 CORAL_THEME = Theme("#C94A24", CREAM, "#FBDFD2", CREAM, "#C94A24", INK, "#DB7452")
+day = "{0.day} {0:%b %Y}".format  # 3 Dec 2026
 PHASES = {"before": ("Before", SAGE), "during": ("During", CORAL), "after": ("After", INK_SOFT)}
 # One line of text on a card: the card fields it shows, its text, its advance box, how it is drawn.
 Placed = namedtuple("Placed", "shows text box size role color rtl")
@@ -65,10 +66,8 @@ class Sheet:
         pen = ImageDraw.Draw(img)
         for kind, box, color, *radius in self.shapes:
             box = (round(box[0]), round(box[1]), round(box[2]) - 1, round(box[3]) - 1)
-            if kind == "ellipse":
-                pen.ellipse(box, fill=color)
-            else:
-                pen.rounded_rectangle(box, *radius, fill=color)
+            draw = pen.ellipse if kind == "ellipse" else pen.rounded_rectangle
+            draw(box, *radius, fill=color)
         if self.qr:  # the share link's QR code (segno), whole pixels a module, 2 of quiet zone
             matrix, (x, y, right, _) = segno.make_qr(self.qr[0], error="m").matrix, self.qr[1]
             n, side = len(matrix), right - x
@@ -94,7 +93,6 @@ def medal(sheet: Sheet, box, shows, icon: str) -> None:
     ring = (box[2] - box[0]) // 14
     inner = (box[0] + ring, box[1] + ring, box[2] - ring, box[3] - ring)
     sheet.shapes += [("ellipse", box, SAGE), ("ellipse", inner, WHITE)]
-    icon = "".join(regex.findall(r"\X", clean(icon))[:2])
     sheet.line(shows, icon, "sans-bold", (box[2] - box[0]) * 2 // 5, box, INK)
 
 
@@ -177,13 +175,8 @@ def compose(sheet, theme, mark, parts, who, rows, share=None, wordmark=True) -> 
         hero.value(sheet, (right - d, y, right, y + d), hero.shows)
         right -= d + 48
     stack(sheet, parts, (sheet.left, top, right, rule - sheet.s(40)), sheet.s(44))
-    if not sheet.portrait:
-        sheet.shapes.append(("rect", (0, 0, 16, sheet.height), theme.accent))
+    sheet.shapes += [("rect", (0, 0, 16, sheet.height), theme.accent)] * (not sheet.portrait)
     return sheet
-
-
-def day(value) -> str:
-    return f"{value.day} {value:%b %Y}"
 
 
 def story(card, sheet: Sheet) -> Sheet:

@@ -17,7 +17,6 @@ from uniseg.linebreak import line_break_units
 from cards import fonts
 
 MAX_MARKS = 3  # combining marks kept on one letter: Vietnamese, Hebrew points, Thai need no more
-MAX_CHARS = 600  # more than any box on a card holds at its smallest size
 ELLIPSIS, EMOJI_EM = "\u2026", 1.15  # an emoji's advance, in ems of the text around it
 RAQM = features.check("raqm")
 DIRECTION = ("ltr", "rtl") if RAQM else (None, None)  # Pillow's basic layout takes none
@@ -126,18 +125,27 @@ def _wrap(units: tuple[str, ...], role: str, size: int, room: float, rtl: bool, 
             line, used = "", 0.0
             queue.append(unit)
         else:  # a word wider than the line is broken between graphemes
-            cut = regex.findall(r"\X", unit)
-            fits = bisect.bisect(
-                range(len(cut)), room, key=lambda n: measure("".join(cut[: n + 1]))
-            )
-            lines.append(head := "".join(cut[: max(1, fits)]))
+            gs = regex.findall(r"\X", unit)  # its graphemes
+            fits = bisect.bisect(range(len(gs)), room, key=lambda n: measure("".join(gs[: n + 1])))
+            lines.append(head := "".join(gs[: max(1, fits)]))
             queue.extend([unit[len(head) :]] if unit[len(head) :].strip() else [])
     return lines + [line.rstrip(" ")] * bool(line.strip())
 
 
+def _within(value: str, ems: float) -> str:
+    """The text cut after more than ems of it, at widths no glyph is narrower than."""
+    for grapheme in regex.finditer(r"\X", value):
+        wide = unicodedata.east_asian_width(grapheme[0][0]) in "WF"
+        ems -= 0 if unicodedata.category(grapheme[0][0])[0] in "CM" else 0.9 if wide else 0.15
+        if ems < 0:
+            return value[: grapheme.end()]
+    return value
+
+
 def fit(value: str, role: str, room: int, sizes, most=1, height=None) -> Block:
     """Text wrapped to room at the largest size that fits; at the smallest, cut with '…'."""
-    value, leading = clean(value)[:MAX_CHARS], 1.13 if "bold" in role else 1.25
+    value = _within(clean(value), (most + 2) * room / sizes[0])
+    leading = 1.13 if "bold" in role else 1.25
     rtl = bool((first := _STRONG.search(value)) and first.group(1))  # Unicode rule P2
     units, room = _units(value), room - 2  # a hair of slack: pieces are measured apart
 
