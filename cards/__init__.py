@@ -9,11 +9,12 @@ import threading
 from dataclasses import dataclass, fields
 from datetime import date
 
-from cards import fonts, layouts
+from cards import fonts, layouts, text
 from cards.layouts import PORTRAIT, PREVIEW, SAFE_MARGIN, Placed  # noqa: F401
 
 RENDERER_VERSION = "2"  # bumped whenever the drawing changes, so every card gets a new name
 _LOCK = threading.RLock()  # FreeType faces are cached and shared, and not safe in two threads
+_MEASURED = {"fonts": ""}  # the fonts text's cached measurements were taken with
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Milestone:  # a badge earned; the icon is a short emoji or symbol
 def _sheet(card, size: tuple[int, int]) -> layouts.Sheet:
     if tuple(size) not in (PORTRAIT, PREVIEW):
         raise ValueError(f"unknown card size {size!r}: PORTRAIT {PORTRAIT} or PREVIEW {PREVIEW}")
+    if _MEASURED["fonts"] != fonts.fingerprint():  # other fonts: forget the old measurements
+        _MEASURED["fonts"] = fonts.fingerprint()
+        text.visual_runs.cache_clear(), text.width.cache_clear()
     if not isinstance(card, Story | Recognition | Announcement | Milestone):
         raise TypeError(f"not a card: {card!r}")
     return getattr(layouts, type(card).__name__.lower())(card, layouts.Sheet(tuple(size)))

@@ -1,9 +1,8 @@
 """Which font draws which piece of text: the Noto files per role, with per-run fallback.
 
-Why by hand: Pillow's raqm layout shapes and orders a run, but in one font per call, and no kept
-library picks fonts per character for Pillow. So text is cut into runs of graphemes, each taking
-the first font of its role's chain that maps all of its code points (fontTools reads the cmaps).
-Without the Noto files, Pillow's own font draws what it covers: a card never fails for fonts.
+Why by hand: raqm shapes a run in one font a call, and no kept library picks fonts per character for
+Pillow. So each grapheme takes the first font of its role's chain that maps all its code points (the
+cmaps read by fontTools); without the Noto files Pillow's own font draws what it covers.
 """
 
 from __future__ import annotations

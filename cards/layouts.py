@@ -24,10 +24,8 @@ INK_THEME = Theme(INK, CREAM, "#A9AFC4", "#F07A55", INK, CREAM, INK_SOFT)
 CORAL_THEME = Theme("#C94A24", CREAM, "#FBDFD2", CREAM, "#C94A24", INK, "#DB7452")
 day = "{0.day} {0:%b %Y}".format  # 3 Dec 2026
 PHASES = {"before": ("Before", SAGE), "during": ("During", CORAL), "after": ("After", INK_SOFT)}
-# One line of text on a card: the card fields it shows, its text, its advance box, how it is drawn.
-Placed = namedtuple("Placed", "shows text box size role color rtl")
-# A paragraph of the middle (sizes at portrait scale) or a hero (value draws into a square box);
-# bar is a rule beside quoted words; flex takes the height the other parts leave.
+Placed = namedtuple("Placed", "shows text box size role color rtl")  # shows: the card's fields
+# A paragraph or a hero (value draws in a square); bar: a rule by quoted words; flex: takes the rest
 Part = namedtuple("Part", "shows value role sizes lines color bar flex", defaults=(INK, None, 0))
 
 
@@ -182,7 +180,7 @@ def compose(sheet, theme, mark, parts, who, rows, share=None, wordmark=True) -> 
 def story(card, sheet: Sheet) -> Sheet:
     label, accent = PHASES.get(card.phase or "", ("", CORAL))
     teller, member = clean(card.teller), clean(card.member)
-    rows = [(("team", "day"), f"{clean(card.team) or WORDMARK} \u00b7 {day(card.day)}")]
+    rows = [(("team", "day"), f"{day(card.day)} \u00b7 {clean(card.team) or WORDMARK}")]
     rows += [(("teller",), f"Told by {teller}")] if teller not in ("", member) else []
     parts = [Part(("moment",), card.moment, "serif", (56, 84), 6, flex=1)]
     if sheet.portrait and clean(card.title):
@@ -202,7 +200,7 @@ def recognition(card, sheet: Sheet) -> Sheet:
         Part(("message",), said, "serif-italic", (36, 52), 6, CREAM, INK_THEME.accent, 1),
     ]
     mark = (("for_colleague",), "For a colleague" if card.for_colleague else "For a customer")
-    rows = [(("team", "day"), f"{clean(card.team) or WORDMARK} \u00b7 {day(card.day)}")]
+    rows = [(("team", "day"), f"{day(card.day)} \u00b7 {clean(card.team) or WORDMARK}")]
     return compose(sheet, INK_THEME, mark, parts, (("giver",), giver), rows, card.share_url)
 
 

@@ -100,8 +100,7 @@ def draw(img: Image.Image, text: str, role: str, size: int, xy: tuple, color, rt
         x += _run_width(run, path, size, run_rtl)
 
 
-# A paragraph fitted to a box: its lines in logical order, at the size chosen.
-Block = namedtuple("Block", "lines size rtl line_height height")
+Block = namedtuple("Block", "lines size rtl line_height height")  # a paragraph fitted to a box
 
 
 @lru_cache(maxsize=256)

@@ -221,7 +221,7 @@ def test_the_moment_is_the_headline_excerpt_with_typographic_quotes():
 def test_a_story_card_names_the_member_teller_team_date_and_phase_and_the_campaign_once():
     texts = [line.text for line in cards.layout(story(), cards.PORTRAIT)]
     assert "Maria Gonzalez" in texts and "Told by Alice Novak" in texts
-    assert "Mortgage Lending \u00b7 3 Dec 2026" in texts and "DURING" in texts
+    assert "3 Dec 2026 \u00b7 Mortgage Lending" in texts and "DURING" in texts
     assert "The Saturday Call" in texts
     assert sum("One True Customer" in text for text in texts) == 1
     untold = [
@@ -361,6 +361,14 @@ def test_without_the_noto_fonts_a_card_still_renders_with_pillows_own_font(
     name = TEXT_FIELDS[kind][1]
     (first, *_rest) = lines_of(card, SIZES[size], name)
     assert ImageChops.difference(picture, blank).crop(first.box).getbbox()
+
+
+def test_a_card_drawn_after_other_fonts_uses_its_own_fonts(monkeypatch, tmp_path):
+    with_noto = cards.render(story(), cards.PORTRAIT)
+    monkeypatch.setenv("CARD_FONT_DIR", str(tmp_path))
+    assert cards.render(story(), cards.PORTRAIT) != with_noto
+    monkeypatch.delenv("CARD_FONT_DIR")
+    assert cards.render(story(), cards.PORTRAIT) == with_noto
 
 
 def test_card_font_dir_overrides_where_fonts_are_found(monkeypatch, tmp_path):
