@@ -97,7 +97,7 @@ def medal(sheet: Sheet, box, shows, icon: str) -> None:
 def pull_quote(impact: str) -> str:
     """The words the impact quotes, in quote marks; else a short excerpt of it, without marks."""
     value = clean(impact)
-    spoken = [a or b for a, b in _QUOTED.findall(value) if len((a or b).split()) >= 3]
+    spoken = [a or b for a, b in _QUOTED.findall(value) if len(a or b) >= 8]  # not a “word”
     return f"\u201c{spoken[0]}\u201d" if spoken else regex.sub("[\u201c\u201d]", "", value)
 
 

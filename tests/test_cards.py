@@ -202,6 +202,12 @@ def test_the_impacts_quoted_words_are_the_pull_quote_in_typographic_quotes():
     )
 
 
+def test_words_quoted_in_chinese_are_the_pull_quote_too():
+    card = story(impact="客户说：“我买过三套房子，从来没有人在周六给我打电话。”")
+    quote = "".join(line.text for line in lines_of(card, cards.PORTRAIT, "impact"))
+    assert quote == "“我买过三套房子，从来没有人在周六给我打电话。”"
+
+
 def test_an_impact_that_quotes_no_one_is_a_short_excerpt_without_quote_marks():
     impact = "They closed on time and sent the team a thank-you card " * 6
     quote = " ".join(line.text for line in lines_of(story(impact=impact), cards.PORTRAIT, "impact"))
