@@ -299,6 +299,14 @@ def test_emoji_are_drawn_in_colour_from_the_emoji_font():
     assert len(colours) > 100
 
 
+def test_a_short_moment_gets_the_largest_type_and_a_longer_one_shrinks_before_it_is_cut():
+    short = lines_of(story(moment="Called back.", impact=""), cards.PORTRAIT, "moment")
+    assert [line.size for line in short] == [84]
+    moment = " ".join(["She called back within the hour and walked through every number."] * 2)
+    longer = lines_of(story(moment=moment), cards.PORTRAIT, "moment")
+    assert 56 < longer[0].size < 84 and " ".join(line.text for line in longer) == moment
+
+
 def test_a_long_story_is_cut_at_a_word_with_an_ellipsis():
     lines = lines_of(story(moment=LONG_STORY), cards.PORTRAIT, "moment")
     shown = " ".join(line.text for line in lines)
