@@ -31,14 +31,19 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
+# Running needs only htmx; the tests' axe-core and Lighthouse are npm devDependencies.
 pwa/static/vendor/htmx.min.js: package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts --silent
+	npm ci --omit=dev --no-audit --no-fund --ignore-scripts --silent
 	mkdir -p pwa/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js pwa/static/vendor/htmx.min.js
 
-# What running needs: the runtime lock and htmx. Testing adds the test lock.
+node_modules/.dev-installed: pwa/static/vendor/htmx.min.js
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+
+# What running needs: the runtime lock and htmx. Testing adds the test lock and axe-core.
 setup: $(VENV)/.installed pwa/static/vendor/htmx.min.js
-test-setup: setup $(VENV)/.installed-dev
+test-setup: setup $(VENV)/.installed-dev node_modules/.dev-installed
 
 # Says which Debian packages would give the story cards every script (they draw Latin without them).
 fonts:
@@ -71,7 +76,6 @@ lock: setup
 
 # Mobile Lighthouse of Today, a story page and the sign-in page against a fresh demo server.
 lighthouse: test-setup
-	npm ci --no-audit --no-fund --silent
 	$(PY) scripts/lighthouse.py
 
 bench: test-setup
