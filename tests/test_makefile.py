@@ -107,3 +107,23 @@ def test_every_dependency_in_pyproject_is_pinned_in_its_lock_at_the_same_version
             assert name in lock, f"{name} is not in the lock: run make lock"
             if "==" in requirement:
                 assert lock[name] == requirement.split("==")[1], f"{name}: run make lock"
+
+
+def test_make_run_names_the_font_packages_that_are_missing(tmp_path):
+    fonts = tmp_path / "fonts"
+    (fonts / "noto").mkdir(parents=True)
+    (fonts / "noto" / "NotoSerif-Regular.ttf").touch()
+    result = _make("fonts", f"CARD_FONT_DIR={fonts}")
+    assert result.returncode == 0
+    assert "apt-get install fonts-noto-cjk fonts-noto-color-emoji" in result.stdout
+    assert "fonts-noto-core" not in result.stdout
+    for name in ("NotoSansCJK-Regular.ttc", "NotoColorEmoji.ttf"):
+        (fonts / "noto" / name).touch()
+    assert _make("fonts", f"CARD_FONT_DIR={fonts}").stdout == ""
+
+
+def test_make_run_checks_the_fonts_before_serving():
+    plan = _make("-n", "run", "VENV=.venv").stdout
+    assert plan.index("NotoSerif-Regular.ttf") < plan.index("manage.py serve")
+    assert "--host 127.0.0.1 --port 5000" in plan
+    assert "--host 0.0.0.0" in _make("-n", "run", "HOST=0.0.0.0").stdout
