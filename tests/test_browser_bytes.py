@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import _phone_context, browser_sign_in
@@ -45,3 +47,23 @@ def test_todays_first_visit_is_at_most_50_kb_on_the_wire_and_its_html_at_most_14
     for url, encoding in encodings.items():
         if url == "/" or url.endswith((".css", ".js")):
             assert encoding in ("br", "gzip"), (url, encoding)
+
+
+def test_the_reference_card_opens_offline_with_the_hashed_files_the_worker_kept(page, live_server):
+    page.goto(f"{live_server}/card")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    cached = page.evaluate(
+        "() => caches.keys().then(keys => Promise.all(keys.map(key => caches.open(key)"
+        ".then(cache => cache.keys())))).then(lists => lists.flat().map(r => new URL(r.url).pathname))"
+    )
+    assert any(re.fullmatch(r"/static/css/app\.[0-9a-f]{12}\.css", path) for path in cached)
+    assert "/card" in cached
+    page.context.set_offline(True)
+    try:
+        page.reload()
+        assert page.get_by_role("heading", level=1).count() == 1
+        # The page's own stylesheet link is the hashed name the worker precached, so it styles.
+        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    finally:
+        page.context.set_offline(False)
