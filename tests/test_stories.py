@@ -753,10 +753,7 @@ def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_shar
     png = as_alice.get(card_path(page)).data
     assert len(response.data) < len(png) / 3
     # Made once and kept beside the PNG, so another process serves it without drawing.
-    assert (
-        CardImage.get((CardImage.hash == digest) & (CardImage.size == "portrait-webp")).png
-        == response.data
-    )
+    assert CardImage.png_for(digest, "portrait-webp") == response.data
     assert (
         as_alice.get(f"/cards/{story.id}/portrait-{'0' * 64}.webp")
         .headers["Location"]
