@@ -66,7 +66,9 @@ lint: test-setup
 	$(VENV)/bin/ruff format --check .
 
 # Rewrites both locks from pyproject.toml, for every platform, with the hashes PyPI publishes.
-lock: setup
+# It needs only a venv with uv, not an install of the (perhaps outdated or hand-edited) locks.
+lock:
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 	  --custom-compile-command "make lock" --quiet -o requirements.lock
