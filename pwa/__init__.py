@@ -78,7 +78,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Pages are compressed as they are sent (static files once, by pwa.static_files).
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
-        COMPRESS_BR_LEVEL=5,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
