@@ -147,6 +147,7 @@ def accept_invite(token: str):
             created_at=now,
         )
         Invite.update(used_at=now).where(Invite.id == invite.id).execute()
+        models.Challenge.join_team_challenge(person, today_for(person))
     _start_session(person)
     return redirect(url_for("today.index", welcome=1), code=303)
 

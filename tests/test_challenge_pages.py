@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import sign_in
-from models import Challenge, CheckIn, Commitment, Pledge
+from models import Challenge, CheckIn, Commitment, Invite, Person, Pledge
 
 
 def test_the_challenge_invites_a_start_and_then_shows_day_one_of_thirty(as_alice, alice):
@@ -145,3 +145,72 @@ def test_the_reference_card_is_public(client):
     assert "If this were my only customer, how would I handle this?" in page
     assert "Phone down, full attention" in page
     assert "One True Customer. Every interaction. Every time." in page
+
+
+def _accept(client, token, name="Nia Novak"):
+    data = {"name": name, "password": "long enough pw", "again": "long enough pw"}
+    return client.post(f"/invite/{token}", data={**data, "tz": "Europe/Berlin"})
+
+
+def test_a_new_hire_joins_the_team_challenge_the_lead_started_this_week(
+    app, client, as_lena, lena, alice, north, ada, clock
+):
+    as_lena.post(f"/team/{north.id}/challenge")
+    clock.travel(days=3)
+    token = Invite.issue(
+        "nia@example.com", north, "employee", lena, clock.now().replace(tzinfo=None)
+    )
+    fresh = app.test_client()
+    assert _accept(fresh, token).status_code == 303
+    nia = Person.by_email("nia@example.com")
+    challenge = Challenge.get(Challenge.person == nia)
+    assert (challenge.start, challenge.started_by_id) == (date(2026, 11, 21), lena.id)
+    assert "Day 1 of 30</h1>" in fresh.get("/challenge").get_data(as_text=True)
+
+
+def test_a_team_challenge_started_over_a_week_ago_takes_no_newcomers(
+    app, as_lena, lena, alice, north, clock
+):
+    as_lena.post(f"/team/{north.id}/challenge")
+    clock.travel(days=8)
+    token = Invite.issue(
+        "nia@example.com", north, "employee", lena, clock.now().replace(tzinfo=None)
+    )
+    _accept(app.test_client(), token)
+    assert (
+        not Challenge.select()
+        .where(Challenge.person == Person.by_email("nia@example.com"))
+        .exists()
+    )
+
+
+def test_a_person_the_admin_moves_onto_the_team_joins_its_running_challenge(
+    app, as_lena, lena, alice, carl, north, ada, clock
+):
+    as_lena.post(f"/team/{north.id}/challenge")
+    clock.travel(days=2)
+    admin = sign_in(app.test_client(), ada)
+    admin.post(
+        f"/admin/people/{carl.id}", data={"team": str(north.id), "role": "employee", "active": "1"}
+    )
+    challenge = Challenge.get(Challenge.person == carl)
+    assert (challenge.start, challenge.started_by_id) == (date(2026, 11, 20), lena.id)
+    # Saving him again on the same team starts nothing more.
+    admin.post(
+        f"/admin/people/{carl.id}", data={"team": str(north.id), "role": "employee", "active": "1"}
+    )
+    assert Challenge.select().where(Challenge.person == carl).count() == 1
+
+
+def test_someone_part_way_through_their_own_challenge_keeps_it_on_moving_team(
+    app, as_lena, lena, alice, carl, north, ada, clock
+):
+    Challenge.begin(carl, date(2026, 11, 10))
+    as_lena.post(f"/team/{north.id}/challenge")
+    admin = sign_in(app.test_client(), ada)
+    admin.post(
+        f"/admin/people/{carl.id}", data={"team": str(north.id), "role": "employee", "active": "1"}
+    )
+    assert [c.start for c in Challenge.select().where(Challenge.person == carl)] == [
+        date(2026, 11, 10)
+    ]
