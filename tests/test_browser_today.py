@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_sign_in, tap_answer
+from conftest import browser_sign_in, make_person, tap_answer
 from models import CheckIn, Invite, Person
 
 pytestmark = pytest.mark.browser
@@ -100,3 +100,60 @@ def test_a_check_in_without_a_connection_says_it_was_not_sent(page, live_server,
     page.get_by_role("button", name="Check in").tap()
     expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
     assert CheckIn.select().count() == 1
+
+
+# Layout shifts as Lighthouse counts them (CLS): the sum of shifts not caused by a tap.
+WATCH_SHIFTS = """
+window.layoutShift = 0;
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { if (!e.hadRecentInput) window.layoutShift += e.value; });
+}).observe({ type: "layout-shift", buffered: true });
+"""
+
+
+def _phone_in(browser, zone: str):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        timezone_id=zone,
+    )
+    context.add_init_script(WATCH_SHIFTS)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    return page
+
+
+def test_a_phone_reporting_an_old_name_of_my_zone_shows_no_hint(browser, live_server, north):
+    priya = make_person("Priya Sharma", "priya@example.com", team=north, tz="Asia/Kolkata")
+    page = _phone_in(browser, "Asia/Kolkata")
+    try:
+        browser_sign_in(page, live_server, priya)
+        page.goto(f"{live_server}/")
+        page.wait_for_load_state("networkidle")
+        # Chromium (ICU) reports India by tzdata's old name.
+        assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Calcutta"
+        expect(page.get_by_text(re.compile("Your phone is"))).to_be_hidden()
+    finally:
+        page.context.close()
+
+
+def test_the_zone_hint_moves_nothing_and_keep_my_time_is_remembered(browser, live_server, alice):
+    page = _phone_in(browser, "America/New_York")
+    try:
+        browser_sign_in(page, live_server, alice)
+        page.goto(f"{live_server}/")
+        hint = page.get_by_role("region", name="Your phone is on New York time")
+        expect(hint).to_be_visible()
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.layoutShift") < 0.05
+        hint.get_by_role("button", name="Keep Berlin time").tap()
+        expect(page.get_by_role("status").filter(has_text="Keeping Berlin time")).to_be_visible()
+        expect(hint).to_have_count(0)
+        assert Person.get_by_id(alice.id).tz_kept == "America/New_York"
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        expect(page.get_by_text(re.compile("Your phone is"))).to_be_hidden()
+    finally:
+        page.context.close()

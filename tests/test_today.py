@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from conftest import sign_in
-from models import CheckIn
+from conftest import make_person, sign_in
+from models import CheckIn, Person
 
 ALL_YES = {"before": "yes", "during": "yes", "after": "yes"}
 
@@ -170,3 +170,58 @@ def test_an_htmx_request_without_sign_in_is_redirected_by_header(client):
     response = client.htmx("GET", "/")
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/signin"
+
+
+def test_a_phone_zone_that_is_an_alias_of_mine_offers_no_switch(client, north):
+    person = make_person("Priya Sharma", "priya@example.com", team=north, tz="Asia/Kolkata")
+    sign_in(client, person)
+    # Chromium reports India as Asia/Calcutta, tzdata's old name for Asia/Kolkata.
+    assert client.htmx("GET", "/today/zone?phone=Asia/Calcutta").status_code == 204
+    assert client.htmx("GET", "/today/zone?phone=Asia/Kolkata").status_code == 204
+
+
+def test_a_phone_zone_on_the_same_clock_offers_no_switch(as_alice):
+    # Paris and Berlin agree on every moment of the coming year: no day would change.
+    assert as_alice.htmx("GET", "/today/zone?phone=Europe/Paris").status_code == 204
+
+
+def test_a_phone_zone_with_other_days_offers_a_switch_named_by_city(as_alice):
+    response = as_alice.htmx("GET", "/today/zone?phone=America/New_York")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert "Your phone is on New York time" in body
+    assert "Use New York time</button>" in body
+    assert "Keep Berlin time</button>" in body
+    assert "Europe/Berlin" not in body
+
+
+def test_an_unknown_phone_zone_offers_nothing(as_alice):
+    for phone in ("Mars/Base", "\x00", "", "../../etc/passwd"):
+        assert as_alice.htmx("GET", "/today/zone", query_string={"phone": phone}).status_code == 204
+
+
+def test_keeping_my_time_is_remembered_for_that_zone_on_every_device(app, as_alice, alice):
+    response = as_alice.htmx("POST", "/today/zone/keep", data={"phone": "America/New_York"})
+    assert response.status_code == 200
+    assert "Keeping Berlin time" in response.headers["HX-Trigger"]
+    assert Person.get_by_id(alice.id).tz_kept == "America/New_York"
+    assert as_alice.htmx("GET", "/today/zone?phone=America/New_York").status_code == 204
+    # Its alias and another device ask nothing either; a different trip asks again.
+    assert as_alice.htmx("GET", "/today/zone?phone=US/Eastern").status_code == 204
+    other = sign_in(app.test_client(), alice)
+    assert other.htmx("GET", "/today/zone?phone=America/New_York").status_code == 204
+    assert other.htmx("GET", "/today/zone?phone=Asia/Tokyo").status_code == 200
+
+
+def test_keeping_my_time_without_javascript_comes_back_to_today_saying_so(as_alice):
+    response = as_alice.post("/today/zone/keep", data={"phone": "Asia/Tokyo"})
+    assert response.status_code == 303
+    assert "We won&#39;t ask again while your phone is on Tokyo time" in as_alice.get("/").get_data(
+        as_text=True
+    )
+
+
+def test_keeping_an_unknown_zone_is_refused(as_alice, alice):
+    assert as_alice.post("/today/zone/keep", data={"phone": "Nowhere/Land"}).status_code == 422
+    assert Person.get_by_id(alice.id).tz_kept == ""

@@ -22,13 +22,13 @@
       var isInvite = form && form.querySelector('input[name="again"]');
       if (isInvite && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
     });
-    // Today: offer the phone's zone when it differs from the person's (travel).
-    var hint = root.querySelector("[data-tz-hint]");
+    // Today: after travel, ask the server whether the phone's zone would change the person's
+    // days (it resolves aliases such as Asia/Calcutta for Asia/Kolkata, and remembers "keep").
+    var slot = root.querySelector("[data-tz-hint]");
     var current = document.body.dataset.tz;
-    if (hint && zone && current && zone !== current) {
-      hint.querySelector("[data-tz-name]").textContent = zone.replace(/_/g, " ");
-      hint.querySelector("[data-tz-value]").value = zone;
-      hint.hidden = false;
+    if (slot && zone && current && zone !== current && !slot.dataset.asked && window.htmx) {
+      slot.dataset.asked = "1";
+      htmx.ajax("GET", slot.dataset.tzHint + "?phone=" + encodeURIComponent(zone), { target: slot, swap: "innerHTML" });
     }
   }
 
@@ -69,6 +69,11 @@
     toast(status >= 500
       ? "Something went wrong on our side and nothing was saved. Try again in a moment."
       : "That couldn't be done: it may have changed meanwhile. Reload the page to see it as it is now.");
+  });
+
+  // A server's acknowledgement of an action that leaves nothing else to show.
+  document.addEventListener("notice", function (event) {
+    if (event.detail && event.detail.value) toast(event.detail.value);
   });
 
   document.addEventListener("streak-grew", function () {
