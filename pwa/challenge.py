@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, flash, g, request
 
 from game.challenge import challenge_view
 from game.days import week_start
@@ -166,4 +166,12 @@ def review(commitment_id: int):
     Commitment.update(kept=answer == "yes", reviewed_at=clock.naive_now()).where(
         Commitment.id == item.id
     ).execute()
+    flash(_reviewed(answer == "yes", Commitment.kept_count(g.person)), "success")
     return back("challenge.commitment")
+
+
+def _reviewed(kept: bool, count: int) -> str:
+    """The acknowledgement of a "did you keep it?" answer."""
+    if kept:
+        return f"Kept ✓ That's {count} commitment{'' if count == 1 else 's'} kept. Well done."
+    return "Thanks for the honest answer. Next week is a new one: pick one you can keep."

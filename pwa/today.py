@@ -77,6 +77,7 @@ def index():
         fragment="partials/checkin.html",
         editing=editing,
         welcome=request.args.get("welcome") == "1",
+        saved=request.args.get("saved") == "1",
         **_state(g.person),
     )
 
@@ -105,13 +106,16 @@ def check_in():
             status=422,
             editing=True,
             welcome=False,
+            saved=False,
             **_state(person, form=form, errors=errors),
         )
     key = (request.form.get("key") or "")[:64] or None
     today = today_for(person)
     record = CheckIn.record(person, today, form, key, clock.naive_now())
+    # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
+    saved = request.form.get("edit") == "1"
     if not wants_fragment():
-        return back("today.index")
+        return back("today.index", **({"saved": 1} if saved else {}))
     days = CheckIn.days_of(person)
     state = _state(person, days=days, check_in=record)
     before = streak([d for d in days if d != today], workdays_of(person), today).current
@@ -123,6 +127,7 @@ def check_in():
         fragment="partials/checkin.html",
         editing=False,
         welcome=False,
+        saved=saved,
         trigger=trigger,
         **state,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import sign_in
-from models import Challenge, CheckIn, Commitment, Invite, Person, Pledge
+from models import Challenge, CheckIn, Commitment, Invite, Person, Pledge, Team
 
 
 def test_the_challenge_invites_a_start_and_then_shows_day_one_of_thirty(as_alice, alice):
@@ -214,3 +214,49 @@ def test_someone_part_way_through_their_own_challenge_keeps_it_on_moving_team(
     assert [c.start for c in Challenge.select().where(Challenge.person == carl)] == [
         date(2026, 11, 10)
     ]
+
+
+def _due_commitment(client, person, clock):
+    client.post(
+        "/commitment", data={"behaviour": "Call back the same day", "situation": "Missed calls"}
+    )
+    clock.travel(days=2)  # Friday: "did you keep it?" is due
+    return Commitment.get(Commitment.person == person)
+
+
+def test_yes_i_kept_it_is_acknowledged_with_the_count(as_alice, alice, clock):
+    row = _due_commitment(as_alice, alice, clock)
+    response = as_alice.post(
+        f"/commitment/{row.id}/review", data={"kept": "yes"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert 'role="status">Kept ✓ That&#39;s 1 commitment kept. Well done.</p>' in page
+    assert "Did you keep it?" not in page
+
+
+def test_not_this_time_is_acknowledged_kindly(as_alice, alice, clock):
+    row = _due_commitment(as_alice, alice, clock)
+    response = as_alice.post(
+        f"/commitment/{row.id}/review", data={"kept": "no"}, follow_redirects=True
+    )
+    assert "Thanks for the honest answer. Next week is a new one" in response.get_data(as_text=True)
+    assert Commitment.get_by_id(row.id).kept is False
+
+
+def test_a_team_challenge_that_starts_nobody_says_so_rather_than_0_of(
+    as_lena, lena, alice, bob, north
+):
+    as_lena.post(f"/team/{north.id}/challenge")
+    page = as_lena.get(f"/team?team={north.id}").get_data(as_text=True)
+    assert "All 3 of North are already in a challenge." in page
+    page = as_lena.post(f"/team/{north.id}/challenge", follow_redirects=True).get_data(as_text=True)
+    assert "0 of North" not in page
+    assert (
+        'class="flash flash-info" role="status">Everyone in North is already in a challenge' in page
+    )
+
+
+def test_a_team_challenge_for_an_empty_team_says_to_invite_first(as_ada, ada):
+    east = Team.create(name="East")
+    page = as_ada.post(f"/team/{east.id}/challenge", follow_redirects=True).get_data(as_text=True)
+    assert "Nobody is on East yet, so no challenge started." in page

@@ -163,7 +163,8 @@ def test_a_check_in_on_a_day_off_is_welcome_but_does_not_count(as_alice, clock):
     as_alice.post("/checkin", data=ALL_YES)
     page = as_alice.get("/").get_data(as_text=True)
     assert "Checked in for today" in page
-    assert '<span class="streak-number">0</span>' in page
+    assert "Your streak starts on your next work day" in page
+    assert "streak-number" not in page
 
 
 def test_an_htmx_request_without_sign_in_is_redirected_by_header(client):
@@ -225,3 +226,49 @@ def test_keeping_my_time_without_javascript_comes_back_to_today_saying_so(as_ali
 def test_keeping_an_unknown_zone_is_refused(as_alice, alice):
     assert as_alice.post("/today/zone/keep", data={"phone": "Nowhere/Land"}).status_code == 422
     assert Person.get_by_id(alice.id).tz_kept == ""
+
+
+def test_a_new_persons_first_streak_card_invites_and_shows_no_zero(as_alice):
+    page = as_alice.get("/").get_data(as_text=True)
+    assert "Start your streak today" in page
+    assert "streak-number" not in page
+    assert "0 of 2" not in page
+    as_alice.post("/checkin", data=ALL_YES)
+    page = as_alice.get("/").get_data(as_text=True)
+    assert '<span class="streak-number">1</span>' in page
+    assert "Start your streak today" not in page
+
+
+def test_a_broken_streak_shows_its_zero_with_the_longest_kept(as_alice, alice, clock):
+    as_alice.post("/checkin", data=ALL_YES)
+    clock.travel(days=7)
+    page = as_alice.get("/").get_data(as_text=True)
+    assert '<span class="streak-number">0</span>' in page
+    assert "A check-in today starts a new streak" in page
+
+
+def test_each_phase_asks_the_campaign_question_and_answers_a_yes_no_line(as_alice):
+    page = as_alice.get("/").get_data(as_text=True)
+    for line in (
+        "Did I prepare as if they were my only customer?",
+        "Was I fully present?",
+        "Would I be proud of how I handled it?",
+    ):
+        assert f"{line}</legend>" in page
+    assert page.index("how would I prepare?</h3>") < page.index("Did I prepare as if")
+
+
+def test_saving_edited_answers_says_saved_and_the_edit_has_cancel(as_alice, alice):
+    as_alice.post("/checkin", data=ALL_YES)
+    edit = as_alice.htmx("GET", "/?edit=1").get_data(as_text=True)
+    assert ">Save today's answers</button>" in edit
+    assert 'hx-get="/">Cancel</a>' in edit
+    response = as_alice.htmx("POST", "/checkin", data={**ALL_YES, "during": "partly", "edit": "1"})
+    assert "Your changes are saved." in response.get_data(as_text=True)
+    assert CheckIn.get(CheckIn.person == alice).during == "partly"
+    # Without JavaScript the page after the redirect says so.
+    response = as_alice.post("/checkin", data={**ALL_YES, "edit": "1"})
+    assert response.location == "/?saved=1"
+    assert "Your changes are saved." in as_alice.get(response.location).get_data(as_text=True)
+    # A first check-in needs no "saved": it says "Checked in".
+    assert "Your changes are saved." not in as_alice.get("/").get_data(as_text=True)
