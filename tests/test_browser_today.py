@@ -157,3 +157,98 @@ def test_the_zone_hint_moves_nothing_and_keep_my_time_is_remembered(browser, liv
         expect(page.get_by_text(re.compile("Your phone is"))).to_be_hidden()
     finally:
         page.context.close()
+
+
+def _reachable_without_scrolling(page, button) -> None:
+    """The button sits whole inside the phone's screen, above the tab bar, and on top."""
+    box = button.bounding_box()
+    tabs = page.get_by_role("navigation", name="Main").bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= tabs["y"], (box, tabs)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert page.evaluate(
+        "([x, y, label]) => document.elementFromPoint(x, y).closest('button')?.textContent.trim() === label",
+        [x, y, button.text_content().strip()],
+    )
+
+
+def test_once_an_answer_is_tapped_check_in_is_a_thumb_away(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    tap_answer(page, "Before", "Yes")
+    scrolled = page.evaluate("window.scrollY")
+    button = page.get_by_role("button", name="Check in")
+    _reachable_without_scrolling(page, button)
+    # Reading on and answering the last phase keeps it there.
+    tap_answer(page, "After", "Partly")
+    _reachable_without_scrolling(page, button)
+    button.tap()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
+    assert scrolled == 0
+    row = CheckIn.get(CheckIn.person == alice)
+    assert (row.before, row.during, row.after) == ("yes", None, "partly")
+
+
+def test_a_newcomer_is_told_how_it_works_checks_in_and_every_edit_is_acknowledged(
+    page, live_server, north, lena, clock
+):
+    token = Invite.issue(
+        "nia@example.com", north, "employee", lena, clock.now().replace(tzinfo=None)
+    )
+    page.goto(f"{live_server}/invite/{token}")
+    page.get_by_label("Your name").fill("Nia Novak")
+    page.get_by_label("Choose a password").fill("a long password")
+    page.get_by_label("The same password again").fill("a long password")
+    page.get_by_role("button", name="Create my account").click()
+
+    welcome = page.get_by_role("region", name="Welcome, Nia Novak")
+    expect(welcome.get_by_role("listitem")).to_have_count(3)
+    expect(welcome).to_contain_text("Days off never count and never break it.")
+    expect(welcome).to_contain_text(
+        "Your lead sees that you checked in, never your answers or notes."
+    )
+    streak_card = page.locator("#streak-card")
+    expect(streak_card.get_by_role("heading", name="Start your streak today")).to_be_visible()
+    expect(page.locator(".streak-number")).to_have_count(0)
+
+    tap_answer(page, "Before", "Yes")
+    _reachable_without_scrolling(page, page.get_by_role("button", name="Check in"))
+    page.get_by_role("button", name="Check in").tap()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
+    expect(page.locator(".streak-number")).to_have_text("1")
+
+    page.get_by_role("link", name="Edit today's answers").tap()
+    tap_answer(page, "During", "Not yet")
+    page.get_by_role("link", name="Cancel").tap()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
+    nia = Person.by_email("nia@example.com")
+    assert CheckIn.get(CheckIn.person == nia).during is None
+
+    page.get_by_role("link", name="Edit today's answers").tap()
+    tap_answer(page, "During", "Partly")
+    save = page.get_by_role("button", name="Save today's answers")
+    _reachable_without_scrolling(page, save)
+    save.tap()
+    expect(page.get_by_role("status").filter(has_text="Your changes are saved.")).to_be_visible()
+    assert CheckIn.get(CheckIn.person == nia).during == "partly"
+
+
+def test_story_form_errors_go_away_as_each_is_fixed(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    page.get_by_label("The situation").fill("A call on a Saturday.")
+    page.get_by_role("button", name="Publish story").tap()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("3 things to fix")
+    expect(page.get_by_text("The One True Customer moment is needed.")).to_be_visible()
+
+    page.get_by_label("The One True Customer moment").fill("She called back at once.")
+    expect(page.get_by_text("The One True Customer moment is needed.")).to_have_count(0)
+    expect(page.get_by_label("The One True Customer moment")).not_to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(summary).to_contain_text("2 things to fix")
+    page.get_by_role("radio", name="External customer").check()
+    expect(page.get_by_text("Tap External customer or Colleague.")).to_have_count(0)
+    expect(summary).to_contain_text("1 thing to fix")
+    page.get_by_role("radio", name="After").check()
+    expect(page.get_by_text("Tap Before, During or After.")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)

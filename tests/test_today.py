@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from conftest import make_person, sign_in
-from models import CheckIn, Person
+from models import Challenge, CheckIn, Person
 
 ALL_YES = {"before": "yes", "during": "yes", "after": "yes"}
 
@@ -272,3 +272,19 @@ def test_saving_edited_answers_says_saved_and_the_edit_has_cancel(as_alice, alic
     assert "Your changes are saved." in as_alice.get(response.location).get_data(as_text=True)
     # A first check-in needs no "saved": it says "Checked in".
     assert "Your changes are saved." not in as_alice.get("/").get_data(as_text=True)
+
+
+def test_the_welcome_after_an_invite_explains_streaks_days_off_and_what_the_lead_sees(as_alice):
+    page = as_alice.get("/?welcome=1").get_data(as_text=True)
+    assert "Welcome, Alice Martin</h2>" in page
+    assert page.count("<li><strong>") == 3
+    assert "Days off never count and never break it" in page
+    assert "Every 7 days earns a freeze" in page
+    assert "Your lead sees that you checked in, never your answers or notes." in page
+    assert "Welcome, Alice" not in as_alice.get("/").get_data(as_text=True)
+
+
+def test_the_welcome_says_when_the_newcomer_joined_the_team_challenge(as_alice, alice, lena):
+    Challenge.begin(alice, date(2026, 11, 18), by=lena)
+    page = as_alice.get("/?welcome=1").get_data(as_text=True)
+    assert "You've joined North's 30-day challenge: today is day 1." in page

@@ -52,6 +52,39 @@
     }
   });
 
+  // Forms marked data-live-errors drop a field's message once it is fixed: a needed field filled
+  // in, a long one short enough, a choice tapped. The server checks again on submit.
+  function isFixed(field) {
+    if (field.type === "radio" || field.type === "checkbox") {
+      return !!field.form.querySelector('input[name="' + field.name + '"]:checked');
+    }
+    var value = field.value || "";
+    var max = parseInt(field.dataset.maxlength || field.getAttribute("maxlength") || "0", 10);
+    if (!value.trim() || (max && value.length > max)) return false;
+    return !(field.type === "date" && field.max && value > field.max);
+  }
+  function clearFixedError(event) {
+    var field = event.target;
+    var form = field.form;
+    if (!form || !form.hasAttribute("data-live-errors")) return;
+    var box = field.closest(".invalid");
+    if (!box || !form.contains(box) || !isFixed(field)) return;
+    box.classList.remove("invalid");
+    box.querySelectorAll(".error").forEach(function (message) { message.remove(); });
+    box.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    [box].concat(Array.prototype.slice.call(box.querySelectorAll("[aria-describedby]"))).forEach(function (el) {
+      var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && document.getElementById(id); });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+    });
+    var summary = form.querySelector(".form-error");
+    if (!summary) return;
+    var left = form.querySelectorAll(".invalid").length;
+    if (!left) { summary.remove(); return; }
+    summary.textContent = summary.textContent.replace(/\d+ things?/, left + (left === 1 ? " thing" : " things"));
+  }
+  document.addEventListener("input", clearFixedError);
+  document.addEventListener("change", clearFixedError);
+
   // A request htmx could not complete leaves the page as it was: say so, never fail silently.
   function toast(text) {
     var el = document.querySelector("[data-toast]");
