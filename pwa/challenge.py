@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, g, request
 
 from game.challenge import challenge_view
 from game.days import week_start
-from game.weeks import review_due
+from game.weeks import last_workday, review_due
 from models import Challenge, CheckIn, Commitment
 from pwa import clock
 from pwa.web import (
     NOTE_MAX,
+    WEEKDAY_NAMES,
     back,
     check_length,
     clean_text,
@@ -142,6 +143,7 @@ def commit():
     check_length(errors, "situation", form["situation"], "The situation", 500, required=True)
     if errors:
         return _commitment_page(status=422, form=form, errors=errors)
+    flash(_committed(person), "success")
     week = week_start(today_for(person))
     existing = Commitment.of_week(person, week)
     if existing is None:
@@ -149,6 +151,14 @@ def commit():
     else:
         Commitment.update(**form).where(Commitment.id == existing.id).execute()
     return back("challenge.commitment")
+
+
+def _committed(person) -> str:
+    """The acknowledgement of this week's commitment, saying when we'll ask about it."""
+    today = today_for(person)
+    ask_on = last_workday(today, workdays_of(person))
+    when = "today" if ask_on <= today else f"on {WEEKDAY_NAMES[ask_on.weekday()]}"
+    return f"Committed. We'll ask {when} whether you kept it."
 
 
 @bp.route("/commitment/<id:commitment_id>/review", methods=["POST"])

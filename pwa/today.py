@@ -50,6 +50,7 @@ def _state(person, days=None, check_in=None, form=None, errors=None):
         "streak": streak(days, workdays, today),
         "form": form,
         "errors": errors or {},
+        "note_max": NOTE_MAX,
         "key": uuid.uuid4().hex,
         "challenge": facts["challenge"],
         "commitment": commitment,

@@ -67,6 +67,22 @@ def test_a_too_long_note_comes_back_with_the_message_and_the_text(page, live_ser
     expect(page.get_by_text("2,000 at most, please")).to_be_visible()
     expect(page.get_by_label("During note")).to_have_value("z" * 2100)
     assert CheckIn.select().count() == 0
+    # Tapping an answer leaves the note's message; cutting the note to size clears it.
+    tap_answer(page, "After", "Yes")
+    expect(page.get_by_text("2,000 at most, please")).to_be_visible()
+    page.get_by_label("During note").fill("z" * 2000)
+    expect(page.get_by_text("2,000 at most, please")).to_have_count(0)
+
+
+def test_the_no_answer_message_goes_once_an_answer_is_tapped(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.get_by_text("Add a note to Before").tap()
+    page.get_by_label("Before note").fill("Only a note.")
+    page.get_by_role("button", name="Check in").tap()
+    message = page.get_by_role("alert").filter(has_text="Tap an answer for at least one phase")
+    expect(message).to_be_visible()
+    tap_answer(page, "Before", "Partly")
+    expect(message).to_have_count(0)
 
 
 def test_the_same_check_in_works_with_javascript_turned_off(nojs_page, live_server, alice):

@@ -260,3 +260,12 @@ def test_a_team_challenge_for_an_empty_team_says_to_invite_first(as_ada, ada):
     east = Team.create(name="East")
     page = as_ada.post(f"/team/{east.id}/challenge", follow_redirects=True).get_data(as_text=True)
     assert "Nobody is on East yet, so no challenge started." in page
+
+
+def test_a_new_commitment_says_when_we_will_ask_about_it(as_alice, clock):
+    data = {"behaviour": "Call back the same day", "situation": "Missed calls"}
+    page = as_alice.post("/commitment", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Committed. We&#39;ll ask on Friday whether you kept it." in page
+    clock.travel(days=2)  # Friday itself
+    page = as_alice.post("/commitment", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Committed. We&#39;ll ask today whether you kept it." in page

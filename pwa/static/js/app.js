@@ -67,8 +67,17 @@
     var field = event.target;
     var form = field.form;
     if (!form || !form.hasAttribute("data-live-errors")) return;
+    if (!isFixed(field)) return;
     var box = field.closest(".invalid");
-    if (!box || !form.contains(box) || !isFixed(field)) return;
+    if (box && form.contains(box)) clearBox(box);
+    // The summary goes with the last message (or, alone, once anything is answered).
+    var summary = form.querySelector(".form-error");
+    if (!summary) return;
+    var left = form.querySelectorAll(".invalid").length;
+    if (!left) { summary.remove(); return; }
+    summary.textContent = summary.textContent.replace(/\d+ things?/, left + (left === 1 ? " thing" : " things"));
+  }
+  function clearBox(box) {
     box.classList.remove("invalid");
     box.querySelectorAll(".error").forEach(function (message) { message.remove(); });
     box.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
@@ -76,11 +85,6 @@
       var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && document.getElementById(id); });
       if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
     });
-    var summary = form.querySelector(".form-error");
-    if (!summary) return;
-    var left = form.querySelectorAll(".invalid").length;
-    if (!left) { summary.remove(); return; }
-    summary.textContent = summary.textContent.replace(/\d+ things?/, left + (left === 1 ? " thing" : " things"));
   }
   document.addEventListener("input", clearFixedError);
   document.addEventListener("change", clearFixedError);
