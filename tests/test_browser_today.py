@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from flask import request
 from playwright.sync_api import expect
 
 from conftest import browser_sign_in, make_person, tap_answer
@@ -134,6 +136,8 @@ def _phone_in(browser, zone: str):
         is_mobile=True,
         has_touch=True,
         timezone_id=zone,
+        # Every load fetches the scripts anew (no service worker cache), as on a first visit.
+        service_workers="block",
     )
     context.add_init_script(WATCH_SHIFTS)
     page = context.new_page()
@@ -155,10 +159,19 @@ def test_a_phone_reporting_an_old_name_of_my_zone_shows_no_hint(browser, live_se
         page.context.close()
 
 
-def test_the_zone_hint_moves_nothing_and_keep_my_time_is_remembered(browser, live_server, alice):
+def test_the_zone_hint_moves_nothing_and_keep_my_time_is_remembered(
+    app, browser, live_server, alice
+):
+    @app.before_request
+    def slow_network():
+        # The scripts arrive well after the page is painted, as on a phone's slow network.
+        if request.path.endswith("/app.js"):
+            time.sleep(0.8)
+
     page = _phone_in(browser, "America/New_York")
     try:
         browser_sign_in(page, live_server, alice)
+        page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
         page.goto(f"{live_server}/")
         hint = page.get_by_role("region", name="Your phone is on New York time")
         expect(hint).to_be_visible()
