@@ -281,3 +281,19 @@ def test_story_form_errors_go_away_as_each_is_fixed(page, live_server, alice):
     page.get_by_role("radio", name="After").check()
     expect(page.get_by_text("Tap Before, During or After.")).to_have_count(0)
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_using_the_phones_zone_moves_my_days_there(browser, live_server, alice):
+    page = _phone_in(browser, "Asia/Tokyo")
+    try:
+        browser_sign_in(page, live_server, alice)
+        page.goto(f"{live_server}/")
+        hint = page.get_by_role("region", name="Your phone is on Tokyo time")
+        hint.get_by_role("button", name="Use Tokyo time").tap()
+        expect(hint).to_have_count(0)
+        assert Person.get_by_id(alice.id).tz == "Asia/Tokyo"
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        expect(page.get_by_text(re.compile("Your phone is"))).to_be_hidden()
+    finally:
+        page.context.close()
