@@ -432,6 +432,15 @@ class Challenge(BaseModel):
         """
         if person.team_id is None:
             return None
+        with db.atomic():
+            # Two joins at once (an admin's double tap) queue on the person's row: the second
+            # then finds the first's challenge. SQLite's write lock already serialises them.
+            if not is_sqlite():
+                Person.select(Person.id).where(Person.id == person.id).for_update().execute()
+            return cls._join_team_challenge(person, today)
+
+    @classmethod
+    def _join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
         current = cls.current_for(person)
         if (
             current is not None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+
+from test_concurrency import _signed_in
 
 from conftest import sign_in
 from models import Challenge, CheckIn, Commitment, Invite, Person, Pledge, Team
@@ -269,3 +272,21 @@ def test_a_new_commitment_says_when_we_will_ask_about_it(as_alice, clock):
     clock.travel(days=2)  # Friday itself
     page = as_alice.post("/commitment", data=data, follow_redirects=True).get_data(as_text=True)
     assert "Committed. We&#39;ll ask today whether you kept it." in page
+
+
+def test_an_admin_moving_someone_four_times_at_once_starts_one_challenge(
+    live_server, as_lena, lena, alice, carl, ada, north
+):
+    as_lena.post(f"/team/{north.id}/challenge")
+    session, token = _signed_in(live_server, ada.email)
+    form = {"team": str(north.id), "role": "employee", "active": "1", "csrf_token": token}
+
+    def move(_):
+        return session.post(
+            f"{live_server}/admin/people/{carl.id}", data=form, allow_redirects=False
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(move, range(4)))
+    assert [r.status_code for r in responses] == [303] * 4
+    assert Challenge.select().where(Challenge.person == carl).count() == 1
