@@ -147,7 +147,11 @@ def _usable_or_gone(link_class, token: str):
     link = link_class.usable(token, clock.naive_now())
     if link is None:
         used = link_class.was_used(token)
-        abort(render("account/invite_gone.html", status=404, used=used, reset=link_class is PasswordReset))
+        abort(
+            render(
+                "account/invite_gone.html", status=404, used=used, reset=link_class is PasswordReset
+            )
+        )
     return link
 
 

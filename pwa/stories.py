@@ -305,7 +305,9 @@ def _sent_before(story: Story, form: dict):
     """The story this form's key already published: mine is shown; anyone else's is a 422."""
     if story.author_id == g.person.id:
         return back("stories.show", story_id=story.id)  # the same form sent again
-    errors = {"key": "This form was already sent by someone else. Check your story and send it again."}
+    errors = {
+        "key": "This form was already sent by someone else. Check your story and send it again."
+    }
     return _form_page(form, errors, status=422, submit_key=uuid.uuid4().hex)
 
 

@@ -53,9 +53,7 @@ ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
 
 
 def _try(client, email, password, address=OFFICE):
-    return client.post(
-        "/signin", data={"email": email, "password": password}, environ_base=address
-    )
+    return client.post("/signin", data={"email": email, "password": password}, environ_base=address)
 
 
 def test_wrong_passwords_from_one_device_make_it_wait_then_the_right_one_gets_in(
