@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import models
-from conftest import PASSWORD, sign_in
-from models import Invite, PasswordReset, Person, SignIn, SignInLimit
+from conftest import PASSWORD, make_person, sign_in
+from models import CheckIn, Invite, PasswordReset, Person, SignIn, SignInLimit
 
 
 def test_a_visitor_is_sent_to_sign_in_and_back_afterwards(client, alice):
@@ -149,8 +149,8 @@ def test_a_wrong_password_for_an_unknown_email_takes_as_long_as_for_a_known_one(
 
     timed("warm-up@example.com", 99)
     pairs = [(timed("real@example.com", n), timed("nobody@example.com", n)) for n in range(7)]
-    known = sorted(k for k, _ in pairs)[3]
-    unknown = sorted(u for _, u in pairs)[3]
+    # The fastest of each is the least disturbed by whatever else the machine is doing.
+    known, unknown = min(k for k, _ in pairs), min(u for _, u in pairs)
     assert unknown > known * 0.6, (known, unknown)
 
 
@@ -372,3 +372,75 @@ def test_changing_work_days_keeps_the_streak_already_earned(as_alice, alice, clo
     page = as_alice.get("/").get_data(as_text=True)
     # Tuesday still counts: it was a work day then (Monday-only everywhere would say 1).
     assert '<span class="streak-number">2</span>' in page and "<dd>2 days</dd>" in page
+
+
+def test_head_on_the_me_page_changes_nothing(as_alice, alice):
+    response = as_alice.head("/me", data={"name": "X", "tz": "UTC", "workdays": "0"})
+    assert response.status_code == 200
+    person = Person.get_by_id(alice.id)
+    assert (person.name, person.tz, person.workdays) == (
+        "Alice Martin",
+        "Europe/Berlin",
+        "0,1,2,3,4",
+    )
+
+
+def test_head_on_a_reset_link_resets_nothing(client, alice, lena, clock):
+    token = PasswordReset.issue(alice, lena, clock.now().replace(tzinfo=None))
+    data = {"password": "a brand new one", "again": "a brand new one"}
+    assert client.head(f"/reset/{token}", data=data).status_code == 200
+    assert "Set-Cookie" not in client.head(f"/reset/{token}").headers
+    assert PasswordReset.get().used_at is None
+    assert Person.get_by_id(alice.id).password_hash == alice.password_hash
+
+
+def test_head_on_an_invite_makes_no_account(client, north, ada, clock):
+    token = Invite.issue(
+        "nia@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
+    data = {"name": "Nia", "password": "long enough pw", "again": "long enough pw", "tz": "UTC"}
+    assert client.head(f"/invite/{token}", data=data).status_code == 200
+    assert Person.by_email("nia@example.com") is None and Invite.get().used_at is None
+
+
+def test_a_used_reset_link_is_gone(client, alice, lena, clock):
+    token = PasswordReset.issue(alice, lena, clock.now().replace(tzinfo=None))
+    data = {"password": "a brand new one", "again": "a brand new one"}
+    assert client.post(f"/reset/{token}", data=data).status_code == 303
+    response = client.post(f"/reset/{token}", data=data)
+    assert response.status_code == 404
+    assert "already" in response.get_data(as_text=True)
+
+
+def test_moving_west_after_checking_in_never_reopens_yesterday(client, north, clock):
+    from datetime import UTC, date, datetime
+
+    person = make_person("Load Four", "load04@example.com", team=north, tz="UTC")
+    clock.set(datetime(2026, 11, 18, 8, 30, tzinfo=UTC))
+    sign_in(client, person)
+    client.post("/checkin", data={"before": "yes"})
+    assert client.post("/me/timezone", data={"tz": "Pacific/Pago_Pago"}).status_code == 303
+
+    client.post("/checkin", data={"before": "partly"})
+
+    days = [c.day for c in CheckIn.select().where(CheckIn.person == person)]
+    assert days == [date(2026, 11, 18)]
+    assert '<span class="streak-number">1</span>' in client.get("/").get_data(as_text=True)
+    assert Person.get_by_id(person.id).tz_changed_on == date(2026, 11, 18)
+    # Once Pago Pago's own calendar reaches the next day, check-ins are dated by it again.
+    clock.set(datetime(2026, 11, 19, 12, 0, tzinfo=UTC))  # 01:00 on the 19th in Pago Pago
+    client.post("/checkin", data={"before": "yes"})
+    assert CheckIn.select().where(CheckIn.person == person).count() == 2
+
+
+def test_changing_zone_on_the_me_page_keeps_the_day_of_the_change(as_alice, alice, clock):
+    from datetime import UTC, date, datetime
+
+    clock.set(datetime(2026, 11, 18, 7, 0, tzinfo=UTC))  # 08:00 in Berlin, 21:00 the 17th in Hawaii
+    form = {"name": "Alice Martin", "tz": "Pacific/Honolulu", "workdays": ["0", "1", "2", "3", "4"]}
+    assert as_alice.post("/me", data=form).status_code == 303
+    as_alice.post("/checkin", data={"before": "yes"})
+    assert CheckIn.get(CheckIn.person == alice).day == date(2026, 11, 18)
+    # Choosing the same zone again moves nothing.
+    assert as_alice.post("/me", data=form).status_code == 303
+    assert Person.get_by_id(alice.id).tz_changed_on == date(2026, 11, 18)
