@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, g, request, session
 
 from game.challenge import ends_on
-from models import Challenge, Invite, PasswordReset, Person, Team, team_participation
+from models import Challenge, Invite, PasswordReset, Person, Team, db, team_participation
 from pwa import clock
 from pwa.web import back, clean_text, external_url, parse_id, render, role_required, today_for
 
@@ -110,15 +110,18 @@ def start_challenge(team_id: int):
     team = _team_acted_on(g.person, team_id)
     restart_running = request.form.get("restart_running") == "1"
     started = 0
-    for member in team.members():
-        current = Challenge.current_for(member)
-        start = today_for(member)
-        if current is not None and (
-            current.start == start or (_running(current, start) and not restart_running)
-        ):
-            continue
-        Challenge.begin(member, start, by=g.person)
-        started += 1
+    # One transaction: on SQLite it holds the write lock throughout, so a second press waits
+    # and then finds everyone started (on PostgreSQL, Challenge.begin's upsert keeps one a day).
+    with db.atomic():
+        for member in list(team.members()):
+            current = Challenge.current_for(member)
+            start = today_for(member)
+            if current is not None and (
+                current.start == start or (_running(current, start) and not restart_running)
+            ):
+                continue
+            Challenge.begin(member, start, by=g.person)
+            started += 1
     session["team_notice"] = (
         f"The 30-day challenge starts today for {started} of {team.name}'s members."
     )
