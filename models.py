@@ -98,7 +98,8 @@ def open_database(url: str):
     else:
         scheme, rest = url.split("://", 1)
         url = f"{scheme.removesuffix('+pool')}+retrypool://{rest}"
-        database = connect(url, max_connections=32, stale_timeout=300)
+        # A burst beyond the pool waits for a free connection rather than failing.
+        database = connect(url, max_connections=32, stale_timeout=300, timeout=10)
     db.initialize(database)
     return database
 
