@@ -256,3 +256,24 @@ def test_forty_wrong_passwords_at_once_are_checked_only_as_often_as_allowed(live
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [422] * PAIR_FREE + [429] * (40 - PAIR_FREE)
+
+
+def test_two_invites_for_one_email_accepted_at_once_make_one_account(live_server, north, south):
+    when = datetime(2026, 11, 18, 9)
+    tokens = iter(
+        [Invite.issue("nia@example.com", team, "employee", None, when) for team in (north, south)]
+    )
+    session, csrf = _anonymous(live_server)
+    form = {
+        "name": "Nia",
+        "tz": "UTC",
+        "password": "a long enough password",
+        "again": "a long enough password",
+        "csrf_token": csrf,
+    }
+
+    responses = _at_once(2, lambda: _post(session, f"{live_server}/invite/{next(tokens)}", **form))
+
+    assert sorted(r.status_code for r in responses) == [303, 422]
+    assert "already has an account" in next(r.text for r in responses if r.status_code == 422)
+    assert Person.select().where(Person.email == "nia@example.com").count() == 1
