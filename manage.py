@@ -124,6 +124,19 @@ def invite(email: str, team_name: str | None, role: str, name: str) -> None:
     click.echo(f"Invited {email} as {role}.")
 
 
+@cli.command("award-badges")
+def award_badges() -> None:
+    """Give everyone each badge they already qualify for (safe to run again: nobody gets one twice)."""
+    from pwa import events
+
+    app = _app()
+    given = 0
+    with app.app_context(), app.test_request_context():
+        for person in models.Person.select().where(models.Person.active):
+            given += len(events.award_badges(person))
+    click.echo(f"Awarded {given} badge(s).")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

@@ -1013,14 +1013,21 @@ class Notice(BaseModel):
         indexes = ((("person", "ref"), True), (("person", "seen_at"), False))
 
     @classmethod
-    def tell(cls, person: Person | int, kind: str, ref: str, now: datetime, **about) -> bool:
-        """Add a notice for person (once per ref) and count it as unseen; return whether it is new."""
+    def tell(
+        cls, person: Person | int, kind: str, ref: str, now: datetime, seen: bool = False, **about
+    ) -> bool:
+        """Add a notice for person (once per ref), unseen unless seen; return whether it is new."""
         with db.atomic():
             query = cls.insert(
-                person=person, kind=kind, ref=ref, created_at=now, **about
+                person=person,
+                kind=kind,
+                ref=ref,
+                created_at=now,
+                seen_at=now if seen else None,
+                **about,
             ).on_conflict_ignore()
             added = query.as_rowcount().execute() == 1
-            if added:
+            if added and not seen:
                 Person.update(news_unseen=Person.news_unseen + 1).where(
                     Person.id == person
                 ).execute()
@@ -1081,6 +1088,14 @@ def badge_counts(person: Person) -> dict[str, int]:
     row = db.execute_sql(_placeholders(sql, db.obj.param), params).fetchone()
     names = ("challenges_completed", "stories_told", "stories_featured", "pledged", "kept")
     return dict(zip(names, row, strict=True))
+
+
+def stories_of(person: Person, viewer: Person, limit: int = 5) -> list[Story]:
+    """The latest stories viewer may read that person told or is the subject of."""
+    query = Story._with_people().where(
+        Story.visible_to(viewer) & ((Story.author == person) | (Story.member == person))
+    )
+    return list(query.order_by(Story.id.desc()).limit(limit))
 
 
 MODELS += [Recognition, RecognitionApplause, Announcement, Badge, Notice]

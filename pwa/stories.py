@@ -26,7 +26,7 @@ from models import (
     db,
     new_token,
 )
-from pwa import clock
+from pwa import clock, events
 from pwa.cards import CardText, FontsMissing, card_hash
 from pwa.cards import render as render_card
 from pwa.web import (
@@ -297,6 +297,7 @@ def create():
         # A twin of this request published it a moment ago.
         story = Story.get((Story.submit_key == key) & (Story.author == person))
         return back("stories.show", story_id=story.id)
+    events.content_changed(person)
     flash("Your story is on the feed. Thank you for telling it.", "success")
     return back("stories.show", story_id=story.id)
 
@@ -462,6 +463,7 @@ def feature(story_id: int):
         abort(409)
     else:
         story.feature(week, clock.naive_now())
+        events.content_changed(story.author, story.member)
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
 

@@ -76,7 +76,51 @@
     if (card) card.classList.add("grew");
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // Moments: a badge, a milestone, a freeze. A short card above the tab bar that never blocks
+  // anything; it comes in the page (after a redirect) or as an htmx "celebrate" event.
+  function showMoment(el) {
+    var close = el.querySelector("[data-moment-close]");
+    if (close) close.hidden = false;
+    requestAnimationFrame(function () { el.classList.add("in"); });
+    el.hideTimer = setTimeout(function () { el.remove(); }, 12000);
+    el.addEventListener("focusin", function () { clearTimeout(el.hideTimer); });
+    if (navigator.vibrate && !window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      try { navigator.vibrate(20); } catch (e) { /* not allowed before a tap */ }
+    }
+  }
+  function showMoments(root) {
+    root.querySelectorAll("#moments [data-moment]:not(.shown)").forEach(function (el) {
+      el.classList.add("shown");
+      showMoment(el);
+    });
+  }
+  document.addEventListener("celebrate", function (event) {
+    var box = document.getElementById("moments");
+    var template = document.getElementById("moment-template");
+    if (!box || !template || !event.detail) return;
+    (event.detail.moments || []).forEach(function (moment) {
+      var el = template.content.firstElementChild.cloneNode(true);
+      el.classList.add("moment-" + moment.kind, "shown");
+      el.querySelectorAll("[data-field]").forEach(function (field) {
+        var value = moment[field.dataset.field];
+        if (field.tagName === "A") {
+          if (value) field.href = value; else field.remove();
+        } else {
+          field.textContent = value || "";
+        }
+      });
+      box.appendChild(el);
+      showMoment(el);
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-moment-close]");
+    if (close) close.closest("[data-moment]").remove();
+  });
+
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); showMoments(document); });
+  document.addEventListener("htmx:afterSettle", function () { showMoments(document); });
 
   // The service worker keeps the reference card (and the app's look) available offline.
   if ("serviceWorker" in navigator) {
