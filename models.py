@@ -881,6 +881,7 @@ class Recognition(BaseModel):
     def remove(self) -> None:
         """Delete the recognition, its applause and its notices (badges earned stay earned)."""
         with db.atomic():
+            Notice.delete().where(Notice.recognition == self.id).execute()
             self.delete_instance(recursive=True)
             Notice.recount(self.receiver_id)
 

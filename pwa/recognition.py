@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -57,6 +58,11 @@ def _id(value) -> int | None:
     return number if 0 < number < ID_LIMIT else None
 
 
+def visible(text: str) -> bool:
+    """Whether text has anything to read (zero-width characters and blanks alone do not count)."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
+
+
 def colleagues(person: Person, query: str) -> list[Person]:
     """Active colleagues other than person whose name or team matches query, by name."""
     people = person.organisation().where(Person.id != person.id)
@@ -109,7 +115,7 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, Story | Non
         )
     if "receiver" in errors:
         receiver = None
-    message = form["message"]
+    message = form["message"] if visible(form["message"]) else ""
     check_length(errors, "message", message, "What they did", RECOGNITION_MAX, required=True)
     if form["customer_kind"] not in STORY_KINDS:
         errors["customer_kind"] = "Tap External customer or Colleague."
