@@ -54,3 +54,21 @@ def test_upgrading_from_the_stories_release_keeps_every_row(empty_database):
     assert (alice.team.name, alice.past_workdays) == ("North", "")
     assert models.CheckIn.get(models.CheckIn.person == alice).before_note == "a private note"
     assert models.migrate() == []
+
+
+def test_the_recognition_release_upgrade_starts_everyone_with_nothing_new(empty_database):
+    models.open_database(empty_database)
+    models.router().run("004_story_submit_key")
+    models.db.execute_sql(ROWS[0])
+    models.db.execute_sql(
+        ROWS[1]
+        .replace("active, created_at)", "active, created_at, past_workdays)")
+        .replace("'2026-01-01 09:00:00')", "'2026-01-01 09:00:00', '')")
+    )
+
+    assert "008_recognition" in models.migrate()
+
+    alice = models.Person.by_email("alice@example.com")
+    assert alice.news_unseen == 0
+    assert models.Badge.of(alice) == {}
+    assert models.Recognition.select().count() == 0
