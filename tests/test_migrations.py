@@ -61,9 +61,9 @@ def test_the_recognition_release_upgrade_starts_everyone_with_nothing_new(empty_
     models.router().run("004_story_submit_key")
     models.db.execute_sql(ROWS[0])
     models.db.execute_sql(
-        ROWS[1]
-        .replace("active, created_at)", "active, created_at, past_workdays)")
-        .replace("'2026-01-01 09:00:00')", "'2026-01-01 09:00:00', '')")
+        "INSERT INTO person (email, name, role, team_id, tz, workdays, past_workdays, active,"
+        " created_at) VALUES ('alice@example.com', 'Alice', 'employee', 1, 'Europe/Berlin',"
+        " '0,1,2,3,4', '', TRUE, '2026-01-01 09:00:00')"
     )
 
     assert "008_recognition" in models.migrate()
