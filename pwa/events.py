@@ -118,7 +118,26 @@ def pending_moments() -> list[dict]:
     """The celebrations to show on the page being rendered (its own, and those its redirect carried)."""
     found = session.pop("moments", []) + g.pop("moments", [])
     g.moments_shown = True
-    return found
+    return condensed(found)
+
+
+MOST_BADGES_AT_ONCE = 2
+
+
+def condensed(found: list[dict]) -> list[dict]:
+    """At most a couple of badge celebrations at once: more (a first visit after a backfill) become one."""
+    badges = [m for m in found if m.get("kind") == "badge"]
+    if len(badges) <= MOST_BADGES_AT_ONCE:
+        return found
+    summary = {
+        "kind": "badges",
+        "icon": "🏅",
+        "title": f"And {len(badges) - 1} more badges",
+        "text": "Everything you've already done counts. They're all on your badges page.",
+        "href": url_for("badges.index"),
+        "card": None,
+    }
+    return [m for m in found if m.get("kind") != "badge"] + [badges[0], summary]
 
 
 def init_app(app: Flask) -> None:
@@ -134,7 +153,7 @@ def init_app(app: Flask) -> None:
             session["moments"] = session.get("moments", []) + found
         elif not g.get("moments_shown"):
             events = _events(response.headers.get("HX-Trigger-After-Settle"))
-            events["celebrate"] = {"moments": found}
+            events["celebrate"] = {"moments": condensed(found)}
             response.headers["HX-Trigger-After-Settle"] = json.dumps(events)
         return response
 

@@ -43,10 +43,7 @@ PAGE_SIZE = 15
 LIST_LIMIT = 40  # colleagues listed at once; a search narrows the rest
 NUDGE_AFTER = 3  # recognitions of one colleague within NUDGE_DAYS before the nudge to spread it
 NUDGE_DAYS = 30
-KIND_CHOICES = {
-    "external": "An external customer",
-    "colleague": "A colleague (an internal customer)",
-}
+KIND_CHOICES = {"external": "An external customer", "colleague": "A colleague"}
 
 
 def _id(value) -> int | None:
@@ -118,7 +115,7 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, Story | Non
     message = form["message"] if visible(form["message"]) else ""
     check_length(errors, "message", message, "What they did", RECOGNITION_MAX, required=True)
     if form["customer_kind"] not in STORY_KINDS:
-        errors["customer_kind"] = "Tap External customer or Colleague."
+        errors["customer_kind"] = "Tap who it was for: an external customer or a colleague."
     story = None
     if form["story"]:
         story_id = _id(form["story"])

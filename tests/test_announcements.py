@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from test_recognition import recognise
+
 from conftest import sign_in
 from models import Announcement, Notice, Recognition
-from test_recognition import recognise
 
 
 def _recognised(client, lena, alice, bob):
@@ -79,7 +80,10 @@ def test_the_announcement_page_has_its_card_share_link_and_open_graph(client, le
     assert f"/a/{announcement.share_token}" in page
     client.post("/signout")
     public = client.get(f"/a/{announcement.share_token}").get_data(as_text=True)
-    assert 'property="og:title" content="This week&#39;s One True Customer recognition goes to Bob Okafor"' in public
+    assert (
+        'property="og:title" content="This week&#39;s One True Customer recognition goes to Bob Okafor"'
+        in public
+    )
     image = re.search(r'property="og:image" content="http://localhost(/a/[^"]+)"', public)
     assert client.get(image.group(1)).mimetype == "image/png"
 

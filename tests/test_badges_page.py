@@ -6,11 +6,12 @@ import json
 import re
 from datetime import date, timedelta
 
+from test_recognition import recognise, story_by
+
 from conftest import sign_in
 from game.badges import BADGES
 from manage import cli
 from models import Badge, CheckIn, Pledge, Story
-from test_recognition import recognise, story_by
 
 
 def test_the_badges_page_shows_every_badge_with_criteria_and_progress(as_alice, alice):
@@ -28,7 +29,9 @@ def test_the_badges_page_shows_every_badge_with_criteria_and_progress(as_alice, 
 def test_an_earned_badge_shows_when_and_its_milestone_card(as_alice, alice):
     story_by(alice)
     page = as_alice.get("/badges").get_data(as_text=True)
-    assert re.search(r"First story</h2>\s*<p[^>]*>[^<]*</p>\s*<p class=\"badge-state\">Earned Wed 18 Nov", page)
+    assert re.search(
+        r"First story</h2>\s*<p[^>]*>[^<]*</p>\s*<p class=\"badge-state\">Earned Wed 18 Nov", page
+    )
     card = re.search(r'href="(/badges/first-story/portrait-[0-9a-f]+\.png)"', page).group(1)
     response = as_alice.get(card)
     assert response.status_code == 200 and response.mimetype == "image/png"
@@ -100,7 +103,10 @@ def test_the_tenth_work_day_in_a_row_is_a_milestone_and_a_badge(as_alice, alice,
     Badge.award(alice, "first-check-in", clock.now().replace(tzinfo=None))
     response = as_alice.htmx("POST", "/checkin", data={"before": "yes"})
     moments = json.loads(response.headers["HX-Trigger-After-Settle"])["celebrate"]["moments"]
-    assert [m["title"] for m in moments] == ["10 work days in a row", "Badge earned: Ten-day streak"]
+    assert [m["title"] for m in moments] == [
+        "10 work days in a row",
+        "Badge earned: Ten-day streak",
+    ]
 
 
 def test_an_ordinary_check_in_celebrates_nothing(as_alice, alice):

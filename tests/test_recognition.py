@@ -90,7 +90,7 @@ def test_the_page_thanks_the_giver(as_alice, bob):
         ({"message": ""}, "What they did is needed."),
         ({"message": "\u200b \n "}, "What they did is needed."),
         ({"message": "x" * 501}, "What they did is 501 characters; 500 at most, please."),
-        ({"customer_kind": "vip"}, "Tap External customer or Colleague."),
+        ({"customer_kind": "vip"}, "Tap who it was for: an external customer or a colleague."),
         ({"story": "424242"}, "Pick a story you can see from the list, or leave it empty."),
         ({"story": "nonsense"}, "Pick a story you can see from the list, or leave it empty."),
     ],
