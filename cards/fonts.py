@@ -100,9 +100,11 @@ def is_emoji(path: str) -> bool:
 
 @lru_cache(maxsize=96)
 def font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    if path == BUNDLED:
-        return ImageFont.load_default(size)
     engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
+    if path == BUNDLED:  # Pillow's own font (Aileron, Latin only), laid out like the rest
+        return ImageFont.truetype(
+            io.BytesIO(ImageFont.load_default(size).font_bytes), size, layout_engine=engine
+        )
     return ImageFont.truetype(path, EMOJI_PPEM if is_emoji(path) else size, layout_engine=engine)
 
 
@@ -111,7 +113,7 @@ def coverage(path: str) -> frozenset[int]:
     """The code points a font maps to a glyph."""
     from fontTools.ttLib import TTFont
 
-    source = io.BytesIO(font(path, 10).font_bytes) if path == BUNDLED else path
+    source = io.BytesIO(ImageFont.load_default(10).font_bytes) if path == BUNDLED else path
     return frozenset(TTFont(source, fontNumber=0, lazy=True).getBestCmap() or ())
 
 

@@ -1,8 +1,8 @@
-"""Where things go on each kind of card, in the campaign's palette: one layout per kind."""
+"""Each kind of card in one frame (the mark on top, a person at the foot, text between) and a theme."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import regex
 import segno
@@ -11,55 +11,87 @@ from PIL import Image, ImageDraw
 from cards import text
 from cards.text import Block, fit
 
-PORTRAIT = (1080, 1350)
-PREVIEW = (1200, 630)
-# No ink of any kind closer than this to an edge (the tests hold every card to it).
-SAFE_MARGIN = {PORTRAIT: 56, PREVIEW: 36}
-
+PORTRAIT, PREVIEW = (1080, 1350), (1200, 630)
+SAFE_MARGIN = {PORTRAIT: 56, PREVIEW: 36}  # no ink of any kind nearer an edge (tests hold to it)
 INK, INK_SOFT, CREAM = (0x1C, 0x25, 0x41), (0x3A, 0x44, 0x66), (0xFA, 0xF3, 0xE6)
 CORAL, CORAL_FILL, CORAL_ON_INK = (0xE4, 0x57, 0x2E), (0xC9, 0x4A, 0x24), (0xF0, 0x7A, 0x55)
 SAGE, LINE, MUTED, PAPER = (0x2A, 0x7D, 0x4F), (0xE6, 0xDC, 0xCB), (0x5E, 0x64, 0x77), (255,) * 3
-MUTED_ON_INK, SOFT_ON_CORAL = (0xA9, 0xAF, 0xC4), (0xFB, 0xDF, 0xD2)
-# The Daily Filter's phases: each story's accent and its quiet mark.
-PHASES = {"before": ("Before", SAGE), "during": ("During", CORAL), "after": ("After", INK_SOFT)}
 WORDMARK = "One True Customer"
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()  # noqa: SIM905
 _QUOTED = regex.compile(r"\u201c([^\u201c\u201d]+)\u201d|\u00ab([^\u00ab\u00bb]+)\u00bb")
 
 
-@dataclass(frozen=True)
-class Placed:
+class Theme(NamedTuple):
+    """A card's colours: paper, text, quiet text, accent and what sits on it, the tile, hairlines."""
+
+    paper: tuple = CREAM
+    ink: tuple = INK
+    quiet: tuple = MUTED
+    accent: tuple = CORAL
+    on_accent: tuple = CREAM
+    tile: tuple = INK
+    rule: tuple = LINE
+
+
+INK_THEME = Theme(INK, CREAM, (0xA9, 0xAF, 0xC4), CORAL_ON_INK, INK, CREAM, INK_SOFT)
+CORAL_THEME = Theme(
+    CORAL_FILL, CREAM, (0xFB, 0xDF, 0xD2), CREAM, CORAL_FILL, INK, (0xDB, 0x74, 0x52)
+)
+# The Daily Filter's phases: a story's accent and its quiet mark.
+PHASES = {"before": ("Before", SAGE), "during": ("During", CORAL), "after": ("After", INK_SOFT)}
+
+
+class Placed(NamedTuple):
     """One line of text on a card: the card fields it shows, its text, its advance box."""
 
     shows: tuple[str, ...]
     text: str
     box: tuple[int, int, int, int]
-    size: int = 0
-    role: str = field(default="sans", repr=False)
-    color: tuple[int, int, int] = field(default=INK, repr=False)
-    rtl: bool = field(default=False, repr=False)
+    size: int
+    role: str
+    color: tuple
+    rtl: bool
+
+
+class Part(NamedTuple):
+    """A paragraph between mark and foot (sizes at portrait scale); flex takes the height left."""
+
+    shows: tuple[str, ...]
+    value: object  # the text, or for a hero a function drawing into a square box
+    role: str
+    sizes: tuple[int, int]
+    lines: int
+    color: tuple
+    bar: tuple | None = None
+    flex: bool = False
+    leading: float = 1.25
 
 
 class Sheet:
-    """A card being laid out: flat shapes, QR codes and placed lines, drawn in that order."""
+    """A card being laid out: flat shapes, then the QR code, then the placed lines."""
 
-    def __init__(self, size: tuple[int, int], background=CREAM):
-        self.size, self.background = size, background
-        self.width, self.height = size
-        self.portrait = size == PORTRAIT
+    def __init__(self, size: tuple[int, int]):
+        self.size, (self.width, self.height) = size, size
+        self.portrait, self.paper, self.qr = size == PORTRAIT, CREAM, None
+        self.k = 1 if self.portrait else 0.64  # type sizes on a preview, against a portrait
         self.margin = 88 if self.portrait else 64
-        self.left, self.right = self.margin, self.width - self.margin
+        self.left, self.right, self.bottom = (
+            self.margin,
+            self.width - self.margin,
+            self.height - self.margin,
+        )
         self.shapes: list[tuple] = []
         self.texts: list[Placed] = []
 
-    def px(self, portrait: int, preview: int) -> int:
-        return portrait if self.portrait else preview
+    def s(self, n: float) -> int:
+        return round(n * self.k)
 
     def shape(self, kind: str, box, color, radius: int = 0) -> None:
         self.shapes.append((kind, tuple(round(v) for v in box), color, radius))
 
-    def block(self, shows, block: Block, role, left, right, top, color, align="start") -> int:
-        """Place a fitted block's lines from top down; returns the y below it."""
+    def block(self, shows, block: Block, role, box, color, align="start") -> int:
+        """Place a fitted block's lines from box's top down; returns the y below it."""
+        left, top, right = box[:3]
         for line in block.lines:
             w = round(text.width(line, role, block.size, block.rtl))
             side = ("right" if block.rtl else "left") if align == "start" else align
@@ -69,40 +101,40 @@ class Sheet:
             top += block.line_height
         return top
 
-    def line(self, shows, value, role, sizes, left, right, top, color, align="start") -> int:
-        return self.block(
-            shows, fit(value, role, right - left, sizes), role, left, right, top, color, align
-        )
+    def centred(self, shows, value: str, role: str, size: int, box, color) -> None:
+        block = fit(value, role, box[2] - box[0], (size, size))
+        top = (box[1] + box[3] - block.height) // 2
+        self.block(shows, block, role, (box[0], top, box[2]), color, "center")
 
-    def qr(self, url: str, box) -> None:
-        self.shape("rect", box, PAPER, radius=12)
-        self.shapes.append(("qr", tuple(box), segno.make(url, error="m", micro=False), INK))
+    def disc(self, shows, name: str, box, fill, ink) -> None:
+        self.shape("ellipse", box, fill)
+        self.centred(shows, initials(name), "sans-bold", (box[2] - box[0]) * 9 // 25, box, ink)
 
     def image(self) -> Image.Image:
-        img = Image.new("RGB", self.size, self.background)
+        img = Image.new("RGB", self.size, self.paper)
         pen = ImageDraw.Draw(img)
         for kind, box, color, radius in self.shapes:
             if kind == "ellipse":
-                pen.ellipse(box, fill=color)
-            elif kind == "qr":
-                _draw_qr(img, box, color, radius)
+                pen.ellipse((box[0], box[1], box[2] - 1, box[3] - 1), fill=color)
             else:
                 pen.rounded_rectangle((box[0], box[1], box[2] - 1, box[3] - 1), radius, fill=color)
+        if self.qr:
+            draw_qr(img, *self.qr)
         for p in self.texts:
             baseline = p.box[1] + round((p.box[3] - p.box[1]) / 2 + 0.36 * p.size)
             text.draw(img, p.text, p.role, p.size, (p.box[0], baseline), p.color, p.rtl)
         return img
 
 
-def _draw_qr(img: Image.Image, box, qr: segno.QRCode, color) -> None:
-    """The QR code's modules, whole pixels each, centred in box with a two-module quiet zone."""
-    matrix = qr.matrix
-    n = len(matrix) + 4
-    module = (box[2] - box[0]) // n
-    modules = Image.frombytes("L", (n - 4, n - 4), bytes(255 * v for row in matrix for v in row))
-    mask = modules.resize(((n - 4) * module,) * 2, Image.Resampling.NEAREST)
-    offset = (box[2] - box[0] - (n - 4) * module) // 2
-    img.paste(color, (box[0] + offset, box[1] + offset), mask)
+def draw_qr(img: Image.Image, url: str, box) -> None:
+    """The link's QR code (segno), whole pixels per module, centred in box on white."""
+    matrix = segno.make(url, error="m", micro=False).matrix
+    n = len(matrix)
+    module = (box[2] - box[0]) // (n + 4)  # two modules of quiet zone around it
+    modules = Image.frombytes("L", (n, n), bytes(255 * v for row in matrix for v in row))
+    mask = modules.resize((n * module, n * module), Image.Resampling.NEAREST)
+    offset = (box[2] - box[0] - n * module) // 2
+    img.paste(INK, (box[0] + offset, box[1] + offset), mask)
 
 
 def day_text(day) -> str:
@@ -112,11 +144,10 @@ def day_text(day) -> str:
 def excerpt(value: str, words: int, chars: int) -> str:
     """The start of the text, at most so many words and characters, ending in '…' if cut."""
     value = text.clean(value)
-    cut = " ".join(value.split(" ")[:words])
-    cut = regex.match(rf"\X{{0,{chars}}}", cut).group()
+    cut = regex.match(rf"\X{{0,{chars}}}", " ".join(value.split(" ")[:words])).group()
     if cut == value:
         return value
-    if " " in cut[len(cut) // 2 :] and len(cut) >= chars:
+    if len(cut) >= chars and " " in cut[len(cut) // 2 :]:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:.\u2013\u2014-") + text.ELLIPSIS
 
@@ -127,150 +158,216 @@ def pull_quote(impact: str) -> str:
     spoken = [a or b for a, b in _QUOTED.findall(value) if len((a or b).split()) >= 3]
     if spoken:
         return "\u201c" + excerpt(spoken[0], 30, 200).strip("\u201c\u201d") + "\u201d"
-    return excerpt(value.replace("\u201c", "").replace("\u201d", ""), 24, 170)
+    return excerpt(regex.sub("[\u201c\u201d]", "", value), 24, 170)
 
 
 def initials(name: str) -> str:
-    words = text.clean(name).split()
-    firsts = [regex.match(r"\X", w).group() for w in (words[:1] + words[1:][-1:])]
-    return "".join(firsts).upper()
+    words = text.clean(name).split() or ["?"]
+    return "".join(regex.match(r"\X", w).group() for w in dict.fromkeys((words[0], words[-1])))
 
 
-def header(sheet: Sheet, mark: str = "", accent=CORAL, dark=False, wordmark=True) -> int:
-    """The app's "1" mark, the campaign's name once, and a quiet mark on the right."""
-    s, m = sheet.px(64, 48), sheet.margin
-    tile, on_tile = (CREAM, INK) if dark else (INK, CREAM)
-    sheet.shape("rect", (m, m, m + s, m + s), tile, radius=s * 14 // 64)
-    r = s * 20 // 64
-    sheet.shape("ellipse", (m + s / 2 - r, m + s / 2 - r, m + s / 2 + r, m + s / 2 + r), CORAL)
-    one = fit("1", "sans-bold", s, (s * 26 // 64,) * 2)
-    sheet.block((), one, "sans-bold", m, m + s, m + (s - one.height) // 2, on_tile, "center")
+def header(sheet: Sheet, theme: Theme, mark: tuple, wordmark: bool) -> int:
+    """The app's "1" tile, the campaign's name (once) and a quiet mark on the right."""
+    s, m = round(64 * (sheet.k + 1) / 2), sheet.margin
+    sheet.shape("rect", (m, m, m + s, m + s), theme.tile, radius=s * 7 // 32)
+    r, c = s * 5 // 16, m + s / 2
+    sheet.shape("ellipse", (c - r, c - r, c + r, c + r), CORAL)
+    sheet.centred((), "1", "sans-bold", s * 13 // 32, (m, m, m + s, m + s), CREAM)
     if wordmark:
-        name = fit(WORDMARK, "serif-bold", sheet.width, (s * 34 // 64,) * 2)
-        top = m + (s - name.height) // 2
-        sheet.block((), name, "serif-bold", m + s + s // 3, sheet.right, top, on_tile_text(dark))
-    if mark:
-        size = sheet.px(24, 20)
-        block = fit(mark.upper(), "sans-bold", sheet.width // 3, (size, size))
-        top = m + (s - block.height) // 2
-        sheet.block(("phase",), block, "sans-bold", sheet.left, sheet.right, top, accent, "right")
-        w = text.width(block.lines[0], "sans-bold", size, block.rtl) if block.lines else 0
-        d, cy = size // 2, m + s / 2
-        x = sheet.right - w - d - size // 2
-        sheet.shape("ellipse", (x, cy - d / 2, x + d, cy + d / 2), accent)
+        name = fit(WORDMARK, "serif-bold", sheet.width, (s * 17 // 32,) * 2)
+        box = (m + s + s // 3, m + (s - name.height) // 2, sheet.right)
+        sheet.block((), name, "serif-bold", box, theme.ink)
+    quiet = fit(mark[1].upper(), "sans-bold", sheet.width // 2, (sheet.s(24) + 4,) * 2)
+    box = (sheet.left, m + (s - quiet.height) // 2, sheet.right)
+    sheet.block(mark[0], quiet, "sans-bold", box, theme.accent, "right")
     return m + s
 
 
-def on_tile_text(dark: bool):
-    return CREAM if dark else INK
-
-
-def person(sheet, who, rows, bottom, right, disc, dark=False) -> int:
-    """An initials disc, the name and the lines under it, ending at bottom; returns the top."""
-    d = sheet.px(112, 72)
-    shows, name = who
-    fill, letters = disc
-    left = sheet.left + d + sheet.px(28, 20)
-    name_block = fit(name, "sans-bold", right - left, (sheet.px(32, 24), sheet.px(40, 30)))
-    blocks = [fit(v, "sans", right - left, (sheet.px(24, 18), sheet.px(28, 22))) for _, v in rows]
-    height = name_block.height + sum(b.height for b in blocks)
-    top = bottom - max(d, height)
-    y = top + (max(d, height) - height) // 2
-    y = sheet.block(shows, name_block, "sans-bold", left, right, y, CREAM if dark else INK)
-    for (shows, _), block in zip(rows, blocks, strict=True):
-        y = sheet.block(shows, block, "sans", left, right, y, MUTED_ON_INK if dark else MUTED)
-    disc_top = top + (max(d, height) - d) // 2
-    sheet.shape("ellipse", (sheet.left, disc_top, sheet.left + d, disc_top + d), fill)
-    mark = fit(initials(name) or "?", "sans-bold", d, (d * 36 // 100,) * 2)
-    y = disc_top + (d - mark.height) // 2
-    sheet.block(shows, mark, "sans-bold", sheet.left, sheet.left + d, y, letters, "center")
+def foot(sheet: Sheet, theme: Theme, who, rows, right: int, disc=None) -> int:
+    """An initials disc, a name and the lines under it, on the bottom margin; returns its top."""
+    d, (shows, name) = sheet.s(112) + 4, who
+    left = sheet.left + d + sheet.s(28)
+    named = fit(name, "sans-bold", right - left, (sheet.s(32), sheet.s(40)))
+    blocks = [fit(v, "sans", right - left, (sheet.s(24), sheet.s(28) + 4)) for _, v in rows]
+    height = named.height + sum(b.height for b in blocks)
+    top = sheet.bottom - max(d, height)
+    y = sheet.block(
+        shows, named, "sans-bold", (left, top + max(0, d - height) // 2, right), theme.ink
+    )
+    for (row_shows, _), block in zip(rows, blocks, strict=True):
+        y = sheet.block(row_shows, block, "sans", (left, y, right), theme.quiet)
+    y = top + max(0, height - d) // 2
+    sheet.disc(shows, name, (sheet.left, y, sheet.left + d, y + d), *(disc or theme[3:5]))
     return top
 
 
-def stack(sheet, parts, top, bottom, gap) -> None:
-    """Fit parts (the first takes the room the others leave) and centre them between top and bottom."""
-    width = sheet.right - sheet.left
-    rest = [fit(v, role, width - indent, sizes, n) for _, v, role, sizes, n, _, indent in parts[1:]]
-    room = bottom - top - sum(b.height + gap for b in rest)
-    shows, value, role, sizes, n, color, indent = parts[0]
-    blocks = [fit(value, role, width - indent, sizes, n, room), *rest]
-    used = sum(b.height for b in blocks) + gap * (len(blocks) - 1)
-    y = top + max(0, (bottom - top - used) // 2)
-    for (shows, _, role, _, _, color, indent), block in zip(parts, blocks, strict=True):
-        if indent:
-            bar = sheet.left if not block.rtl else sheet.right - sheet.px(6, 5)
-            sheet.shape("rect", (bar, y + 8, bar + sheet.px(6, 5), y + block.height - 8), color[1])
-        left, right = (
-            (sheet.left + indent, sheet.right)
-            if not block.rtl
-            else (sheet.left, sheet.right - indent)
+def stack(sheet: Sheet, parts: list[Part], box, gap: int) -> None:
+    """Fit the parts into box (left, top, right, bottom), together centred in its height."""
+    left, top, right, bottom = box
+    wide, heroes = (
+        right - left,
+        {i: sheet.s(p.sizes[0]) for i, p in enumerate(parts) if callable(p.value)},
+    )
+
+    def fitted(p: Part, height=None) -> Block:
+        sizes, lines = (
+            (sheet.s(p.sizes[0]), sheet.s(p.sizes[1])),
+            p.lines if sheet.portrait else (p.lines + 1) // 2,
         )
-        y = sheet.block(shows, block, role, left, right, y, color[0]) + gap
+        return fit(p.value, p.role, wide - (gap if p.bar else 0), sizes, lines, height, p.leading)
+
+    blocks = {i: fitted(p) for i, p in enumerate(parts) if not p.flex and i not in heroes}
+
+    def heights():
+        return (
+            sum(b.height for b in blocks.values()) + sum(heroes.values()) + gap * (len(parts) - 1)
+        )  # noqa: E731
+
+    blocks.update(
+        {i: fitted(p, max(1, bottom - top - heights())) for i, p in enumerate(parts) if p.flex}
+    )
+    y = top + max(0, (bottom - top - heights()) // 2)
+    for i, p in enumerate(parts):
+        if i in heroes:
+            p.value(sheet, (left, y, left + heroes[i], y + heroes[i]))
+            y += heroes[i] + gap
+            continue
+        block, inset, bar = blocks[i], (gap if p.bar else 0), sheet.s(6) + 1
+        if p.bar and block.lines:
+            x = right - bar if block.rtl else left
+            sheet.shape("rect", (x, y + 6, x + bar, y + block.height - 6), p.bar)
+        edges = (left, y, right - inset) if block.rtl else (left + inset, y, right)
+        y = sheet.block(p.shows, block, p.role, edges, p.color) + gap
+
+
+def compose(
+    sheet: Sheet, theme: Theme, mark: str, parts, who, rows, share=None, disc=None, wordmark=True
+):
+    """The frame every kind shares: the mark on top, the person at the foot, the text between."""
+    sheet.paper = theme.paper
+    top = header(sheet, theme, mark, wordmark) + sheet.s(56)
+    qr = sheet.s(200) if share and sheet.portrait else 0
+    row_top = foot(sheet, theme, who, rows, sheet.right - (qr + 32 if qr else 0), disc)
+    if qr:
+        box = (sheet.right - qr, sheet.bottom - qr, sheet.right, sheet.bottom)
+        sheet.shape("rect", box, PAPER, radius=12)
+        sheet.qr, row_top = (share, box), min(row_top, box[1])
+    rule = row_top - sheet.s(44)
+    sheet.shape("rect", (sheet.left, rule, sheet.right, rule + 2), theme.rule)
+    right, heroes = sheet.right, [p for p in parts if callable(p.value)]
+    if heroes and not sheet.portrait:  # on a preview the hero stands on the right, beside the text
+        d, parts = sheet.s(heroes[0].sizes[0]), [p for p in parts if not callable(p.value)]
+        y = (top + rule - d) // 2
+        heroes[0].value(sheet, (right - d, y, right, y + d))
+        right -= d + 48
+    stack(sheet, parts, (sheet.left, top, right, rule - sheet.s(40)), sheet.s(44))
+    if not sheet.portrait:
+        sheet.shape("rect", (0, 0, 16, sheet.height), theme.accent)
+    return sheet
+
+
+def team_day(team: str, day) -> tuple:
+    return (("team", "day"), f"{text.clean(team) or WORDMARK} \u00b7 {day_text(day)}")
 
 
 def story(card, sheet: Sheet) -> Sheet:
     label, accent = PHASES.get(card.phase or "", ("", CORAL))
-    top = header(sheet, label, accent) + sheet.px(56, 28)
-    if card.title.strip() and sheet.portrait:
-        title = fit(card.title, "serif-bold", sheet.right - sheet.left, (44, 60), 2, leading=1.12)
-        top = sheet.block(("title",), title, "serif-bold", sheet.left, sheet.right, top, INK) + 8
-    qr = sheet.px(200, 0) if card.share_url else 0
-    right = sheet.right - (qr + 32 if qr else 0)
-    told = [
-        (("team", "day"), f"{text.clean(card.team) or 'One True Customer'} · {day_text(card.day)}")
-    ]
-    if text.clean(card.teller) and text.clean(card.teller) != text.clean(card.member):
-        told.append((("teller",), f"Told by {text.clean(card.teller)}"))
+    teller, member = text.clean(card.teller), text.clean(card.member)
+    rows = [team_day(card.team, card.day)] + [(("teller",), f"Told by {teller}")] * (
+        teller not in ("", member)
+    )
     if not sheet.portrait:
-        told = [(tuple(s for shows, _ in told for s in shows), " · ".join(v for _, v in told))]
-    bottom = sheet.height - sheet.margin
-    row_top = person(sheet, (("member",), card.member), told, bottom, right, (accent, CREAM))
-    if qr:
-        sheet.qr(card.share_url, (sheet.right - qr, bottom - qr, sheet.right, bottom))
-        row_top = min(row_top, bottom - qr)
-    rule = row_top - sheet.px(44, 24)
-    sheet.shape("rect", (sheet.left, rule, sheet.right, rule + 2), LINE)
-    parts = [
-        (
-            ("moment",),
-            excerpt(card.moment, 40, 300),
-            "serif",
-            sheet.px((46, 84), (30, 56)),
-            sheet.px(8, 4),
-            (INK, None),
-            0,
-        )
-    ]
+        rows = [(("team", "day", "teller"), " \u00b7 ".join(v for _, v in rows))]
+    moment = excerpt(card.moment, 34 if sheet.portrait else 26, 240)
+    parts = [Part(("moment",), moment, "serif", (46, 80), 7, INK, flex=True)]
+    if sheet.portrait and text.clean(card.title):
+        parts.insert(0, Part(("title",), card.title, "serif-bold", (44, 60), 2, INK, leading=1.12))
     if text.clean(card.impact):
         parts.append(
-            (
-                ("impact",),
-                pull_quote(card.impact),
-                "serif-italic",
-                sheet.px((32, 42), (24, 28)),
-                sheet.px(4, 2),
-                (INK_SOFT, accent),
-                sheet.px(36, 28),
+            Part(
+                ("impact",), pull_quote(card.impact), "serif-italic", (34, 42), 4, INK_SOFT, accent
             )
         )
-    stack(sheet, parts, top, rule - sheet.px(40, 20), sheet.px(48, 18))
-    if not sheet.portrait:
-        sheet.shape("rect", (0, 0, 16, sheet.height), accent)
-    return sheet
+    theme = Theme(accent=accent)
+    return compose(
+        sheet, theme, (("phase",), label), parts, (("member",), card.member), rows, card.share_url
+    )
 
 
 def recognition(card, sheet: Sheet) -> Sheet:
-    return story_like(card, sheet)
+    giver, receiver = text.clean(card.giver), text.clean(card.receiver)
+    hero = lambda s, box: s.disc(("receiver",), receiver, box, CREAM, INK)  # noqa: E731
+    parts = [
+        Part(("receiver",), hero, "", (200, 200), 1, CREAM),
+        Part(
+            ("giver", "receiver"),
+            f"{giver} recognised {receiver}",
+            "serif-bold",
+            (48, 68),
+            2,
+            CREAM,
+            leading=1.15,
+        ),
+        Part(
+            ("message",),
+            f"\u201c{excerpt(card.message, 40, 260)}\u201d",
+            "serif-italic",
+            (36, 52),
+            6,
+            CREAM,
+            CORAL_ON_INK,
+            flex=True,
+        ),
+    ]
+    mark = (("for_colleague",), "For a colleague" if card.for_colleague else "For a customer")
+    who = (("giver",), giver)
+    return compose(
+        sheet, INK_THEME, mark, parts, who, [team_day(card.team, card.day)], card.share_url
+    )
 
 
 def announcement(card, sheet: Sheet) -> Sheet:
-    return story_like(card, sheet)
+    parts = [
+        Part(
+            (),
+            "This week\u2019s One True Customer recognition goes to",
+            "serif",
+            (38, 40),
+            2,
+            CREAM,
+        ),
+        Part(("receiver",), card.receiver, "serif-bold", (64, 112), 2, CREAM, leading=1.1),
+        Part(("text",), excerpt(card.text, 45, 300), "serif", (32, 44), 8, CREAM, CREAM, flex=True),
+    ]
+    rows = [(("team",), f"Lead, {text.clean(card.team)}" if text.clean(card.team) else "Team lead")]
+    mark = (("week_of",), f"Week of {day_text(card.week_of)}")
+    return compose(
+        sheet,
+        CORAL_THEME,
+        mark,
+        parts,
+        (("lead",), card.lead),
+        rows,
+        card.share_url,
+        wordmark=False,
+    )
+
+
+def _medal(sheet: Sheet, box, icon: str) -> None:
+    """A round medal in sage with the badge's icon on white."""
+    ring = (box[2] - box[0]) // 14
+    sheet.shape("ellipse", box, SAGE)
+    sheet.shape("ellipse", (box[0] + ring, box[1] + ring, box[2] - ring, box[3] - ring), PAPER)
+    sheet.centred(("icon",), excerpt(icon, 1, 3), "sans-bold", (box[2] - box[0]) * 2 // 5, box, INK)
 
 
 def milestone(card, sheet: Sheet) -> Sheet:
-    return story_like(card, sheet)
-
-
-def story_like(card, sheet):
-    header(sheet, type(card).__name__)
-    return sheet
+    parts = [
+        Part(("icon",), lambda s, box: _medal(s, box, card.icon), "", (280, 280), 1, INK),
+        Part(("badge",), card.badge, "serif-bold", (52, 84), 2, INK, leading=1.12),
+        Part(("criteria",), card.criteria, "sans", (30, 38), 4, MUTED, flex=True),
+    ]
+    rows = [(("day",), f"Earned {day_text(card.day)}")]
+    return compose(
+        sheet, Theme(accent=SAGE), ((), "Badge earned"), parts, (("person",), card.person), rows
+    )

@@ -8,7 +8,7 @@ import cards
 from game.days import week_start
 from models import ANNOUNCEMENT_MAX, Announcement, Recognition, Story, Team
 from pwa import clock, events
-from pwa.card_cache import external_url, send_card
+from pwa.card_cache import external_url, public_page, send_card, url
 from pwa.web import back, check_length, clean_text, render, sign_in_required, today_for
 
 bp = Blueprint("announcements", __name__)
@@ -215,13 +215,9 @@ def card_url(announcement: Announcement, size: str, public: bool = False, extern
     """The content-addressed URL of one of the announcement's cards."""
     digest = cards.card_hash(card_of(announcement))
     if public:
-        values = {"token": announcement.share_token, "size": size, "card": digest}
-        return (
-            external_url("announcements.public_card", **values)
-            if external
-            else url_for("announcements.public_card", **values)
-        )
-    return url_for("announcements.card", announcement_id=announcement.id, size=size, card=digest)
+        token = announcement.share_token
+        return url("announcements.public_card", external, token=token, size=size, card=digest)
+    return url("announcements.card", announcement_id=announcement.id, size=size, card=digest)
 
 
 @bp.route("/announcements/<id:announcement_id>/<any(portrait, preview):size>-<card>.png")
@@ -238,7 +234,7 @@ def public(token: str):
     announcement = Announcement.shared(token)
     if announcement is None:
         abort(404)
-    response = render(
+    return public_page(
         "recognition/public.html",
         title=f"This week's One True Customer recognition goes to {announcement.receiver.name}",
         eyebrow=f"{announcement.team.name} · week of {announcement.week:%d %B %Y}",
@@ -252,9 +248,6 @@ def public(token: str):
             "account.sign_in", next=url_for("announcements.show", announcement_id=announcement.id)
         ),
     )
-    response.headers.setdefault("Cache-Control", "no-cache")
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @bp.route("/a/<token>/<any(portrait, preview):size>-<card>.png")

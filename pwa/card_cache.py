@@ -6,9 +6,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, current_app, redirect, request, url_for
 
 import cards
+from cards import render as render_card
 from models import CardImage
 from pwa import clock
 
@@ -19,12 +20,27 @@ CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
 _RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
+def url(endpoint: str, external: bool = False, **values) -> str:
+    """A URL in the app; external: absolute, for outside it (share links, Open Graph)."""
+    return external_url(endpoint, **values) if external else url_for(endpoint, **values)
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL for outside the app (share links, Open Graph), on PUBLIC_URL when set."""
     base = current_app.config.get("PUBLIC_URL")
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def public_page(template: str, **context):
+    """A page behind a share link: no cache keeps it (a revoked link stops at once), no index lists it."""
+    from pwa.web import render
+
+    response = render(template, **context)
+    response.headers.setdefault("Cache-Control", "no-cache")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def send_card(card, size: str, asked: str, public: bool, moved: Callable[[], str], story=None):
@@ -50,11 +66,7 @@ def png(card, size: str, digest: str, story=None) -> bytes:
         with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
             found = CardImage.png_for(digest, size)
             if found is None:
-                try:
-                    found = cards.render(card, SIZES[size])
-                except Exception:
-                    current_app.logger.exception("A card cannot be drawn")
-                    abort(503)
+                found = render_card(card, SIZES[size])
                 CardImage.keep(digest, size, found, story, clock.naive_now())
     recent.put(key, found)
     return found

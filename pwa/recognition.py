@@ -25,7 +25,7 @@ from models import (
     new_token,
 )
 from pwa import clock, events
-from pwa.card_cache import external_url, send_card
+from pwa.card_cache import external_url, public_page, send_card, url
 from pwa.web import (
     back,
     check_length,
@@ -415,13 +415,9 @@ def card_url(recognition: Recognition, size: str, public: bool = False, external
     """The content-addressed URL of one of the recognition's cards."""
     digest = cards.card_hash(card_of(recognition))
     if public:
-        values = {"token": recognition.share_token, "size": size, "card": digest}
-        return (
-            external_url("recognition.public_card", **values)
-            if external
-            else url_for("recognition.public_card", **values)
-        )
-    return url_for("recognition.card", recognition_id=recognition.id, size=size, card=digest)
+        token = recognition.share_token
+        return url("recognition.public_card", external, token=token, size=size, card=digest)
+    return url("recognition.card", recognition_id=recognition.id, size=size, card=digest)
 
 
 @bp.route("/recognitions/<id:recognition_id>/<any(portrait, preview):size>-<card>.png")
@@ -439,7 +435,7 @@ def public(token: str):
     if recognition is None:
         abort(404)
     title = f"{recognition.receiver.name} was recognised"
-    response = render(
+    return public_page(
         "recognition/public.html",
         title=title,
         eyebrow="One True Customer recognition",
@@ -453,9 +449,6 @@ def public(token: str):
             "account.sign_in", next=url_for("recognition.show", recognition_id=recognition.id)
         ),
     )
-    response.headers.setdefault("Cache-Control", "no-cache")
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @bp.route("/r/<token>/<any(portrait, preview):size>-<card>.png")

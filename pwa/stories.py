@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 
+import cards
 from game.days import week_start
 from models import (
     STORY_DRAFT_FIELDS,
@@ -17,7 +16,6 @@ from models import (
     STORY_PHASES,
     STORY_TEXT_MAX,
     STORY_TITLE_MAX,
-    CardImage,
     IntegrityError,
     Person,
     Reaction,
@@ -27,8 +25,8 @@ from models import (
     new_token,
 )
 from pwa import clock, events
-from pwa.cards import CardText, FontsMissing, card_hash
-from pwa.cards import render as render_card
+from pwa.card_cache import public_page, send_card
+from pwa.card_cache import url as _url
 from pwa.web import (
     back,
     check_length,
@@ -71,10 +69,6 @@ TEMPLATE = (
         False,
     ),
 )
-CARD_CACHE = "public, max-age=31536000, immutable"
-CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
-# Renders of the same card wait for each other; striped so the lock table never grows.
-_RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 @bp.context_processor
@@ -95,29 +89,27 @@ def excerpt(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
-def card_text(story: Story) -> CardText:
-    """What the story's cards show: the moment, the team member and their team, the title."""
+def card_text(story: Story, size: str) -> cards.Story:
+    """What the story's card shows; a portrait carries a QR code of the live share link."""
     team = story.team.name if story.team_id and story.team else ""
-    return CardText(headline=story.moment, person=story.member.name, team=team, title=story.title)
+    qr = size == "portrait" and story.share_token
+    return cards.Story(
+        **{f: getattr(story, f) for f in ("title", "moment", "impact", "day", "phase")},
+        teller=story.author.name,
+        member=story.member.name,
+        team=team,
+        share_url=_url("stories.public", True, token=story.share_token) if qr else None,
+    )
 
 
 def card_url(story: Story, size: str, public: bool = False, external: bool = False) -> str:
     """The content-addressed URL of one of the story's cards."""
-    digest = card_hash(card_text(story), size)
+    digest = cards.card_hash(card_text(story, size))
     if public:
         return _url(
             "stories.public_card", external, token=story.share_token, size=size, card=digest
         )
     return _url("stories.card", external, story_id=story.id, size=size, card=digest)
-
-
-def _url(endpoint: str, external: bool = False, **values) -> str:
-    if not external:
-        return url_for(endpoint, **values)
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def _readable(story_id: int) -> Story:
@@ -510,7 +502,7 @@ def public(token: str):
     if story is None:
         abort(404)
     title = story.heading
-    response = render(
+    return public_page(
         "stories/public.html",
         story=story,
         title=title,
@@ -520,10 +512,6 @@ def public(token: str):
         portrait_url=card_url(story, "portrait", public=True),
         sign_in_url=url_for("account.sign_in", next=url_for("stories.show", story_id=story.id)),
     )
-    # A revoked link must stop working at once, so nothing keeps a copy of the page.
-    response.headers.setdefault("Cache-Control", "no-cache")
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @bp.route("/cards/<id:story_id>/<any(portrait, preview):size>-<card>.png")
@@ -543,56 +531,11 @@ def public_card(token: str, size: str, card: str):
 
 
 def _send_card(story: Story, size: str, asked: str, public: bool):
-    text = card_text(story)
-    digest = card_hash(text, size)
-    if asked != digest:
-        return redirect(card_url(story, size, public=public), code=302)
-    if request.if_none_match.contains(digest):
-        response = Response(status=304)
-    else:
-        response = Response(_png(story, text, size, digest), mimetype="image/png")
-    response.set_etag(digest)
-    response.headers["Cache-Control"] = CARD_CACHE if public else CARD_CACHE_PRIVATE
-    return response
-
-
-def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
-    """The card's PNG from memory or the cache table, rendered once (per process, then per database)."""
-    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
-    key = (digest, size)
-    png = recent.get(key) or CardImage.png_for(digest, size)
-    if png is None:
-        with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
-            png = CardImage.png_for(digest, size)
-            if png is None:
-                try:
-                    png = render_card(text, size)
-                except FontsMissing:
-                    current_app.logger.exception("Story cards cannot be drawn")
-                    abort(503)
-                CardImage.keep(digest, size, png, story, clock.naive_now())
-    recent.put(key, png)
-    return png
-
-
-class RecentCards:
-    """The PNGs served last, by hash and size: named by their content, so never stale."""
-
-    def __init__(self, limit: int = 48):
-        self.limit = limit
-        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.guard = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        with self.guard:
-            png = self.items.get(key)
-            if png is not None:
-                self.items.move_to_end(key)
-            return png
-
-    def put(self, key: tuple[str, str], png: bytes) -> None:
-        with self.guard:
-            self.items[key] = png
-            self.items.move_to_end(key)
-            while len(self.items) > self.limit:
-                self.items.popitem(last=False)
+    return send_card(
+        card_text(story, size),
+        size,
+        asked,
+        public,
+        lambda: card_url(story, size, public=public),
+        story=story,
+    )

@@ -13,10 +13,11 @@ from markupsafe import escape
 from PIL import Image
 
 import models
+import pwa.card_cache
 import pwa.stories
+from cards import card_hash
 from conftest import make_person, sign_in
 from models import CardImage, Person, Reaction, Story, StoryDraft
-from pwa.cards import card_hash
 
 TODAY = date(2026, 11, 18)  # the conftest clock's Wednesday
 WEEK = date(2026, 11, 16)
@@ -67,6 +68,11 @@ def tell(author: Person, member: Person | None = None, **changes) -> Story:
 
 def page_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def card_digest(app, story: Story, size: str) -> str:
+    with app.test_request_context():
+        return card_hash(pwa.stories.card_text(story, size))
 
 
 def card_path(page: str) -> str:
@@ -678,15 +684,14 @@ def test_an_empty_feed_invites_the_first_story(as_alice):
 # Share links -----------------------------------------------------------------------------------
 
 
-def test_the_share_link_shows_only_the_card_with_open_graph_tags(client, alice, bob):
+def test_the_share_link_shows_only_the_card_with_open_graph_tags(app, client, alice, bob):
     story = tell(
         alice, bob, situation="A private detail of the situation.", lesson="A private lesson."
     )
     response = client.get(f"/s/{story.share_token}")
     assert response.status_code == 200
     page = page_of(response)
-    preview = card_hash(pwa.stories.card_text(story), "preview")
-    portrait = card_hash(pwa.stories.card_text(story), "portrait")
+    preview, portrait = card_digest(app, story, "preview"), card_digest(app, story, "portrait")
     assert meta(page, "og:image") == f"http://localhost/s/{story.share_token}/preview-{preview}.png"
     assert meta(page, "og:image:width") == "1200"
     assert meta(page, "og:image:height") == "630"
@@ -734,10 +739,10 @@ def test_the_story_page_offers_share_download_and_copy_link(as_alice, alice):
     assert '<script src="/static/js/share.js" defer></script>' in page
 
 
-def test_revoking_the_share_link_makes_the_old_url_show_nothing(as_alice, alice):
+def test_revoking_the_share_link_makes_the_old_url_show_nothing(app, as_alice, alice):
     story = tell(alice)
     old = story.share_token
-    old_card = f"/s/{old}/preview-{card_hash(pwa.stories.card_text(story), 'preview')}.png"
+    old_card = f"/s/{old}/preview-{card_digest(app, story, 'preview')}.png"
     assert as_alice.get(old_card).status_code == 200
     response = as_alice.post(f"/stories/{story.id}/share", data={"action": "revoke"})
     assert response.status_code == 303
@@ -773,11 +778,9 @@ def test_only_the_author_or_a_lead_may_revoke_the_share_link(client, alice, bob,
     assert client.post(f"/stories/{story.id}/share", data={"action": "burn"}).status_code == 400
 
 
-def test_a_hidden_storys_share_link_and_public_cards_are_404(as_lena, client, alice):
+def test_a_hidden_storys_share_link_and_public_cards_are_404(app, as_lena, client, alice):
     story = tell(alice)
-    preview = (
-        f"/s/{story.share_token}/preview-{card_hash(pwa.stories.card_text(story), 'preview')}.png"
-    )
+    preview = f"/s/{story.share_token}/preview-{card_digest(app, story, 'preview')}.png"
     as_lena.post(f"/stories/{story.id}/hide")
     as_lena.post("/signout")
     assert client.get(f"/s/{story.share_token}").status_code == 404
@@ -788,11 +791,11 @@ def test_a_hidden_storys_share_link_and_public_cards_are_404(as_lena, client, al
 
 
 def test_a_members_card_is_a_png_with_a_strong_etag_and_immutable_private_caching(
-    as_alice, alice, bob
+    app, as_alice, alice, bob
 ):
     story = tell(alice, bob)
     path = card_path(page_of(as_alice.get(f"/stories/{story.id}")))
-    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    digest = card_digest(app, story, "portrait")
     assert path == f"/cards/{story.id}/portrait-{digest}.png"
     response = as_alice.get(path)
     assert response.status_code == 200
@@ -813,9 +816,9 @@ def test_a_members_card_is_a_png_with_a_strong_etag_and_immutable_private_cachin
     )
 
 
-def test_the_public_card_is_cached_by_anyone_for_a_year(client, alice):
+def test_the_public_card_is_cached_by_anyone_for_a_year(app, client, alice):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     response = client.get(f"/s/{story.share_token}/preview-{digest}.png")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -827,17 +830,17 @@ def test_the_public_card_is_cached_by_anyone_for_a_year(client, alice):
     assert weak.status_code == 200  # only the strong validator matches
 
 
-def test_a_stale_card_hash_redirects_to_the_current_card(client, alice):
+def test_a_stale_card_hash_redirects_to_the_current_card(app, client, alice):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     response = client.get(f"/s/{story.share_token}/preview-0000000000000000.png")
     assert response.status_code == 302
     assert response.location == f"/s/{story.share_token}/preview-{digest}.png"
 
 
-def test_card_routes_refuse_wrong_tokens_sizes_and_visitors(client, alice):
+def test_card_routes_refuse_wrong_tokens_sizes_and_visitors(app, client, alice):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    digest = card_digest(app, story, "portrait")
     assert client.get(f"/s/{story.share_token}x/portrait-{digest}.png").status_code == 404
     assert client.get(f"/s/{story.share_token}/square-{digest}.png").status_code == 404
     members_only = client.get(f"/cards/{story.id}/portrait-{digest}.png")
@@ -847,9 +850,9 @@ def test_card_routes_refuse_wrong_tokens_sizes_and_visitors(client, alice):
 
 def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, monkeypatch):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     path = f"/s/{story.share_token}/preview-{digest}.png"
-    real = pwa.stories.render_card
+    real = pwa.card_cache.render_card
     drawn = []
 
     def slow_render(text, size):
@@ -857,7 +860,7 @@ def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, mon
         time.sleep(0.2)
         return real(text, size)
 
-    monkeypatch.setattr(pwa.stories, "render_card", slow_render)
+    monkeypatch.setattr(pwa.card_cache, "render_card", slow_render)
     start = threading.Barrier(6)
     results = []
 
@@ -872,7 +875,7 @@ def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, mon
         thread.start()
     for thread in threads:
         thread.join()
-    assert drawn == ["preview"]
+    assert drawn == [(1200, 630)]
     assert [status for status, _ in results] == [200] * 6
     assert len({size for _, size in results}) == 1
     assert CardImage.select().where(CardImage.hash == digest).count() == 1
