@@ -48,7 +48,7 @@ def send_card(card, size: str, asked: str, public: bool, moved: Callable[[], str
     digest = cards.card_hash(card)
     if asked != digest:
         return redirect(moved(), code=302)
-    if request.if_none_match.contains_weak(digest):
+    if request.if_none_match.contains(digest):
         response = Response(status=304)
     else:
         response = Response(png(card, size, digest, story), mimetype="image/png")

@@ -114,7 +114,7 @@ def test_a_lead_writes_and_shares_the_weekly_announcement(page, live_server, len
     )
     share = page.get_by_role("button", name="Share", exact=True)
     expect(share).to_be_visible()
-    page.wait_for_timeout(400)  # the card is fetched before the tap
+    page.wait_for_load_state("networkidle")  # the card is fetched before the tap
     share.tap()
     page.wait_for_function("window.__shared !== null")
     shared = page.evaluate("window.__shared")

@@ -76,7 +76,7 @@
     if (card) card.classList.add("grew");
   });
 
-  // Moments: a badge, a milestone, a freeze. A short card above the tab bar that never blocks
+  // Moments: a badge, a milestone, a freeze. A short card in the page's flow that never blocks
   // anything; it comes in the page (after a redirect) or as an htmx "celebrate" event.
   function showMoment(el) {
     var close = el.querySelector("[data-moment-close]");
@@ -109,7 +109,13 @@
           field.textContent = value || "";
         }
       });
-      box.appendChild(el);
+      // Beside what earned it, in the page's flow: it never covers anything.
+      var target = event.target;
+      if (target && target.closest && target.closest("main") && target !== box) {
+        target.after(el);
+      } else {
+        box.appendChild(el);
+      }
       showMoment(el);
     });
   });
