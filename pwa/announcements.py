@@ -8,7 +8,7 @@ import cards
 from game.days import week_start
 from models import ANNOUNCEMENT_MAX, Announcement, Recognition, Story, Team
 from pwa import clock, events
-from pwa.card_cache import external_url, public_page, send_card, url
+from pwa.card_cache import CardKind
 from pwa.web import back, check_length, clean_text, render, sign_in_required, today_for
 
 bp = Blueprint("announcements", __name__)
@@ -205,57 +205,40 @@ def card_of(announcement: Announcement) -> cards.Announcement:
     )
 
 
-def share_url(announcement: Announcement) -> str | None:
-    if not announcement.share_token:
-        return None
-    return external_url("announcements.public", token=announcement.share_token)
-
-
-def card_url(announcement: Announcement, size: str, public: bool = False, external: bool = False):
-    """The content-addressed URL of one of the announcement's cards."""
-    digest = cards.card_hash(card_of(announcement))
-    if public:
-        token = announcement.share_token
-        return url("announcements.public_card", external, token=token, size=size, card=digest)
-    return url("announcements.card", announcement_id=announcement.id, size=size, card=digest)
+CARDS = CardKind("announcements", "announcement_id", card_of)
+share_url, card_url = CARDS.share_url, CARDS.card_url
 
 
 @bp.route("/announcements/<id:announcement_id>/<any(portrait, preview):size>-<card>.png")
 @sign_in_required
 def card(announcement_id: int, size: str, card: str):
     """Send one of the announcement's card images (drawn once, then cached by content)."""
-    announcement = _found(announcement_id)
-    return send_card(card_of(announcement), size, card, False, lambda: card_url(announcement, size))
+    return CARDS.send(_found(announcement_id), size, card, public=False)
 
 
 @bp.route("/a/<token>")
 def public(token: str):
     """Show only the announcement's card behind its share link, with the tags chat tools unfurl."""
-    announcement = Announcement.shared(token)
-    if announcement is None:
-        abort(404)
-    return public_page(
-        "recognition/public.html",
-        title=f"This week's One True Customer recognition goes to {announcement.receiver.name}",
+    announcement = _shared(token)
+    name = announcement.receiver.name
+    return CARDS.public_page(
+        announcement,
+        url_for("announcements.show", announcement_id=announcement.id),
+        title=f"This week's One True Customer recognition goes to {name}",
         eyebrow=f"{announcement.team.name} · week of {announcement.week:%d %B %Y}",
         description=announcement.text[:200],
-        page_url=share_url(announcement),
-        image_url=card_url(announcement, "preview", public=True, external=True),
-        portrait_url=card_url(announcement, "portrait", public=True),
-        card_alt=f"Announcement card: this week's recognition goes to {announcement.receiver.name}",
-        inside_url=url_for("announcements.show", announcement_id=announcement.id),
-        sign_in_url=url_for(
-            "account.sign_in", next=url_for("announcements.show", announcement_id=announcement.id)
-        ),
+        card_alt=f"Announcement card: this week's recognition goes to {name}",
     )
 
 
 @bp.route("/a/<token>/<any(portrait, preview):size>-<card>.png")
 def public_card(token: str, size: str, card: str):
     """Send an announcement card image behind its share link."""
+    return CARDS.send(_shared(token), size, card, public=True)
+
+
+def _shared(token: str) -> Announcement:
     announcement = Announcement.shared(token)
     if announcement is None:
         abort(404)
-    return send_card(
-        card_of(announcement), size, card, True, lambda: card_url(announcement, size, public=True)
-    )
+    return announcement

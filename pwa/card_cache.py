@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Response, current_app, redirect, request, url_for
 
@@ -93,3 +95,48 @@ class RecentCards:
             self.items.move_to_end(key)
             while len(self.items) > self.limit:
                 self.items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class CardKind:
+    """The cards of one kind of shared thing: URLs by content, the public page, the images sent.
+
+    Its blueprint names the endpoints "card" (members), "public" and "public_card" (share link);
+    the thing has an id and a share_token.
+    """
+
+    blueprint: str
+    id_name: str
+    card_of: Callable
+
+    def share_url(self, item) -> str | None:
+        """The public link (only the card), if the item has one."""
+        if not item.share_token:
+            return None
+        return external_url(f"{self.blueprint}.public", token=item.share_token)
+
+    def card_url(self, item, size: str, public: bool = False, external: bool = False) -> str:
+        """The content-addressed URL of one of the item's cards."""
+        digest = cards.card_hash(self.card_of(item))
+        if public:
+            values = {"token": item.share_token, "size": size, "card": digest}
+            return url(f"{self.blueprint}.public_card", external, **values)
+        values = {self.id_name: item.id, "size": size, "card": digest}
+        return url(f"{self.blueprint}.card", **values)
+
+    def send(self, item, size: str, asked: str, public: bool):
+        """The item's card image at size (a moved URL redirects to the current one)."""
+        moved = functools.partial(self.card_url, item, size, public)
+        return send_card(self.card_of(item), size, asked, public, moved)
+
+    def public_page(self, item, inside: str, **context):
+        """The page behind the item's share link: its card, with the tags chat tools unfurl."""
+        return public_page(
+            "recognition/public.html",
+            page_url=self.share_url(item),
+            image_url=self.card_url(item, "preview", public=True, external=True),
+            portrait_url=self.card_url(item, "portrait", public=True),
+            inside_url=inside,
+            sign_in_url=url_for("account.sign_in", next=inside),
+            **context,
+        )

@@ -25,7 +25,7 @@ from models import (
     new_token,
 )
 from pwa import clock, events
-from pwa.card_cache import external_url, public_page, send_card, url
+from pwa.card_cache import CardKind
 from pwa.web import (
     back,
     check_length,
@@ -404,59 +404,39 @@ def card_of(recognition: Recognition) -> cards.Recognition:
     )
 
 
-def share_url(recognition: Recognition) -> str | None:
-    """The recognition's public link (only its card), if it has one."""
-    if not recognition.share_token:
-        return None
-    return external_url("recognition.public", token=recognition.share_token)
-
-
-def card_url(recognition: Recognition, size: str, public: bool = False, external: bool = False):
-    """The content-addressed URL of one of the recognition's cards."""
-    digest = cards.card_hash(card_of(recognition))
-    if public:
-        token = recognition.share_token
-        return url("recognition.public_card", external, token=token, size=size, card=digest)
-    return url("recognition.card", recognition_id=recognition.id, size=size, card=digest)
+CARDS = CardKind("recognition", "recognition_id", card_of)
+share_url, card_url = CARDS.share_url, CARDS.card_url
 
 
 @bp.route("/recognitions/<id:recognition_id>/<any(portrait, preview):size>-<card>.png")
 @sign_in_required
 def card(recognition_id: int, size: str, card: str):
     """Send one of the recognition's card images (drawn once, then cached by content)."""
-    recognition = _found(recognition_id)
-    return send_card(card_of(recognition), size, card, False, lambda: card_url(recognition, size))
+    return CARDS.send(_found(recognition_id), size, card, public=False)
 
 
 @bp.route("/r/<token>")
 def public(token: str):
     """Show only the recognition's card behind its share link, with the tags chat tools unfurl."""
-    recognition = Recognition.shared(token)
-    if recognition is None:
-        abort(404)
-    title = f"{recognition.receiver.name} was recognised"
-    return public_page(
-        "recognition/public.html",
-        title=title,
+    recognition = _shared(token)
+    return CARDS.public_page(
+        recognition,
+        url_for("recognition.show", recognition_id=recognition.id),
+        title=f"{recognition.receiver.name} was recognised",
         eyebrow="One True Customer recognition",
         description=f"“{recognition.message}” — {recognition.giver.name}"[:200],
-        page_url=share_url(recognition),
-        image_url=card_url(recognition, "preview", public=True, external=True),
-        portrait_url=card_url(recognition, "portrait", public=True),
         card_alt=f"Recognition card: {recognition.receiver.name}, recognised by {recognition.giver.name}",
-        inside_url=url_for("recognition.show", recognition_id=recognition.id),
-        sign_in_url=url_for(
-            "account.sign_in", next=url_for("recognition.show", recognition_id=recognition.id)
-        ),
     )
 
 
 @bp.route("/r/<token>/<any(portrait, preview):size>-<card>.png")
 def public_card(token: str, size: str, card: str):
     """Send a recognition card image behind a live share link."""
+    return CARDS.send(_shared(token), size, card, public=True)
+
+
+def _shared(token: str) -> Recognition:
     recognition = Recognition.shared(token)
     if recognition is None:
         abort(404)
-    return send_card(
-        card_of(recognition), size, card, True, lambda: card_url(recognition, size, public=True)
-    )
+    return recognition
