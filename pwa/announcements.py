@@ -205,21 +205,14 @@ def card_of(announcement: Announcement) -> cards.Announcement:
     )
 
 
-CARDS = CardKind("announcements", "announcement_id", card_of)
+CARDS = CardKind("announcements", "announcement_id", card_of, Announcement)
 share_url, card_url = CARDS.share_url, CARDS.card_url
-
-
-@bp.route("/announcements/<id:announcement_id>/<any(portrait, preview):size>-<card>.png")
-@sign_in_required
-def card(announcement_id: int, size: str, card: str):
-    """Send one of the announcement's card images (drawn once, then cached by content)."""
-    return CARDS.send(_found(announcement_id), size, card, public=False)
 
 
 @bp.route("/a/<token>")
 def public(token: str):
     """Show only the announcement's card behind its share link, with the tags chat tools unfurl."""
-    announcement = _shared(token)
+    announcement = CARDS.shared(token)
     name = announcement.receiver.name
     return CARDS.public_page(
         announcement,
@@ -231,14 +224,4 @@ def public(token: str):
     )
 
 
-@bp.route("/a/<token>/<any(portrait, preview):size>-<card>.png")
-def public_card(token: str, size: str, card: str):
-    """Send an announcement card image behind its share link."""
-    return CARDS.send(_shared(token), size, card, public=True)
-
-
-def _shared(token: str) -> Announcement:
-    announcement = Announcement.shared(token)
-    if announcement is None:
-        abort(404)
-    return announcement
+CARDS.add_routes(bp, "/announcements", "/a", _found)

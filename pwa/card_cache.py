@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, redirect, request, url_for
 
 import cards
 from cards import render as render_card
@@ -108,6 +108,14 @@ class CardKind:
     blueprint: str
     id_name: str
     card_of: Callable
+    model: type  # with shared(token) -> item | None
+
+    def shared(self, token: str):
+        """The item behind a live share link; 404 for any other token."""
+        item = self.model.shared(token)
+        if item is None:
+            abort(404)
+        return item
 
     def share_url(self, item) -> str | None:
         """The public link (only the card), if the item has one."""
@@ -128,6 +136,24 @@ class CardKind:
         """The item's card image at size (a moved URL redirects to the current one)."""
         moved = functools.partial(self.card_url, item, size, public)
         return send_card(self.card_of(item), size, asked, public, moved)
+
+    def add_routes(self, bp, member_path: str, public_path: str, find) -> None:
+        """The image routes: for members at member_path/<id>/, behind the share link at public_path/<token>/."""
+        from pwa.web import sign_in_required
+
+        image = "<any(portrait, preview):size>-<card>.png"
+
+        def member_card(size: str, card: str, **ids):
+            """Send one of the card's images to a member (drawn once, then cached by content)."""
+            return self.send(find(ids[self.id_name]), size, card, public=False)
+
+        def public_card(token: str, size: str, card: str):
+            """Send one of the card's images behind a live share link."""
+            return self.send(self.shared(token), size, card, public=True)
+
+        member = f"{member_path}/<id:{self.id_name}>/{image}"
+        bp.add_url_rule(member, "card", sign_in_required(member_card))
+        bp.add_url_rule(f"{public_path}/<token>/{image}", "public_card", public_card)
 
     def public_page(self, item, inside: str, **context):
         """The page behind the item's share link: its card, with the tags chat tools unfurl."""

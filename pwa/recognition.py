@@ -404,21 +404,14 @@ def card_of(recognition: Recognition) -> cards.Recognition:
     )
 
 
-CARDS = CardKind("recognition", "recognition_id", card_of)
+CARDS = CardKind("recognition", "recognition_id", card_of, Recognition)
 share_url, card_url = CARDS.share_url, CARDS.card_url
-
-
-@bp.route("/recognitions/<id:recognition_id>/<any(portrait, preview):size>-<card>.png")
-@sign_in_required
-def card(recognition_id: int, size: str, card: str):
-    """Send one of the recognition's card images (drawn once, then cached by content)."""
-    return CARDS.send(_found(recognition_id), size, card, public=False)
 
 
 @bp.route("/r/<token>")
 def public(token: str):
     """Show only the recognition's card behind its share link, with the tags chat tools unfurl."""
-    recognition = _shared(token)
+    recognition = CARDS.shared(token)
     return CARDS.public_page(
         recognition,
         url_for("recognition.show", recognition_id=recognition.id),
@@ -429,14 +422,4 @@ def public(token: str):
     )
 
 
-@bp.route("/r/<token>/<any(portrait, preview):size>-<card>.png")
-def public_card(token: str, size: str, card: str):
-    """Send a recognition card image behind a live share link."""
-    return CARDS.send(_shared(token), size, card, public=True)
-
-
-def _shared(token: str) -> Recognition:
-    recognition = Recognition.shared(token)
-    if recognition is None:
-        abort(404)
-    return recognition
+CARDS.add_routes(bp, "/recognitions", "/r", _found)
