@@ -50,7 +50,7 @@ def send_card(card, size: str, asked: str, public: bool, moved: Callable[[], str
     digest = cards.card_hash(card)
     if asked != digest:
         return redirect(moved(), code=302)
-    if request.if_none_match.contains(digest):
+    if request.if_none_match.contains_weak(digest):  # RFC 9110: If-None-Match compares weakly
         response = Response(status=304)
     else:
         response = Response(png(card, size, digest, story), mimetype="image/png")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import timedelta
 
@@ -26,6 +25,7 @@ from models import (
 )
 from pwa import clock, events
 from pwa.card_cache import CardKind
+from pwa.stories import visible
 from pwa.web import (
     back,
     check_length,
@@ -53,11 +53,6 @@ def _id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < ID_LIMIT else None
-
-
-def visible(text: str) -> bool:
-    """Whether text has anything to read (zero-width characters and blanks alone do not count)."""
-    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
 
 
 def colleagues(person: Person, query: str) -> list[Person]:
