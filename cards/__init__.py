@@ -9,22 +9,17 @@ import threading
 from dataclasses import dataclass, fields
 from datetime import date
 
-from cards import fonts, layouts
-from cards.layouts import PORTRAIT, PREVIEW, SAFE_MARGIN, Placed
+from cards import fonts, layouts, text
+from cards.layouts import PORTRAIT, PREVIEW, SAFE_MARGIN, Placed  # noqa: F401
 
-__all__ = ["PORTRAIT", "PREVIEW", "SAFE_MARGIN", "Placed", "Story", "Recognition"]
-__all__ += ["Announcement", "Milestone", "render", "card_hash", "layout", "RENDERER_VERSION"]
-
-# Bump whenever the drawing changes, so every cached card gets a new name.
-RENDERER_VERSION = "2"
-SIZES = (PORTRAIT, PREVIEW)
-# FreeType faces are cached and shared; they are not safe to use from two threads at once.
-_LOCK = threading.RLock()
+RENDERER_VERSION = "2"  # bumped whenever the drawing changes, so every card gets a new name
+_LOCK = threading.RLock()  # FreeType faces are cached and shared, and not safe in two threads
+_MEASURED = {"fonts": ""}  # the fonts text's cached measurements were taken with
 
 
 @dataclass(frozen=True)
 class Story:
-    """A One True Customer story: the moment is the headline, the impact's words the pull quote."""
+    """A story told about a team member; phase is "before", "during" or "after" an interaction."""
 
     title: str
     moment: str
@@ -33,14 +28,12 @@ class Story:
     member: str
     team: str
     day: date
-    phase: str | None  # "before", "during" or "after" an interaction
-    share_url: str | None = None  # drawn as a QR code on portrait cards
+    phase: str | None
+    share_url: str | None = None  # drawn as a QR code on the portrait card
 
 
 @dataclass(frozen=True)
-class Recognition:
-    """One person recognising another: "Ana recognised Ben: …"."""
-
+class Recognition:  # "Ana recognised Ben: …"
     giver: str
     receiver: str
     message: str
@@ -51,9 +44,7 @@ class Recognition:
 
 
 @dataclass(frozen=True)
-class Announcement:
-    """The lead's weekly "This week's One True Customer recognition goes to …"."""
-
+class Announcement:  # "This week's One True Customer recognition goes to …"
     lead: str
     receiver: str
     text: str
@@ -63,34 +54,27 @@ class Announcement:
 
 
 @dataclass(frozen=True)
-class Milestone:
-    """A badge earned: the 30-day challenge, a streak of 10, 30 or 100 work days, …"""
-
+class Milestone:  # a badge earned; the icon is a short emoji or symbol
     person: str
     badge: str
     criteria: str
-    icon: str  # a short emoji or symbol
+    icon: str
     day: date
 
 
-_KINDS = {
-    Story: layouts.story,
-    Recognition: layouts.recognition,
-    Announcement: layouts.announcement,
-    Milestone: layouts.milestone,
-}
-
-
 def _sheet(card, size: tuple[int, int]) -> layouts.Sheet:
-    if tuple(size) not in SIZES:
-        raise ValueError(f"unknown card size {size!r}; PORTRAIT {PORTRAIT} or PREVIEW {PREVIEW}")
-    if type(card) not in _KINDS:
+    if tuple(size) not in (PORTRAIT, PREVIEW):
+        raise ValueError(f"unknown card size {size!r}: PORTRAIT {PORTRAIT} or PREVIEW {PREVIEW}")
+    if _MEASURED["fonts"] != fonts.fingerprint():  # other fonts: forget the old measurements
+        _MEASURED["fonts"] = fonts.fingerprint()
+        text.visual_runs.cache_clear(), text.width.cache_clear()
+    if not isinstance(card, Story | Recognition | Announcement | Milestone):
         raise TypeError(f"not a card: {card!r}")
-    return _KINDS[type(card)](card, layouts.Sheet(tuple(size)))
+    return getattr(layouts, type(card).__name__.lower())(card, layouts.Sheet(tuple(size)))
 
 
 def layout(card, size: tuple[int, int]) -> list[Placed]:
-    """Every line of text on the card, measured and placed, with the fields it shows."""
+    """Every line of text on the card, placed, with the card fields it shows."""
     with _LOCK:
         return _sheet(card, size).texts
 
@@ -99,14 +83,13 @@ def render(card, size: tuple[int, int]) -> bytes:
     """The card as an RGB PNG of exactly size (PORTRAIT or PREVIEW)."""
     with _LOCK:
         image = _sheet(card, size).image()
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=3)
+    image.save(out := io.BytesIO(), "PNG", compress_level=3)
     return out.getvalue()
 
 
 def card_hash(card) -> str:
-    """16 hex digits naming the card's pixels: its kind, every field, the fonts, RENDERER_VERSION."""
+    """16 hex digits naming the card's pixels: its kind and fields, the fonts, RENDERER_VERSION."""
     values = {f.name: str(getattr(card, f.name)) for f in fields(card)}
     named = [RENDERER_VERSION, fonts.fingerprint(), type(card).__name__, values]
-    payload = json.dumps(named, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    payload = json.dumps(named, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(payload).hexdigest()[:16]

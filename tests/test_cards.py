@@ -202,6 +202,12 @@ def test_the_impacts_quoted_words_are_the_pull_quote_in_typographic_quotes():
     )
 
 
+def test_words_quoted_in_chinese_are_the_pull_quote_too():
+    card = story(impact="客户说：“我买过三套房子，从来没有人在周六给我打电话。”")
+    quote = "".join(line.text for line in lines_of(card, cards.PORTRAIT, "impact"))
+    assert quote == "“我买过三套房子，从来没有人在周六给我打电话。”"
+
+
 def test_an_impact_that_quotes_no_one_is_a_short_excerpt_without_quote_marks():
     impact = "They closed on time and sent the team a thank-you card " * 6
     quote = " ".join(line.text for line in lines_of(story(impact=impact), cards.PORTRAIT, "impact"))
@@ -221,7 +227,7 @@ def test_the_moment_is_the_headline_excerpt_with_typographic_quotes():
 def test_a_story_card_names_the_member_teller_team_date_and_phase_and_the_campaign_once():
     texts = [line.text for line in cards.layout(story(), cards.PORTRAIT)]
     assert "Maria Gonzalez" in texts and "Told by Alice Novak" in texts
-    assert "Mortgage Lending \u00b7 3 Dec 2026" in texts and "DURING" in texts
+    assert "3 Dec 2026 \u00b7 Mortgage Lending" in texts and "DURING" in texts
     assert "The Saturday Call" in texts
     assert sum("One True Customer" in text for text in texts) == 1
     untold = [
@@ -271,7 +277,7 @@ def test_mixed_directions_are_drawn_in_visual_order_each_run_shaped_in_its_own()
 
 
 def glyph(path: str, char: str) -> bytes:
-    font = ImageFont.truetype(path, 109 if fonts.is_emoji(path) else 64)
+    font = ImageFont.truetype(path, 109 if path.endswith(fonts.EMOJI) else 64)
     picture = Image.new("RGBA", (200, 200))
     ImageDraw.Draw(picture).text((20, 150), char, font=font, anchor="ls", embedded_color=True)
     return picture.tobytes()
@@ -287,7 +293,7 @@ def test_every_character_is_drawn_with_a_font_that_has_it(script):
 
 def test_emoji_are_drawn_in_colour_from_the_emoji_font():
     runs = fonts.runs("Thanks 🎉👩‍💻👍🏽🇩🇪!", "serif")
-    assert [run for run, path in runs if fonts.is_emoji(path)] == ["🎉👩‍💻👍🏽🇩🇪"]
+    assert [run for run, path in runs if path.endswith(fonts.EMOJI)] == ["🎉👩‍💻👍🏽🇩🇪"]
     picture = image(story(moment="🎉🎉🎉", impact=""), cards.PORTRAIT)
     colours = {rgb for _n, rgb in picture.getcolors(1 << 20) if max(rgb) - min(rgb) > 60}
     assert len(colours) > 100
@@ -361,6 +367,14 @@ def test_without_the_noto_fonts_a_card_still_renders_with_pillows_own_font(
     name = TEXT_FIELDS[kind][1]
     (first, *_rest) = lines_of(card, SIZES[size], name)
     assert ImageChops.difference(picture, blank).crop(first.box).getbbox()
+
+
+def test_a_card_drawn_after_other_fonts_uses_its_own_fonts(monkeypatch, tmp_path):
+    with_noto = cards.render(story(), cards.PORTRAIT)
+    monkeypatch.setenv("CARD_FONT_DIR", str(tmp_path))
+    assert cards.render(story(), cards.PORTRAIT) != with_noto
+    monkeypatch.delenv("CARD_FONT_DIR")
+    assert cards.render(story(), cards.PORTRAIT) == with_noto
 
 
 def test_card_font_dir_overrides_where_fonts_are_found(monkeypatch, tmp_path):

@@ -1044,6 +1044,17 @@ def test_a_card_the_browser_does_not_hold_is_sent_whole(app, client, alice, aske
     assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_without_the_noto_fonts_the_card_is_still_drawn_never_a_503(
+    app, client, alice, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("CARD_FONT_DIR", str(tmp_path))  # a folder without any font
+    story = tell(alice)
+    digest = card_digest(app, story, "portrait")
+    response = client.get(f"/s/{story.share_token}/portrait-{digest}.png")
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.data)).size == (1080, 1350)
+
+
 def test_a_stale_card_hash_redirects_to_the_current_card(app, client, alice):
     story = tell(alice)
     digest = card_digest(app, story, "preview")
