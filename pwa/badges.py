@@ -27,7 +27,7 @@ def index():
             "rule": rule,
             "earned_at": held.get(rule.id),
             "progress": rule.progress(facts),
-            "card": milestone_card_url(person, rule.id, held.get(rule.id)),
+            "card": milestone_card_url(person, rule.id, held[rule.id]) if rule.id in held else None,
         }
         for rule in BADGES
     ]
