@@ -34,7 +34,7 @@ def for_challenge(done: int) -> Moment:
     return Moment(
         "challenge",
         "🏁",
-        "30-day challenge complete",
+        "30 days of One True Customer",
         f"{days} of asking the question before it mattered. What changed is yours to keep.",
     )
 

@@ -157,3 +157,18 @@ def test_my_own_profile_lists_what_i_gave_and_links_my_badges(as_alice, alice, b
 
 def test_an_unknown_profile_is_not_found(as_alice):
     assert as_alice.get("/people/424242").status_code == 404
+
+
+def test_completing_the_challenge_celebrates_and_earns_its_badge(as_alice, alice, clock):
+    from models import Challenge
+
+    Challenge.create(person=alice, start=date(2026, 11, 18) - timedelta(days=29))
+    response = as_alice.post("/challenge/reflection", data={"reflection": "I listened more."})
+    page = as_alice.get(response.headers["Location"]).get_data(as_text=True)
+    assert "30 days of One True Customer" in page
+    assert "Badge earned: 30-day challenge" in page
+    assert Badge.get(Badge.person == alice).key == "challenge"
+    again = as_alice.post("/challenge/reflection", data={"reflection": "Edited."})
+    assert "30 days of One True Customer" not in as_alice.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
