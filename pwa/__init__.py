@@ -8,16 +8,20 @@ from datetime import timedelta
 
 from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
+from flask_compress import Compress
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import models
 from pwa.clock import SystemClock
+from pwa.csrf import MaskedCSRFProtect
+from pwa.static_files import StaticFiles
 
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()
 htmx = Htmx()
+DEVELOPMENT_SECRET = "dev-only-secret-change-me"
+compress = Compress()
 
 CSP = "; ".join(
     [
@@ -41,7 +45,9 @@ class IdConverter(IntegerConverter):
     """A row id in a URL: a number the databases can hold, so a larger one is simply not found."""
 
     def __init__(self, map, *args, **kwargs):
-        super().__init__(map, min=1, max=2**31 - 1)
+        from pwa.web import ID_MAX
+
+        super().__init__(map, min=1, max=ID_MAX)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -56,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, database, blueprints."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        SECRET_KEY=os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'otc.db')}"
         ),
@@ -72,11 +78,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         TRUST_PROXY=os.environ.get("TRUST_PROXY", "") == "1",
         PUBLIC_URL=os.environ.get("PUBLIC_URL", ""),
+        # How long each request took, in a header anyone can read: for benchmarks, not production.
+        SERVER_TIMING=os.environ.get("SERVER_TIMING", "") == "1",
+        # Pages are compressed as they are sent (static files once, by pwa.static_files).
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    _check_production(app.config)
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
@@ -84,8 +96,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
     app.url_map.converters["id"] = IdConverter
+    # First registered, so its after_request runs last: it compresses what the others finished.
+    compress.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    StaticFiles(app.static_folder).init_app(app)
     _init_database(app)
     _init_headers(app)
     _init_templates(app)
@@ -114,6 +129,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions
     return app
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe to serve with."""
+
+
+def _check_production(config) -> None:
+    """Refuse to serve over HTTPS with a published secret or links built from the Host header."""
+    if not config["SESSION_COOKIE_SECURE"]:
+        return
+    missing = []
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET:
+        missing.append("SECRET_KEY (a long random value)")
+    if not config.get("PUBLIC_URL"):
+        missing.append("PUBLIC_URL (the address people open, like https://otc.example.com)")
+    if missing:
+        raise ConfigError(
+            "SESSION_COOKIE_SECURE=1 is production, which needs " + " and ".join(missing) + "."
+        )
 
 
 def _init_database(app: Flask) -> None:
@@ -149,7 +183,7 @@ def _init_headers(app: Flask) -> None:
         if getattr(g, "person", None) is not None and response.mimetype == "text/html":
             # Pages of a signed-in person hold private notes: never cache them anywhere.
             headers["Cache-Control"] = "no-store"
-        if "started" in g:
+        if app.config["SERVER_TIMING"] and "started" in g:
             elapsed = (time.perf_counter() - g.started) * 1000
             headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         return response

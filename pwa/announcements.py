@@ -8,7 +8,7 @@ import cards
 from game.days import week_start
 from models import ANNOUNCEMENT_MAX, Announcement, Recognition, Story, Team
 from pwa import clock, events
-from pwa.card_cache import CardKind
+from pwa.card_cache import ON_PAGE_SIZE, CardKind
 from pwa.web import back, check_length, clean_text, render, sign_in_required, today_for
 
 bp = Blueprint("announcements", __name__)
@@ -187,6 +187,8 @@ def show(announcement_id: int):
         may_write=g.person.is_admin or (g.person.is_lead and g.person.team_id == team.id),
         share_url=share_url(announcement),
         portrait_url=card_url(announcement, "portrait"),
+        on_page_url=CARDS.on_page_url(announcement),
+        on_page_size=ON_PAGE_SIZE,
     )
 
 

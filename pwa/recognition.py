@@ -24,7 +24,7 @@ from models import (
     new_token,
 )
 from pwa import clock, events
-from pwa.card_cache import CardKind
+from pwa.card_cache import ON_PAGE_SIZE, CardKind
 from pwa.stories import visible
 from pwa.web import (
     back,
@@ -330,6 +330,8 @@ def show(recognition_id: int):
         is_giver=recognition.giver_id == g.person.id,
         share_url=share_url(recognition),
         portrait_url=card_url(recognition, "portrait"),
+        on_page_url=CARDS.on_page_url(recognition),
+        on_page_size=ON_PAGE_SIZE,
         **_applause([recognition]),
     )
 

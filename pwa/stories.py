@@ -26,12 +26,15 @@ from models import (
     new_token,
 )
 from pwa import clock, events
-from pwa.card_cache import public_page, send_card
+from pwa.card_cache import ON_PAGE_SIZE, public_page, send_card
 from pwa.card_cache import url as _url
 from pwa.web import (
     back,
     check_length,
     clean_text,
+    form_key,
+    is_token,
+    parse_id,
     render,
     short_date,
     sign_in_required,
@@ -167,14 +170,14 @@ def feed():
     """Show my team's stories (or the whole organisation's), newest first, story of the week on top."""
     person = g.person
     scope = "org" if request.args.get("scope") == "org" or person.team_id is None else "team"
-    before = request.args.get("before", type=int)
+    before = parse_id(request.args.get("before"))
     pinned = None
     if scope == "team":
         pinned = Story.of_the_week(person.team_id, week_start(today_for(person)))
     stories = Story.feed(
         person,
         team=person.team_id if scope == "team" else None,
-        before=before if before and 0 < before < ID_LIMIT else None,
+        before=before,
         limit=PAGE_SIZE + 1,
         leave_out=pinned.id if pinned else None,
     )
@@ -222,11 +225,7 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
         elif day < EARLIEST_DAY:
             errors["day"] = "Pick a date from 1970 on."
     member = None
-    try:
-        member_id = int(form["member"])
-    except ValueError:
-        member_id = 0
-    if 0 < member_id < ID_LIMIT:
+    if member_id := parse_id(form["member"]):
         member = Person.get_or_none(Person.id == member_id)
     if member is None:
         errors["member"] = (
@@ -250,7 +249,12 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
 
 
 def _form_page(
-    form: dict, errors: dict | None = None, story: Story | None = None, status=200, draft=None
+    form: dict,
+    errors: dict | None = None,
+    story: Story | None = None,
+    status=200,
+    draft=None,
+    submit_key=None,
 ):
     person = g.person
     return render(
@@ -268,7 +272,7 @@ def _form_page(
         text_max=STORY_TEXT_MAX,
         title_max=STORY_TITLE_MAX,
         # A failed publish keeps its key, so a later success is still one story.
-        submit_key=(request.form.get("key") or "")[:64] or uuid.uuid4().hex,
+        submit_key=submit_key or form_key(request.form.get("key")) or uuid.uuid4().hex,
     )
 
 
@@ -294,9 +298,9 @@ def create():
     form = _read_form()
     errors, member, day = _check(form, person)
     now = clock.naive_now()
-    key = (request.form.get("key") or "")[:64] or None
-    if key and (sent := Story.get_or_none((Story.submit_key == key) & (Story.author == person))):
-        return back("stories.show", story_id=sent.id)  # the same form sent again
+    key = form_key(request.form.get("key"))
+    if key and (sent := Story.get_or_none(Story.submit_key == key)):
+        return _sent_before(sent, form)
     if errors:
         # Whatever happens next (a closed tab), the text typed so far is kept.
         draft = StoryDraft.keep(person, form, now)
@@ -305,11 +309,20 @@ def create():
         story = _publish(person, form, member, day, key, now)
     except IntegrityError:
         # A twin of this request published it a moment ago.
-        story = Story.get((Story.submit_key == key) & (Story.author == person))
-        return back("stories.show", story_id=story.id)
+        return _sent_before(Story.get(Story.submit_key == key), form)
     events.content_changed(person)
     flash("Your story is on the feed. Thank you for telling it.", "success")
     return back("stories.show", story_id=story.id)
+
+
+def _sent_before(story: Story, form: dict):
+    """The story this form's key already published: mine is shown; anyone else's is a 422."""
+    if story.author_id == g.person.id:
+        return back("stories.show", story_id=story.id)  # the same form sent again
+    errors = {
+        "key": "This form was already sent by someone else. Check your story and send it again."
+    }
+    return _form_page(form, errors, status=422, submit_key=uuid.uuid4().hex)
 
 
 def _publish(person, form, member, day, key, now) -> Story:
@@ -393,6 +406,8 @@ def _story_page(story: Story, status: int = 200):
         moderator=story.moderated_by(person),
         share_url=share_url,
         portrait_url=card_url(story, "portrait"),
+        on_page_url=_on_page_url(story),
+        on_page_size=ON_PAGE_SIZE,
         **_reactions(story),
     )
 
@@ -532,7 +547,7 @@ def share_link(story_id: int):
 @bp.route("/s/<token>")
 def public(token: str):
     """Show only the story's card behind its share link, with the tags chat tools unfurl."""
-    story = Story.shared(token)
+    story = Story.shared(token) if is_token(token) else None
     if story is None:
         abort(404)
     title = story.heading
@@ -555,21 +570,32 @@ def card(story_id: int, size: str, card: str):
     return _send_card(_readable(story_id), size, card, public=False)
 
 
+@bp.route("/cards/<id:story_id>/portrait-<card>.webp")
+@sign_in_required
+def card_on_page(story_id: int, card: str):
+    """Send the portrait card at the size the story page shows it (WebP, made from the PNG)."""
+    return _send_card(_readable(story_id), "portrait", card, public=False, on_page=True)
+
+
 @bp.route("/s/<token>/<any(portrait, preview):size>-<card>.png")
 def public_card(token: str, size: str, card: str):
     """Send a card image behind a live share link."""
-    story = Story.shared(token)
+    story = Story.shared(token) if is_token(token) else None
     if story is None:
         abort(404)
     return _send_card(story, size, card, public=True)
 
 
-def _send_card(story: Story, size: str, asked: str, public: bool):
-    return send_card(
-        card_text(story, size),
-        size,
-        asked,
-        public,
-        lambda: card_url(story, size, public=public),
-        story=story,
-    )
+def _on_page_url(story: Story) -> str:
+    """The story page's smaller rendition of the portrait card."""
+    digest = cards.card_hash(card_text(story, "portrait"))
+    return _url("stories.card_on_page", story_id=story.id, card=digest)
+
+
+def _send_card(story: Story, size: str, asked: str, public: bool, on_page: bool = False):
+    def moved() -> str:
+        if on_page:
+            return _on_page_url(story)
+        return card_url(story, size, public=public)
+
+    return send_card(card_text(story, size), size, asked, public, moved, story, on_page)

@@ -77,7 +77,7 @@ def card_digest(app, story: Story, size: str) -> str:
 
 
 def card_path(page: str) -> str:
-    return re.search(r'src="(/cards/\d+/portrait-[0-9a-f]+\.png)"', page).group(1)
+    return re.search(r'href="(/cards/\d+/portrait-[0-9a-f]+\.png)"', page).group(1)
 
 
 def meta(page: str, key: str) -> str:
@@ -465,6 +465,20 @@ def test_the_author_edits_their_story_and_its_card_gets_a_new_url(as_alice, alic
     moved = as_alice.get(old_card)
     assert moved.status_code == 302
     assert moved.location == new_card
+
+
+def test_an_edited_storys_old_card_renders_are_dropped(app, as_alice, alice, bob):
+    story = tell(alice, bob)
+    for n in range(4):
+        as_alice.post(f"/stories/{story.id}/edit", data=story_form(bob, moment=f"Edit {n}."))
+        assert (
+            as_alice.get(card_path(page_of(as_alice.get(f"/stories/{story.id}")))).status_code
+            == 200
+        )
+    rows = CardImage.select().where(CardImage.story == story.id)
+    assert [(row.size, row.hash) for row in rows] == [
+        ("portrait", card_digest(app, Story.one(story.id), "portrait"))
+    ]
 
 
 def test_an_edit_with_bad_input_comes_back_with_the_text_kept(as_alice, alice):
@@ -871,7 +885,35 @@ def test_the_story_page_offers_share_download_and_copy_link(as_alice, alice):
     assert 'data-copy="#share-link">Copy link</button>' in page
     assert f'value="http://localhost/s/{story.share_token}"' in page
     assert "data-share hidden" in page and ">Share</button>" in page
-    assert '<script src="/static/js/share.js" defer></script>' in page
+    assert re.search(r'<script src="/static/js/share\.[0-9a-f]{12}\.js" defer></script>', page)
+
+
+def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_share(
+    app, as_alice, alice, bob
+):
+    story = tell(alice, bob)
+    page = page_of(as_alice.get(f"/stories/{story.id}"))
+    digest = card_digest(app, story, "portrait")
+    shown = f"/cards/{story.id}/portrait-{digest}.webp"
+    assert f'class="card-preview" src="{shown}" width="480" height="600"' in page
+    assert card_path(page) == f"/cards/{story.id}/portrait-{digest}.png"
+    response = as_alice.get(shown)
+    assert response.status_code == 200
+    assert response.mimetype == "image/webp"
+    assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert response.headers["ETag"] == f'"{digest}"'
+    image = Image.open(io.BytesIO(response.data))
+    assert (image.format, image.size) == ("WEBP", (480, 600))
+    png = as_alice.get(card_path(page)).data
+    assert len(response.data) < len(png) / 3
+    # Made once and kept beside the PNG, so another process serves it without drawing.
+    assert CardImage.png_for(digest, "portrait-webp") == response.data
+    assert (
+        as_alice.get(f"/cards/{story.id}/portrait-{'0' * 64}.webp")
+        .headers["Location"]
+        .endswith(shown)
+    )
+    assert app.test_client().get(shown).status_code in (302, 303)  # signed out: to sign-in
 
 
 class Links(HTMLParser):
@@ -1006,12 +1048,13 @@ def test_a_members_card_is_a_png_with_a_strong_etag_and_immutable_private_cachin
     )
 
 
-def test_the_public_card_is_cached_by_anyone_for_a_year(app, client, alice):
+def test_the_public_card_is_cached_by_anyone_for_an_hour_only(app, client, alice):
     story = tell(alice)
     digest = card_digest(app, story, "preview")
     response = client.get(f"/s/{story.share_token}/preview-{digest}.png")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # A revoked or hidden link's image leaves shared caches within the hour.
+    assert response.headers["Cache-Control"] == "public, max-age=3600"
     assert response.headers["ETag"] == f'"{digest}"'
     assert Image.open(io.BytesIO(response.data)).size == (1200, 630)
 
@@ -1144,6 +1187,24 @@ def test_the_same_story_form_sent_twice_publishes_one_story(as_alice, alice):
     other = as_alice.post("/stories/new", data=story_form(alice, key="form-456"))
     assert other.location != first.location
     assert Story.select().count() == 2
+
+
+def test_a_form_key_someone_else_already_used_is_refused_with_the_text_kept(
+    as_alice, app, alice, bob
+):
+    sign_in(app.test_client(), bob).post("/stories/new", data=story_form(bob, key="form-bob"))
+    response = as_alice.post(
+        "/stories/new", data=story_form(alice, moment="My own moment.", key="form-bob")
+    )
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "already sent by someone else" in page and "My own moment." in page
+    assert 'name="key" value="form-bob"' not in page
+    assert Story.select().count() == 1
+    fresh_key = re.search(r'name="key" value="([^"]+)"', page).group(1)
+    form = story_form(alice, moment="My own moment.", key=fresh_key)
+    assert as_alice.post("/stories/new", data=form).status_code == 303
+    assert Story.select().where(Story.author == alice).count() == 1
 
 
 def test_a_refused_publish_keeps_its_form_key(as_alice, alice):
