@@ -75,7 +75,7 @@ def test_the_announcement_page_has_its_card_share_link_and_open_graph(client, le
     )
     announcement = Announcement.get()
     page = client.get(f"/announcements/{announcement.id}").get_data(as_text=True)
-    card = re.search(rf'src="(/announcements/{announcement.id}/portrait-[0-9a-f]+\.png)"', page)
+    card = re.search(rf'href="(/announcements/{announcement.id}/portrait-[0-9a-f]+\.png)"', page)
     assert client.get(card.group(1)).mimetype == "image/png"
     assert f"/a/{announcement.share_token}" in page
     client.post("/signout")

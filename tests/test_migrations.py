@@ -100,7 +100,7 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
     )
     before = _indexes()
 
-    assert models.migrate() == ["005_hardening"]
+    assert "005_hardening" in models.migrate()  # with any later release's
 
     counts = {
         table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

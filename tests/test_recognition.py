@@ -276,7 +276,9 @@ def test_the_recognition_page_has_its_card_and_share_link(as_alice, bob):
     recognition = Recognition.get()
     page = as_alice.get(f"/recognitions/{recognition.id}").get_data(as_text=True)
     assert f"/r/{recognition.share_token}" in page
-    card = re.search(rf'src="(/recognitions/{recognition.id}/portrait-[0-9a-f]+\.png)"', page)
+    shown = re.search(rf'src="(/recognitions/{recognition.id}/portrait-[0-9a-f]+\.webp)"', page)
+    assert as_alice.get(shown.group(1)).mimetype == "image/webp"
+    card = re.search(rf'href="(/recognitions/{recognition.id}/portrait-[0-9a-f]+\.png)"', page)
     response = as_alice.get(card.group(1))
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
