@@ -82,8 +82,8 @@
     var close = el.querySelector("[data-moment-close]");
     if (close) close.hidden = false;
     requestAnimationFrame(function () { el.classList.add("in"); });
-    el.hideTimer = setTimeout(function () { el.remove(); }, 12000);
-    el.addEventListener("focusin", function () { clearTimeout(el.hideTimer); });
+    // It stays until closed or the next page: in the page's flow it covers nothing, and a timer
+    // would take it away from someone still reading.
     if (navigator.vibrate && !window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
       try { navigator.vibrate(20); } catch (e) { /* not allowed before a tap */ }
     }
