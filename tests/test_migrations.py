@@ -100,7 +100,8 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
     )
     before = _indexes()
 
-    assert "005_hardening" in models.migrate()  # with any later release's
+    applied = models.migrate()
+    assert applied[0] == "005_hardening" and "009_tz_kept" in applied  # and any other release's
 
     counts = {
         table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -118,6 +119,7 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
         "The Saturday Call",
     )
     assert models.Person.get().tz_changed_on is None
+    assert models.Person.get().tz_kept == ""
     assert "sign_in_limit" in models.db.get_tables()
     assert "login_attempt" not in models.db.get_tables()
     if BACKEND != "postgres":
