@@ -14,6 +14,7 @@ from markupsafe import escape
 from PIL import Image
 
 import models
+import pwa.card_cache
 import pwa.stories
 from cards import card_hash
 from conftest import make_person, sign_in
@@ -1119,7 +1120,7 @@ def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, mon
     story = tell(alice)
     digest = card_digest(app, story, "preview")
     path = f"/s/{story.share_token}/preview-{digest}.png"
-    real = pwa.stories.render_card
+    real = pwa.card_cache.render_card
     drawn = []
 
     def slow_render(text, size):
@@ -1127,7 +1128,7 @@ def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, mon
         time.sleep(0.2)
         return real(text, size)
 
-    monkeypatch.setattr(pwa.stories, "render_card", slow_render)
+    monkeypatch.setattr(pwa.card_cache, "render_card", slow_render)
     start = threading.Barrier(6)
     results = []
 
