@@ -90,9 +90,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_headers(app)
     _init_templates(app)
 
-    from pwa import account, admin, campaign, challenge, errors, stories, team, today
+    import push
+    from pwa import account, admin, campaign, challenge, errors, notifications, stories, team, today
 
-    for module in (account, today, challenge, stories, campaign, team, admin):
+    push.init_app(app)
+    for module in (account, today, challenge, stories, campaign, team, admin, notifications):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions
