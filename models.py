@@ -900,9 +900,10 @@ class Message(BaseModel):
     def claim(cls, channel: str, now: datetime, lease: timedelta, limit: int) -> list[Message]:
         """Take up to limit due rows of channel (or rows whose lease ran out) for this sender."""
         token = secrets.token_hex(16)
-        claimable = ((cls.state == "due") & (cls.due_at <= now)) | (
-            (cls.state == "claimed") & (cls.lease_until < now)
-        )
+        claimable = (
+            ((cls.state == "due") & (cls.due_at <= now))
+            | ((cls.state == "claimed") & (cls.lease_until < now))
+        ) & (cls.expires_at.is_null() | (cls.expires_at > now))
         candidates = (
             cls.select(cls.id)
             .where((cls.channel == channel) & claimable)
@@ -961,7 +962,7 @@ class Message(BaseModel):
         unsent = (cls.state == "due") | ((cls.state == "claimed") & (cls.lease_until < now))
         return (
             cls.update(state="dropped", lease_token=None, lease_until=None)
-            .where(unsent & cls.expires_at.is_null(False) & (cls.expires_at < now))
+            .where(unsent & cls.expires_at.is_null(False) & (cls.expires_at <= now))
             .execute()
         )
 

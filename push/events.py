@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import current_app
+from flask import current_app, url_for
 
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.reminders import EVENT_MAX_AGE, event_send_at
@@ -64,3 +64,17 @@ def notify(
         created_at=naive,
     ).on_conflict_ignore().execute()
     return True
+
+
+def story_featured(story, week) -> None:
+    """Tell a story's author (and the colleague it is about) that it is the story of the week."""
+    url = url_for("stories.show", story_id=story.id)
+    for person_id in dict.fromkeys((story.author_id, story.member_id)):
+        notify(
+            person_id,
+            "featured",
+            f"story-{story.id}-{week.isoformat()}",
+            "Your story is the story of the week",
+            f"“{story.heading}” is pinned on your team's feed for everyone to read.",
+            url,
+        )

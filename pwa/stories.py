@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
 
+import push.events
 from game.days import week_start
 from models import (
     STORY_DRAFT_FIELDS,
@@ -462,6 +463,7 @@ def feature(story_id: int):
         abort(409)
     else:
         story.feature(week, clock.naive_now())
+        push.events.story_featured(story, week)
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
 
