@@ -94,7 +94,7 @@ self.addEventListener("notificationclick", (event) => {
       if (same) return same.focus();
       const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
       if (open && "navigate" in open) {
-        return open.focus().then((client) => (client || open).navigate(target));
+        return open.navigate(target).then((client) => (client || open).focus()).catch(() => self.clients.openWindow(target));
       }
       return self.clients.openWindow(target);
     })
