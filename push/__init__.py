@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC
 
 from flask import current_app
@@ -27,7 +28,7 @@ def init_app(app) -> None:
     from push import keys
 
     keys.configure(app)
-    app.config.setdefault("PUSH_CONCURRENCY", 32)
+    app.config.setdefault("PUSH_CONCURRENCY", int(os.environ.get("PUSH_CONCURRENCY", 64)))
     app.config.setdefault("PUSH_TIMEOUT", 10)
 
 

@@ -20,6 +20,8 @@ PASSWORD = "correct horse battery"
 # A Wednesday, mid-morning in Europe.
 START = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+# The task queue of the tests lives in memory, never in a developer's instance/huey.db.
+os.environ.setdefault("HUEY_URL", "memory://")
 
 
 class FakeClock:
