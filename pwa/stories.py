@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 import uuid
 from collections import OrderedDict
 from datetime import UTC, date
@@ -72,6 +73,8 @@ TEMPLATE = (
         False,
     ),
 )
+# Letters and symbols that are drawn as nothing (Hangul fillers, the blank Braille pattern).
+BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 CARD_CACHE = "public, max-age=31536000, immutable"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
 # Renders of the same card wait for each other; striped so the lock table never grows.
@@ -94,6 +97,17 @@ def excerpt(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def visible(text: str) -> bool:
+    """Whether text shows anything: more than spaces, format characters (U+200B…) and lone marks."""
+    return any(
+        unicodedata.category(ch)[0] not in "ZM"
+        and unicodedata.category(ch) not in ("Cc", "Cf")  # unassigned Cn may be a newer emoji
+        and not ch.isspace()
+        and ch not in BLANK_SIGNS
+        for ch in text
+    )
 
 
 def card_text(story: Story) -> CardText:
@@ -230,9 +244,13 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     elif not member.active:
         errors["member"] = f"{member.name} is no longer active here. Pick someone from the list."
         member = None
+    if not visible(form["title"]):
+        form["title"] = ""  # a title nobody can see would make a blank heading
     check_length(errors, "title", form["title"], "The title", STORY_TITLE_MAX)
     for name, label, _question, required in TEMPLATE:
         check_length(errors, name, form[name], label, STORY_TEXT_MAX, required=required)
+        if required and form[name] and name not in errors and not visible(form[name]):
+            errors[name] = f"{label} is needed: what is there holds only invisible characters."
     if form["customer_kind"] not in STORY_KINDS:
         errors["customer_kind"] = "Tap External customer or Colleague."
     if form["phase"] not in STORY_PHASES:
@@ -331,6 +349,8 @@ def save_draft():
     """Keep what I have typed so far on the server (htmx sends it while I type)."""
     person = g.person
     draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
+    if request.form.get("via") == "beacon":
+        return "", 204  # the page that sent it is gone
     if not wants_fragment():
         return back("stories.new", saved=1)
     return render(
@@ -341,17 +361,28 @@ def save_draft():
     )
 
 
+@bp.route("/stories/draft/discard")
+@sign_in_required
+def confirm_discard():
+    """Ask before throwing my draft away."""
+    draft = StoryDraft.of(g.person)
+    if draft is None:
+        return redirect(url_for("stories.new"))
+    quote = next((text for text in (draft.moment, draft.situation) if visible(text)), "")
+    return render("stories/discard.html", quote=quote)
+
+
 @bp.route("/stories/draft/discard", methods=["POST"])
 @sign_in_required
 def discard_draft():
-    """Ask before throwing my draft away; the text on the form is saved first, so "keep" loses nothing."""
+    """Throw my draft away once confirmed; else save the form's text first, so "keep" loses nothing."""
     person = g.person
     if request.form.get("confirm") == "yes":
         StoryDraft.discard(person)
         flash("Draft discarded. Here's an empty template.", "success")
         return back("stories.new")
-    draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
-    return render("stories/discard.html", draft=draft)
+    StoryDraft.keep(person, _read_form(), clock.naive_now())
+    return back("stories.confirm_discard")
 
 
 # One story -----------------------------------------------------------------------------------
@@ -415,6 +446,8 @@ def update(story_id: int):
     }
     if member.id != story.member_id:
         fields["team"] = member.team_id
+        if member.team_id != story.team_id:
+            fields["featured_week"] = None  # a pick is its team's: it stays behind
     Story.update(member=member, day=day, updated_at=clock.naive_now(), **fields).where(
         Story.id == story.id
     ).execute()
@@ -461,8 +494,9 @@ def feature(story_id: int):
         flash("It is no longer the story of the week.", "success")
     elif story.hidden:
         abort(409)
+    elif not story.feature(week, clock.naive_now()):
+        abort(409)  # its team member was changed to someone of another team meanwhile
     else:
-        story.feature(week, clock.naive_now())
         push.events.story_featured(story, week)
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
@@ -547,7 +581,7 @@ def _send_card(story: Story, size: str, asked: str, public: bool):
     digest = card_hash(text, size)
     if asked != digest:
         return redirect(card_url(story, size, public=public), code=302)
-    if request.if_none_match.contains(digest):
+    if request.if_none_match.contains_weak(digest):  # RFC 9110: If-None-Match compares weakly
         response = Response(status=304)
     else:
         response = Response(_png(story, text, size, digest), mimetype="image/png")
