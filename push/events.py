@@ -1,14 +1,15 @@
-"""Event pushes (recognised, story featured, badge earned, team news): one call queues one for a person."""
+"""Event pushes (recognised, story featured, badge earned, team news): one call queues them for people."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
 from flask import current_app, url_for
+from peewee import JOIN, fn
 
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.reminders import EVENT_MAX_AGE, event_send_at
-from models import Message, Person, PushPreference, PushSubscription
+from models import Message, Person, PushPreference, PushSubscription, db
 from push.service import Notification
 
 EVENT_KINDS = ("recognised", "featured", "badges", "team_news")
@@ -26,55 +27,97 @@ def notify(
     """Queue an event push for one person; return whether one is (or already was) on its way.
 
     kind is one of EVENT_KINDS; event_id names the event so it is pushed once however often this
-    is called ("recognition:42"). Inside the person's window (a work day, 08:00-20:00 local) it goes
+    is called ("recognition-42"). Inside the person's window (a work day, 08:00-20:00 local) it goes
     within the minute; otherwise at their next work day's reminder time, and not at all if that is
     more than three days away. Nothing is queued when the person turned the kind off or has no device.
     Safe to call inside a web request: it writes one row and sends nothing.
     """
+    return person_id in notify_people([person_id], kind, event_id, title, body, url, now)
+
+
+def notify_people(
+    person_ids, kind: str, event_id: str, title: str, body: str, url: str, now=None
+) -> set[int]:
+    """notify() for many people at once (a team's news); return the ids of those who get it."""
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown event kind {kind!r}; one of {EVENT_KINDS}")
     if now is None:
         now = current_app.config["CLOCK"].now()
-    person = Person.get_or_none((Person.id == person_id) & Person.active)
-    if (
-        person is None
-        or not PushSubscription.select().where(PushSubscription.person == person).exists()
-    ):
-        return False
-    preference = PushPreference.of(person)
-    if kind not in preference.wanted:
-        return False
-    week = WorkWeek(parse_workdays(person.workdays), parse_past_workdays(person.past_workdays))
-    send_at = event_send_at(now, person.tz, time.fromisoformat(preference.reminder_time), week)
-    if send_at is None:
-        return False
+    ids = sorted(set(person_ids))
+    if not ids:
+        return set()
     key = f"{kind}:{event_id}"[:128]
     note = Notification(
         title=title[:120], body=body[:600], url=url, tag=key[:64], topic=key, ttl=24 * 60 * 60
     )
     naive = now.astimezone(UTC).replace(tzinfo=None)
-    Message.insert(
-        person=person.id,
-        channel="push",
-        kind=kind,
-        event_id=key,
-        payload=note.to_json(),
-        due_at=send_at.astimezone(UTC).replace(tzinfo=None),
-        expires_at=naive + EVENT_MAX_AGE,
-        created_at=naive,
-    ).on_conflict_ignore().execute()
-    return True
+    defaults = PushPreference()
+    has_device = PushSubscription.select(PushSubscription.id).where(
+        PushSubscription.person == Person.id
+    )
+    rows, queued = [], set()
+    for start in range(0, len(ids), 500):
+        query = (
+            Person.select(
+                Person.id,
+                Person.tz,
+                Person.workdays,
+                Person.past_workdays,
+                PushPreference.reminder_time,
+                PushPreference.kinds,
+            )
+            .join(PushPreference, JOIN.LEFT_OUTER, on=(PushPreference.person == Person.id))
+            .where(Person.id.in_(ids[start : start + 500]) & Person.active & fn.EXISTS(has_device))
+            .tuples()
+        )
+        for person_id, tz, workdays, past, reminder_time, kinds in query:
+            wanted = PushPreference(kinds=kinds).wanted if kinds is not None else defaults.wanted
+            if kind not in wanted:
+                continue
+            week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+            at = time.fromisoformat(reminder_time or defaults.reminder_time)
+            send_at = event_send_at(now, tz, at, week)
+            if send_at is None:
+                continue
+            queued.add(person_id)
+            rows.append(
+                {
+                    "person": person_id,
+                    "channel": "push",
+                    "kind": kind,
+                    "event_id": key,
+                    "payload": note.to_json(),
+                    "due_at": send_at.astimezone(UTC).replace(tzinfo=None),
+                    "expires_at": naive + EVENT_MAX_AGE,
+                    "created_at": naive,
+                }
+            )
+    with db.atomic():
+        for start in range(0, len(rows), 200):
+            Message.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
+    return queued
 
 
 def story_featured(story, week) -> None:
-    """Tell a story's author (and the colleague it is about) that it is the story of the week."""
+    """The story of the week: its author (and the colleague it is about) and their team hear of it."""
     url = url_for("stories.show", story_id=story.id)
-    for person_id in dict.fromkeys((story.author_id, story.member_id)):
-        notify(
-            person_id,
-            "featured",
-            f"story-{story.id}-{week.isoformat()}",
-            "Your story is the story of the week",
-            f"“{story.heading}” is pinned on your team's feed for everyone to read.",
+    event = f"story-{story.id}-{week.isoformat()}"
+    told = set(dict.fromkeys((story.author_id, story.member_id)))
+    notify_people(
+        told,
+        "featured",
+        event,
+        "Your story is the story of the week",
+        f"“{story.heading}” is pinned on your team's feed for everyone to read.",
+        url,
+    )
+    if story.team_id is not None:
+        team = Person.select(Person.id).where((Person.team == story.team_id) & Person.active)
+        notify_people(
+            {p.id for p in team} - told,
+            "team_news",
+            event,
+            "This week's story",
+            f"“{story.heading}”: the story of the week on your team's feed.",
             url,
         )

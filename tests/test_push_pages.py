@@ -241,3 +241,52 @@ def test_choosing_twice_keeps_one_row(as_alice, alice):
 
     assert PushPreference.select().count() == 1
     assert PushPreference.of(alice).reminder_time == "10:00"
+
+
+def test_one_device_subscribing_four_times_at_once_is_one_row(live_server, alice, keys):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from test_concurrency import _signed_in
+
+    session, token = _signed_in(live_server, alice.email)
+    body = {"endpoint": FCM, "keys": keys}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(
+            pool.map(
+                lambda _: session.post(
+                    f"{live_server}/push/subscriptions", json=body, headers={"X-CSRFToken": token}
+                ),
+                range(4),
+            )
+        )
+
+    assert [r.status_code for r in responses] == [201] * 4
+    assert PushSubscription.select().count() == 1
+
+
+def test_choosing_four_times_at_once_keeps_one_row(live_server, alice):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from test_concurrency import _signed_in
+
+    session, token = _signed_in(live_server, alice.email)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(
+            pool.map(
+                lambda hour: session.post(
+                    f"{live_server}/me/notifications",
+                    data={
+                        "reminder_time": f"1{hour}:00",
+                        "kinds": ["reminder"],
+                        "csrf_token": token,
+                    },
+                    allow_redirects=False,
+                ),
+                range(4),
+            )
+        )
+
+    assert [r.status_code for r in responses] == [303] * 4
+    assert PushPreference.select().count() == 1

@@ -424,3 +424,54 @@ def test_the_queue_is_sqlite_by_default_and_redis_when_configured(tmp_path):
     assert isinstance(make_huey({"REDIS_URL": "redis://127.0.0.1:6379/0"}), RedisHuey)
     with pytest.raises(ValueError):
         make_huey({"HUEY_URL": "ftp://nowhere"})
+
+
+def test_the_story_of_the_week_is_team_news_for_the_rest_of_the_team_only(
+    app, client, clock, lena, bob, alice, carl, push_service
+):
+    alices = subscribe_device(alice, push_service)
+    carls = subscribe_device(carl, push_service)
+    bobs = subscribe_device(bob, push_service)
+    for person in (alice, carl, bob):
+        PushPreference.choose(person, "09:00", ["featured", "team_news"], clock.now())
+    story = Story.create(
+        author=bob,
+        member=bob,
+        team=bob.team,
+        day=date(2026, 11, 17),
+        title="The Saturday Call",
+        situation="A worried customer",
+        moment="I called back on Saturday",
+        customer_kind="external",
+        phase="after",
+    )
+
+    sign_in(client, lena).post(f"/stories/{story.id}/feature")
+    _run(app)
+
+    assert [
+        d.payload["notification"]["title"] for d in push_service.for_endpoint(alices["endpoint"])
+    ] == ["This week's story"]
+    assert [
+        d.payload["notification"]["title"] for d in push_service.for_endpoint(bobs["endpoint"])
+    ] == ["Your story is the story of the week"]
+    assert push_service.for_endpoint(carls["endpoint"]) == []
+
+
+def test_the_queue_runs_a_queued_task_in_the_app(app, clock, alice, push_service):
+    # The worker's consumer, in threads rather than its own process: a queued pass sends.
+    subscribe_device(alice, push_service)
+    PushPreference.choose(alice, "09:00", ["recognised"], clock.now())
+    with app.app_context():
+        push.notify(alice.id, "recognised", "r-1", "Bob recognised you", "Thanks!", "/")
+    use_app(app)
+    consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        counts = push.queue.send_due_now()(blocking=True, timeout=20)
+    finally:
+        consumer.stop(graceful=True)
+        use_app(None)
+
+    assert counts["sent"] == 1
+    assert _titles(push_service) == ["Bob recognised you"]
