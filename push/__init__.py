@@ -16,6 +16,7 @@ __all__ = [
     "Notification",
     "PushError",
     "Settings",
+    "configured",
     "init_app",
     "notify",
     "send",
@@ -32,11 +33,24 @@ def init_app(app) -> None:
     app.config.setdefault("PUSH_TIMEOUT", 10)
 
 
+def configured() -> bool:
+    """Whether this app can send pushes (a VAPID key pair and a contact)."""
+    config = current_app.config
+    return bool(config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_SUBJECT"))
+
+
 def send_due() -> dict[str, int]:
-    """One pass: write the daily pushes now due, then send every due message row; count what happened."""
+    """One pass: write the daily pushes now due, then send every due message row; count what happened.
+
+    Without VAPID keys and a contact push is off: no push rows are made or sent (other channels still go).
+    """
     from push import delivery, outbox, planner  # noqa: F401  (delivery registers the push sender)
 
     clock = current_app.config["CLOCK"]
-    planned = planner.plan(clock.now())
-    counts = outbox.run_due(lambda: clock.now().astimezone(UTC).replace(tzinfo=None))
-    return {"planned": planned, **counts}
+    on = configured()
+    planned = planner.plan(clock.now()) if on else 0
+    channels = [channel for channel in outbox.SENDERS if on or channel != "push"]
+    counts = outbox.run_due(
+        lambda: clock.now().astimezone(UTC).replace(tzinfo=None), channels=channels
+    )
+    return {"planned": planned, "push_off": int(not on), **counts}

@@ -54,7 +54,7 @@ def run_due(now: Callable[[], datetime], channels=None, batch: int = BATCH) -> d
     """Send every due row of these channels (all registered ones by default); count the outcomes."""
     counts: dict[str, int] = {}
     counts["dropped"] = Message.drop_expired(now())
-    for channel in channels or list(SENDERS):
+    for channel in list(SENDERS) if channels is None else channels:
         send = SENDERS[channel]
         # Rows put back for a retry are due later, so each pass ends; the bound is a safety net.
         for _ in range(10_000):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -475,3 +477,52 @@ def test_the_queue_runs_a_queued_task_in_the_app(app, clock, alice, push_service
 
     assert counts["sent"] == 1
     assert _titles(push_service) == ["Bob recognised you"]
+
+
+def test_without_vapid_keys_push_is_off_and_nothing_is_planned(
+    app, runner, clock, alice, push_service
+):
+    subscribe_device(alice, push_service)
+    app.config["VAPID_PRIVATE_KEY"] = ""
+    clock.set(BERLIN_NINE)
+
+    with app.app_context():
+        result = runner.invoke(cli, ["send-due"])
+
+    assert "Push is off" in result.output
+    assert Message.select().count() == 0 and push_service.received == []
+
+
+def test_the_vapid_command_prints_a_key_pair_and_keeps_it_on_the_embedded_default(
+    app, runner, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("VAPID_PRIVATE_KEY", raising=False)
+    app.instance_path = str(tmp_path)
+
+    with app.app_context():
+        result = runner.invoke(cli, ["vapid"])
+
+    lines = dict(
+        line.split("=", 1) for line in result.output.splitlines() if "=" in line and " " not in line
+    )
+    assert set(lines) == {"VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY"}
+    assert len(base64.urlsafe_b64decode(lines["VAPID_PUBLIC_KEY"] + "=")) == 65
+    stored = json.loads((tmp_path / "vapid.json").read_text())
+    assert stored == lines
+    assert (tmp_path / "vapid.json").stat().st_mode & 0o077 == 0
+    # A new app reads them from there when the environment has none.
+    from pwa import create_app
+
+    fresh = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"]})
+    fresh.instance_path = str(tmp_path)
+    from push.keys import configure
+
+    fresh.config["VAPID_PRIVATE_KEY"] = ""
+    configure(fresh)
+    assert fresh.config["VAPID_PUBLIC_KEY"] == lines["VAPID_PUBLIC_KEY"]
+
+    with app.app_context():
+        again = runner.invoke(cli, ["vapid"])
+    assert "Kept the keys already in" in again.output
+    assert f"VAPID_PUBLIC_KEY={lines['VAPID_PUBLIC_KEY']}" in again.output
+    assert json.loads((tmp_path / "vapid.json").read_text()) == stored
