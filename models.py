@@ -787,6 +787,7 @@ MODELS += [Story, Reaction, StoryDraft, CardImage]
 PUSH_KINDS = ("reminder", "recognised", "featured", "badges", "team_news", "streak_risk")
 DAILY_KINDS = ("reminder", "streak_risk")
 PUSH_ENDPOINT_MAX = 1024
+PUSH_DEVICES_MAX = 10
 
 
 class PushSubscription(BaseModel):
@@ -812,6 +813,14 @@ class PushSubscription(BaseModel):
             conflict_target=[cls.endpoint],
             update={getattr(cls, name): value for name, value in fields.items()},
         ).execute()
+        # A person has a few devices; beyond that the oldest make way (no endless list to push to).
+        keep = (
+            cls.select(cls.id)
+            .where(cls.person == person.id)
+            .order_by(cls.id.desc())
+            .limit(PUSH_DEVICES_MAX)
+        )
+        cls.delete().where((cls.person == person.id) & cls.id.not_in(keep)).execute()
         return cls.get(cls.endpoint == endpoint)
 
     @classmethod

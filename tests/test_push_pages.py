@@ -290,3 +290,11 @@ def test_choosing_four_times_at_once_keeps_one_row(live_server, alice):
 
     assert [r.status_code for r in responses] == [303] * 4
     assert PushPreference.select().count() == 1
+
+
+def test_a_person_keeps_at_most_ten_devices_the_oldest_making_way(as_alice, keys):
+    for n in range(12):
+        assert _post(as_alice, {"endpoint": f"{FCM}-{n}", "keys": keys}).status_code == 201
+
+    endpoints = [d.endpoint for d in PushSubscription.select().order_by(PushSubscription.id)]
+    assert endpoints == [f"{FCM}-{n}" for n in range(2, 12)]
