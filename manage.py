@@ -169,7 +169,8 @@ def send_due() -> None:
         counts = push.send_due()
     if counts["push_off"]:
         click.echo(
-            "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY and VAPID_SUBJECT (manage.py vapid)."
+            "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY (manage.py vapid) and"
+            " VAPID_SUBJECT (mailto:you@company.com or https://company.com)."
         )
     click.echo(
         f"Sent {_plural(counts.get('sent', 0), 'message')} ({counts['planned']} planned,"

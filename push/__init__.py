@@ -8,7 +8,14 @@ from datetime import UTC
 from flask import current_app
 
 from push.events import EVENT_KINDS, notify
-from push.service import InvalidSubscription, Notification, PushError, Settings, send
+from push.service import (
+    InvalidSubscription,
+    Notification,
+    PushError,
+    Settings,
+    send,
+    valid_subject,
+)
 
 __all__ = [
     "EVENT_KINDS",
@@ -36,7 +43,7 @@ def init_app(app) -> None:
 def configured() -> bool:
     """Whether this app can send pushes (a VAPID key pair and a contact)."""
     config = current_app.config
-    return bool(config.get("VAPID_PRIVATE_KEY") and config.get("VAPID_SUBJECT"))
+    return bool(config.get("VAPID_PRIVATE_KEY")) and valid_subject(config.get("VAPID_SUBJECT", ""))
 
 
 def send_due() -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -12,6 +13,7 @@ from models import Message, PushPreference, PushSubscription
 from push import outbox
 from push.service import Notification, PushError, Settings, send
 
+log = logging.getLogger(__name__)
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
@@ -29,6 +31,10 @@ def _try(settings: Settings, subscription: PushSubscription, note: Notification)
         send(subscription, note, settings)
     except PushError as error:
         return error
+    except Exception as error:
+        # An error of ours must not stop the pass with rows still claimed: log it, retry later.
+        log.exception("push to subscription %s failed", subscription.id)
+        return PushError(f"{type(error).__name__}: {error}", permanent=False)
     return None
 
 
@@ -54,7 +60,7 @@ def deliver(rows: list[Message], now: datetime) -> dict[int, outbox.Outcome]:
             continue
         note = Notification.from_json(row.payload)
         jobs.extend((row, device, note) for device in targets)
-    pool = _pool(int(current_app.config.get("PUSH_CONCURRENCY", 32)))
+    pool = _pool(int(current_app.config.get("PUSH_CONCURRENCY", 64)))
     results = list(pool.map(lambda job: _try(settings, job[1], job[2]), jobs))
     reached: dict[int, set[int]] = {row.id: set(row.delivered) for row in rows}
     retry: dict[int, PushError] = {}

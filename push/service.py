@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ PAYLOAD_MAX = 3993
 URGENCIES = ("very-low", "low", "normal", "high")
 DECLARATIVE = 8030  # the "web_push" magic number of Declarative Web Push
 VAPID_LIFETIME = 12 * 60 * 60  # seconds; push services refuse more than 24 hours
+# Apple refuses a sub that is not a real contact: a mailto: address or an https: origin
+# (py_vapid takes no path after it).
+SUBJECT = re.compile(r"^(mailto:[^@\s]+@[\w.-]+\.\w+|https://[\w-]+(\.[\w-]+)+)$")
 
 
 class PushError(Exception):
@@ -171,6 +175,11 @@ def _vapid(private_key: str):
     return _vapid_cache[private_key]
 
 
+def valid_subject(subject: str) -> bool:
+    """Whether subject is a contact push services accept (mailto: address or https: URL)."""
+    return bool(SUBJECT.match(subject or ""))
+
+
 def _b64(value: str) -> bytes:
     if not isinstance(value, str) or not value or len(value) > 200:
         raise ValueError("not a key")
@@ -245,8 +254,8 @@ def send(subscription, message: Notification, settings: Settings | None = None) 
         from flask import current_app
 
         settings = Settings.from_config(current_app.config)
-    if settings.vapid is None or not settings.subject:
-        raise PushError("no VAPID key or contact configured", permanent=False, status=0)
+    if settings.vapid is None or not valid_subject(settings.subject):
+        raise PushError("no VAPID key or no valid contact configured", permanent=False, status=0)
     info = subscription.info() if hasattr(subscription, "info") else subscription
     try:
         endpoint = check_endpoint(info.get("endpoint"), settings)

@@ -236,3 +236,25 @@ def test_a_topic_is_at_most_32_url_safe_characters():
     long = topic_for("featured:story:123456:2026-11-16 and more")
     assert len(long) <= 32 and all(ch.isalnum() or ch in "-_" for ch in long)
     assert long != topic_for("featured:story:123457:2026-11-16 and more")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["", "ops@example.com", "mailto:nobody", "http://example.com", "https://example.com/x"],
+)
+def test_a_contact_push_services_would_refuse_sends_nothing(app, push_service, subject):
+    app.config["VAPID_SUBJECT"] = subject
+
+    with pytest.raises(PushError) as raised:
+        send(push_service.subscribe(), NOTE, _settings(app))
+
+    assert not raised.value.retryable
+    assert push_service.received == [] and push_service.refused == []
+
+
+def test_an_https_address_is_a_valid_contact(app, push_service):
+    app.config["VAPID_SUBJECT"] = "https://otc.example.com"
+
+    send(push_service.subscribe(), NOTE, _settings(app))
+
+    assert push_service.received[0].claims["sub"] == "https://otc.example.com"

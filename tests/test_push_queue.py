@@ -526,3 +526,18 @@ def test_the_vapid_command_prints_a_key_pair_and_keeps_it_on_the_embedded_defaul
     assert "Kept the keys already in" in again.output
     assert f"VAPID_PUBLIC_KEY={lines['VAPID_PUBLIC_KEY']}" in again.output
     assert json.loads((tmp_path / "vapid.json").read_text()) == stored
+
+
+def test_an_unexpected_error_while_sending_leaves_the_message_for_a_retry(
+    app, clock, alice, push_service
+):
+    device = subscribe_device(alice, push_service)
+    PushSubscription.update(p256dh="AAAA").execute()  # a stored key no push service would take
+    clock.set(BERLIN_NINE)
+
+    counts = _run(app)
+
+    assert counts["retry"] == 1
+    row = Message.get()
+    assert row.state == "due" and row.lease_token is None
+    assert push_service.for_endpoint(device["endpoint"]) == []
