@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from flask import current_app, url_for
-from peewee import JOIN, fn
 
-from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.reminders import EVENT_MAX_AGE, event_send_at
-from models import Message, Person, PushPreference, PushSubscription, db
+from models import Message, Person, db
+from push.planner import people
 from push.service import Notification
 
 EVENT_KINDS = ("recognised", "featured", "badges", "team_news")
@@ -43,7 +42,7 @@ def notify_people(
         raise ValueError(f"unknown event kind {kind!r}; one of {EVENT_KINDS}")
     if now is None:
         now = current_app.config["CLOCK"].now()
-    ids = sorted(set(person_ids))
+    ids = set(person_ids)
     if not ids:
         return set()
     key = f"{kind}:{event_id}"[:128]
@@ -51,47 +50,26 @@ def notify_people(
         title=title[:120], body=body[:600], url=url, tag=key[:64], topic=key, ttl=24 * 60 * 60
     )
     naive = now.astimezone(UTC).replace(tzinfo=None)
-    defaults = PushPreference()
-    has_device = PushSubscription.select(PushSubscription.id).where(
-        PushSubscription.person == Person.id
-    )
     rows, queued = [], set()
-    for start in range(0, len(ids), 500):
-        query = (
-            Person.select(
-                Person.id,
-                Person.tz,
-                Person.workdays,
-                Person.past_workdays,
-                PushPreference.reminder_time,
-                PushPreference.kinds,
-            )
-            .join(PushPreference, JOIN.LEFT_OUTER, on=(PushPreference.person == Person.id))
-            .where(Person.id.in_(ids[start : start + 500]) & Person.active & fn.EXISTS(has_device))
-            .tuples()
+    for person_id, tz, week, at, wanted in people(ids):
+        if kind not in wanted:
+            continue
+        send_at = event_send_at(now, tz, at, week)
+        if send_at is None:
+            continue
+        queued.add(person_id)
+        rows.append(
+            {
+                "person": person_id,
+                "channel": "push",
+                "kind": kind,
+                "event_id": key,
+                "payload": note.to_json(),
+                "due_at": send_at.astimezone(UTC).replace(tzinfo=None),
+                "expires_at": naive + EVENT_MAX_AGE,
+                "created_at": naive,
+            }
         )
-        for person_id, tz, workdays, past, reminder_time, kinds in query:
-            wanted = PushPreference(kinds=kinds).wanted if kinds is not None else defaults.wanted
-            if kind not in wanted:
-                continue
-            week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
-            at = time.fromisoformat(reminder_time or defaults.reminder_time)
-            send_at = event_send_at(now, tz, at, week)
-            if send_at is None:
-                continue
-            queued.add(person_id)
-            rows.append(
-                {
-                    "person": person_id,
-                    "channel": "push",
-                    "kind": kind,
-                    "event_id": key,
-                    "payload": note.to_json(),
-                    "due_at": send_at.astimezone(UTC).replace(tzinfo=None),
-                    "expires_at": naive + EVENT_MAX_AGE,
-                    "created_at": naive,
-                }
-            )
     with db.atomic():
         for start in range(0, len(rows), 200):
             Message.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
@@ -102,7 +80,7 @@ def story_featured(story, week) -> None:
     """The story of the week: its author (and the colleague it is about) and their team hear of it."""
     url = url_for("stories.show", story_id=story.id)
     event = f"story-{story.id}-{week.isoformat()}"
-    told = set(dict.fromkeys((story.author_id, story.member_id)))
+    told = {story.author_id, story.member_id}
     notify_people(
         told,
         "featured",

@@ -33,8 +33,11 @@ def _streak_note(days: int) -> Notification:
     )
 
 
-def _people():
-    """(id, tz, work week, reminder time, wanted kinds) of everyone active with a device."""
+def people(ids=None):
+    """(id, tz, work week, reminder time, wanted kinds) of the active people with a device.
+
+    Everyone such, or only those among ids.
+    """
     has_device = PushSubscription.select(PushSubscription.id).where(
         PushSubscription.person == Person.id
     )
@@ -51,15 +54,21 @@ def _people():
         .where(Person.active & fn.EXISTS(has_device))
         .tuples()
     )
+    if ids is None:
+        chunks = [query]
+    else:
+        ids = sorted(set(ids))
+        chunks = [query.where(Person.id.in_(ids[i : i + 500])) for i in range(0, len(ids), 500)]
     defaults = PushPreference()
-    for person_id, tz, workdays, past, reminder_time, kinds in query:
-        try:
-            week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
-            at = time.fromisoformat(reminder_time or defaults.reminder_time)
-        except ValueError:
-            continue
-        wanted = PushPreference(kinds=kinds).wanted if kinds is not None else defaults.wanted
-        yield person_id, tz, week, at, wanted
+    for chunk in chunks:
+        for person_id, tz, workdays, past, reminder_time, kinds in chunk:
+            try:
+                week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+                at = time.fromisoformat(reminder_time or defaults.reminder_time)
+            except ValueError:
+                continue
+            wanted = PushPreference(kinds=kinds).wanted if kinds is not None else defaults.wanted
+            yield person_id, tz, week, at, wanted
 
 
 def _checked_in(pairs: set[tuple[int, object]]) -> set[tuple[int, object]]:
@@ -82,7 +91,7 @@ def plan(instant: datetime) -> int:
     """Write a row for every daily push due at instant (aware) and not yet written; return how many."""
     naive = _naive(instant)
     candidates = []
-    for person_id, tz, week, at, wanted in _people():
+    for person_id, tz, week, at, wanted in people():
         if "reminder" in wanted and (day := daily_due(instant, tz, at, week)):
             candidates.append((person_id, "reminder", day, tz, week))
         if "streak_risk" in wanted and (day := daily_due(instant, tz, STREAK_RISK_AT, week)):

@@ -311,13 +311,11 @@ def test_an_unknown_event_kind_is_a_programming_error(app, alice):
         push.notify(alice.id, "reminder", "x", "t", "b", "/")
 
 
-def test_featuring_a_story_tells_its_author(app, client, clock, lena, bob, alice, push_service):
-    subscribe_device(bob, push_service)
-    PushPreference.choose(bob, "09:00", ["featured"], clock.now())
-    story = Story.create(
-        author=bob,
-        member=bob,
-        team=bob.team,
+def _story_by(person) -> Story:
+    return Story.create(
+        author=person,
+        member=person,
+        team=person.team,
         day=date(2026, 11, 17),
         title="The Saturday Call",
         situation="A worried customer",
@@ -325,6 +323,12 @@ def test_featuring_a_story_tells_its_author(app, client, clock, lena, bob, alice
         customer_kind="external",
         phase="after",
     )
+
+
+def test_featuring_a_story_tells_its_author(app, client, clock, lena, bob, alice, push_service):
+    subscribe_device(bob, push_service)
+    PushPreference.choose(bob, "09:00", ["featured"], clock.now())
+    story = _story_by(bob)
 
     response = sign_in(client, lena).post(f"/stories/{story.id}/feature")
     _run(app)
@@ -436,17 +440,7 @@ def test_the_story_of_the_week_is_team_news_for_the_rest_of_the_team_only(
     bobs = subscribe_device(bob, push_service)
     for person in (alice, carl, bob):
         PushPreference.choose(person, "09:00", ["featured", "team_news"], clock.now())
-    story = Story.create(
-        author=bob,
-        member=bob,
-        team=bob.team,
-        day=date(2026, 11, 17),
-        title="The Saturday Call",
-        situation="A worried customer",
-        moment="I called back on Saturday",
-        customer_kind="external",
-        phase="after",
-    )
+    story = _story_by(bob)
 
     sign_in(client, lena).post(f"/stories/{story.id}/feature")
     _run(app)
