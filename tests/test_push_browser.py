@@ -14,6 +14,7 @@ from conftest import _phone_context, browser_sign_in
 from models import PushSubscription
 from push import Notification
 from push.keys import generate
+from test_accessibility import AXE, Audit
 
 pytestmark = pytest.mark.browser
 
@@ -192,3 +193,33 @@ def test_the_worker_shows_a_delivered_push_and_a_tap_opens_its_screen(
 
     page.wait_for_url(f"{live_server}/challenge")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_notifications_screen_has_no_wcag_violations_off_and_on(
+    browser, live_server, alice, app, vapid_keys, scheme
+):
+    app.config.update(vapid_keys, VAPID_SUBJECT="mailto:push-admin@example.com")
+    context = _phone_context(browser, color_scheme=scheme)
+    context.grant_permissions(["notifications"])
+    keys = {"p256dh": generate()["VAPID_PUBLIC_KEY"], "auth": "c2l4dGVlbiBieXRlcyBoZQ"}
+    context.add_init_script(FAKE_PUSH_MANAGER % (json.dumps(keys), json.dumps(ENDPOINT)))
+    page = context.new_page()
+    try:
+        audit = Audit(page, AXE.read_text())
+        browser_sign_in(page, live_server, alice)
+        page.goto(f"{live_server}/me/notifications")
+        turn_on = page.get_by_role("button", name="Turn on notifications on this device")
+        expect(turn_on).to_be_visible()
+        audit.check("notifications, off")
+        turn_on.tap()
+        expect(page.get_by_role("status").filter(has_text="Notifications are on")).to_be_visible()
+        audit.check("notifications, on")
+        page.goto(f"{live_server}/me/notifications?saved=1")
+        audit.check("notifications, saved")
+        page.get_by_label("Daily reminder at").select_option("08:30")
+        page.get_by_role("button", name="Save notification settings").tap()
+        expect(page.get_by_text("Saved.")).to_be_visible()
+        audit.assert_clean()
+    finally:
+        context.close()
