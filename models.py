@@ -986,6 +986,37 @@ class Message(BaseModel):
         )
 
     @classmethod
+    def add_many(cls, rows: list[dict]) -> None:
+        """Insert message rows; a row whose (person, kind, day) or (person, event) exists is left out."""
+        if not rows:
+            return
+        fields = [f for f in cls._meta.sorted_fields if f.name != "id"]
+        names = [f.name for f in fields]
+        # The defaults live in Python (peewee's), not in the tables: fill them in as insert() does.
+        defaults = {f.name: f.default for f in fields if f.default is not None}
+        rows = [
+            {
+                **{k: v() if callable(v) else v for k, v in defaults.items() if k not in row},
+                **row,
+            }
+            for row in rows
+        ]
+        columns = ", ".join(field.column_name for field in fields)
+        one = "(" + ", ".join("?" * len(fields)) + ")"
+        # Written out: peewee's builder costs more than the insert itself for thousands of rows.
+        with db.atomic():
+            for start in range(0, len(rows), 200):
+                chunk = rows[start : start + 200]
+                sql = (
+                    f"INSERT INTO message ({columns}) VALUES {', '.join([one] * len(chunk))}"
+                    " ON CONFLICT DO NOTHING"
+                )
+                params = [
+                    f.db_value(row.get(n)) for row in chunk for f, n in zip(fields, names, strict=True)
+                ]
+                db.execute_sql(_placeholders(sql, db.obj.param), params)
+
+    @classmethod
     def existing_daily(cls, kinds, days) -> set[tuple[int, str, date]]:
         """(person id, kind, day) of the daily rows already made for these kinds and days."""
         if not days:

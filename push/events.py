@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import current_app, url_for
 
 from game.reminders import EVENT_MAX_AGE, event_send_at
-from models import Message, Person, db
+from models import Message, Person
 from push.planner import people
 from push.service import Notification
 
@@ -70,9 +70,7 @@ def notify_people(
                 "created_at": naive,
             }
         )
-    with db.atomic():
-        for start in range(0, len(rows), 200):
-            Message.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
+    Message.add_many(rows)
     return queued
 
 

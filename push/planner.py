@@ -9,7 +9,7 @@ from peewee import JOIN, fn
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.reminders import STREAK_RISK_AT, daily_due, daily_expiry, streak_at_risk
 from game.streaks import streak
-from models import DAILY_KINDS, CheckIn, Message, Person, PushPreference, PushSubscription, db
+from models import DAILY_KINDS, CheckIn, Message, Person, PushPreference, PushSubscription
 from push.service import Notification
 
 REMINDER = Notification(
@@ -126,7 +126,5 @@ def plan(instant: datetime) -> int:
                 "created_at": naive,
             }
         )
-    with db.atomic():
-        for start in range(0, len(rows), 200):
-            Message.insert_many(rows[start : start + 200]).on_conflict_ignore().execute()
+    Message.add_many(rows)
     return sum(1 for row in rows if row["state"] == "due")

@@ -491,6 +491,7 @@ def test_the_vapid_command_prints_a_key_pair_and_keeps_it_on_the_embedded_defaul
     app, runner, tmp_path, monkeypatch
 ):
     monkeypatch.delenv("VAPID_PRIVATE_KEY", raising=False)
+    monkeypatch.setitem(app.config, "DATABASE_URL", "sqlite:///embedded.db")  # the embedded default
     app.instance_path = str(tmp_path)
 
     with app.app_context():
@@ -504,16 +505,12 @@ def test_the_vapid_command_prints_a_key_pair_and_keeps_it_on_the_embedded_defaul
     stored = json.loads((tmp_path / "vapid.json").read_text())
     assert stored == lines
     assert (tmp_path / "vapid.json").stat().st_mode & 0o077 == 0
-    # A new app reads them from there when the environment has none.
-    from pwa import create_app
-
-    fresh = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"]})
-    fresh.instance_path = str(tmp_path)
+    # An app reads them from there when the environment has none.
     from push.keys import configure
 
-    fresh.config["VAPID_PRIVATE_KEY"] = ""
-    configure(fresh)
-    assert fresh.config["VAPID_PUBLIC_KEY"] == lines["VAPID_PUBLIC_KEY"]
+    app.config.update(VAPID_PRIVATE_KEY="", VAPID_PUBLIC_KEY="")
+    configure(app)
+    assert app.config["VAPID_PUBLIC_KEY"] == lines["VAPID_PUBLIC_KEY"]
 
     with app.app_context():
         again = runner.invoke(cli, ["vapid"])
