@@ -28,7 +28,8 @@ PUSH_SERVICE_HOSTS = (
     ".push.apple.com",
     ".notify.windows.com",
 )
-# A push body is at most 4,096 bytes once encrypted; aes128gcm adds 103 of them.
+# A push body is at most 4,096 bytes once encrypted; aes128gcm adds 103 of them, so a payload
+# stays under 3,993 bytes.
 PAYLOAD_MAX = 3993
 URGENCIES = ("very-low", "low", "normal", "high")
 DECLARATIVE = 8030  # the "web_push" magic number of Declarative Web Push
@@ -101,9 +102,9 @@ class Notification:
                 ensure_ascii=False,
                 separators=(",", ":"),
             ).encode()
-            if len(data) <= PAYLOAD_MAX:
+            if len(data) < PAYLOAD_MAX:
                 return data
-            excess = len(data) - PAYLOAD_MAX
+            excess = len(data) - PAYLOAD_MAX + 1
             if not body:
                 raise ValueError("the notification does not fit a push even without its body")
             # Cut by characters until the bytes fit; an ellipsis says something was cut.

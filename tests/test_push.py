@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from push import InvalidSubscription, Notification, PushError, Settings, send
 from push.service import PAYLOAD_MAX, check_endpoint, check_keys, topic_for
@@ -138,7 +141,7 @@ def test_a_service_that_does_not_answer_in_time_is_worth_a_retry(app, push_servi
 
 def test_a_long_story_title_is_cut_so_the_push_still_fits(app, push_service):
     note = Notification(title="Featured", body="é" * 5000, url="/stories/1", tag="t", topic="t")
-    assert len(note.payload("https://otc.example.com")) <= PAYLOAD_MAX
+    assert len(note.payload("https://otc.example.com")) < PAYLOAD_MAX
 
     send(push_service.subscribe(), note, _settings(app))
 
@@ -258,3 +261,12 @@ def test_an_https_address_is_a_valid_contact(app, push_service):
     send(push_service.subscribe(), NOTE, _settings(app))
 
     assert push_service.received[0].claims["sub"] == "https://otc.example.com"
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=st.text(max_size=120), body=st.text(max_size=6000))
+def test_a_payload_stays_under_the_limit_whatever_its_text(title, body):
+    note = Notification(title=title, body=body, url="/stories/1", tag="t")
+    data = note.payload("https://otc.example.com")
+    assert len(data) < PAYLOAD_MAX
+    assert json.loads(data)["notification"]["title"] == title
