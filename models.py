@@ -901,7 +901,7 @@ class Message(BaseModel):
     # Devices (subscription ids) this message reached already, so a retry skips them.
     delivered_to = TextField(default="")
     last_error = CharField(max_length=200, default="")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow, index=True)
     sent_at = DateTimeField(null=True)
 
     class Meta:
@@ -1012,9 +1012,17 @@ class Message(BaseModel):
                     " ON CONFLICT DO NOTHING"
                 )
                 params = [
-                    f.db_value(row.get(n)) for row in chunk for f, n in zip(fields, names, strict=True)
+                    f.db_value(row.get(n))
+                    for row in chunk
+                    for f, n in zip(fields, names, strict=True)
                 ]
                 db.execute_sql(_placeholders(sql, db.obj.param), params)
+
+    @classmethod
+    def forget_settled(cls, before: datetime) -> int:
+        """Delete rows that were settled (sent, skipped, dropped, failed) and made before `before`."""
+        settled = cls.state.in_(["sent", "skipped", "dropped", "failed"])
+        return cls.delete().where(settled & (cls.created_at < before)).execute()
 
     @classmethod
     def existing_daily(cls, kinds, days) -> set[tuple[int, str, date]]:

@@ -49,7 +49,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         attempts = pw.IntegerField(default=0)
         delivered_to = pw.TextField(default='')
         last_error = pw.CharField(default='', max_length=200)
-        created_at = pw.DateTimeField()
+        created_at = pw.DateTimeField(index=True)
         sent_at = pw.DateTimeField(null=True)
 
         class Meta:

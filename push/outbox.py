@@ -17,6 +17,7 @@ from models import Message
 LEASE = timedelta(minutes=5)
 BATCH = 500
 MAX_ATTEMPTS = 6
+KEEP = timedelta(days=30)  # settled rows are kept this long (what was sent, for a look back)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def run_due(now: Callable[[], datetime], channels=None, batch: int = BATCH) -> d
     """Send every due row of these channels (all registered ones by default); count the outcomes."""
     counts: dict[str, int] = {}
     counts["dropped"] = Message.drop_expired(now())
+    Message.forget_settled(now() - KEEP)
     for channel in list(SENDERS) if channels is None else channels:
         send = SENDERS[channel]
         # Rows put back for a retry are due later, so each pass ends; the bound is a safety net.

@@ -532,3 +532,17 @@ def test_an_unexpected_error_while_sending_leaves_the_message_for_a_retry(
     row = Message.get()
     assert row.state == "due" and row.lease_token is None
     assert push_service.for_endpoint(device["endpoint"]) == []
+
+
+def test_settled_messages_are_forgotten_after_thirty_days(app, clock, alice, push_service):
+    subscribe_device(alice, push_service)
+    clock.set(BERLIN_NINE)
+    _run(app)
+    assert Message.select().count() == 1
+
+    clock.travel(days=29)
+    _run(app)
+    assert Message.select().where(Message.day == date(2026, 11, 18)).count() == 1
+    clock.travel(days=1, minutes=1)
+    _run(app)
+    assert Message.select().where(Message.day == date(2026, 11, 18)).count() == 0
