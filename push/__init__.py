@@ -7,7 +7,7 @@ from datetime import UTC
 
 from flask import current_app
 
-from push.events import EVENT_KINDS, notify
+from push.events import EVENT_KINDS, notify, notify_people
 from push.service import (
     InvalidSubscription,
     Notification,
@@ -26,6 +26,7 @@ __all__ = [
     "configured",
     "init_app",
     "notify",
+    "notify_people",
     "send",
     "send_due",
 ]
