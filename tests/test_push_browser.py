@@ -78,7 +78,7 @@ def test_one_tap_asks_the_browser_and_posts_a_well_formed_subscription(
     page.get_by_role("link", name="Notifications").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
     turn_on = page.get_by_role("button", name="Turn on notifications on this device")
-    expect(turn_on).to_be_visible()
+    expect(turn_on).to_be_visible(timeout=30000)  # shown once the service worker is ready
     assert page.evaluate("window.__push.asked") == 0  # never asked before the tap
 
     turn_on.tap()
@@ -140,7 +140,7 @@ def _registration_id(page, live_server) -> str:
         ),
     )
     cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while f"{live_server}/" not in found and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     return cdp, found[f"{live_server}/"]
@@ -151,7 +151,8 @@ def test_the_worker_shows_a_delivered_push_and_a_tap_opens_its_screen(
 ):
     page = push_page
     browser_sign_in(page, live_server, alice)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Installing the worker fetches the whole precache: give a busy machine time.
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
     cdp, registration = _registration_id(page, live_server)
     note = Notification(
         title="Your story is the story of the week",
@@ -210,7 +211,7 @@ def test_the_notifications_screen_has_no_wcag_violations_off_and_on(
         browser_sign_in(page, live_server, alice)
         page.goto(f"{live_server}/me/notifications")
         turn_on = page.get_by_role("button", name="Turn on notifications on this device")
-        expect(turn_on).to_be_visible()
+        expect(turn_on).to_be_visible(timeout=30000)  # shown once the service worker is ready
         audit.check("notifications, off")
         turn_on.tap()
         expect(page.get_by_role("status").filter(has_text="Notifications are on")).to_be_visible()

@@ -58,7 +58,7 @@ self.addEventListener("push", (event) => {
     self.registration.showNotification(note.title || "One True Customer", {
       body: note.body || "",
       tag: note.tag || undefined,
-      icon: note.icon || "/static/icons/icon-192.png",
+      icon: note.icon || undefined,
       badge: note.badge || undefined,
       lang: note.lang || "en",
       dir: note.dir || "auto",
