@@ -151,8 +151,12 @@ def test_the_worker_shows_a_delivered_push_and_a_tap_opens_its_screen(
 ):
     page = push_page
     browser_sign_in(page, live_server, alice)
-    # Installing the worker fetches the whole precache: give a busy machine time.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    # Installing the worker fetches the whole precache: give a busy machine time. (Polled from
+    # here: wait_for_function evaluates strings in the page, which the app's CSP forbids.)
+    deadline = time.monotonic() + 30
+    while not page.evaluate("navigator.serviceWorker.controller !== null"):
+        assert time.monotonic() < deadline, "the service worker never took control of the page"
+        page.wait_for_timeout(100)
     cdp, registration = _registration_id(page, live_server)
     note = Notification(
         title="Your story is the story of the week",
