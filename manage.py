@@ -172,6 +172,79 @@ def _demo_sign_ins() -> list[str]:
 
 
 @cli.command()
+@click.option(
+    "--write", is_flag=True, help="Also keep them in the instance folder (embedded default)."
+)
+def vapid(write: bool) -> None:
+    """Make a VAPID key pair for push and print it for the environment."""
+    import json
+
+    from push import keys
+
+    app = _app()
+    path = os.path.join(app.instance_path, keys.KEY_FILE)
+    embedded = app.config["DATABASE_URL"].startswith("sqlite") and not os.environ.get(
+        "VAPID_PRIVATE_KEY"
+    )
+    if embedded and os.path.exists(path) and not write:
+        with open(path) as file:
+            kept = json.load(file)
+        for name, value in kept.items():
+            click.echo(f"{name}={value}")
+        click.echo(f"Kept the keys already in {path} (--write makes new ones).")
+        return
+    made = keys.generate()
+    for name, value in made.items():
+        click.echo(f"{name}={value}")
+    if write or embedded:
+        keys.write(app.instance_path, made)
+        click.echo(f"Wrote {path}; keys in the environment win over it.")
+    else:
+        click.echo("Set both in the environment of every app server and worker.")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@cli.command("send-due")
+def send_due() -> None:
+    """Send every push that is due now (one pass of what the worker does each minute)."""
+    import push
+
+    with _app().app_context():
+        counts = push.send_due()
+    if counts["push_off"]:
+        click.echo(
+            "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY (manage.py vapid) and"
+            " VAPID_SUBJECT (mailto:you@company.com or https://company.com)."
+        )
+    click.echo(
+        f"Sent {_plural(counts.get('sent', 0), 'message')} ({counts['planned']} planned,"
+        f" {counts.get('retry', 0)} to retry, {counts.get('dropped', 0)} dropped)."
+    )
+
+
+@cli.command()
+@click.option("--workers", default=2, type=int, help="Tasks run at once.")
+def worker(workers: int) -> None:
+    """Run the task queue: the push pass every minute, and every queued task."""
+    import push
+    from push import queue
+
+    app = _app()
+    queue.use_app(app)
+    with app.app_context():
+        if not push.configured():
+            click.echo(
+                "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY and VAPID_SUBJECT.", err=True
+            )
+    click.echo(f"Worker started with {workers} workers on {type(queue.huey).__name__}.")
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    click.echo("Worker stopped.")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", help="0.0.0.0 to be reachable from a phone.")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:

@@ -1301,3 +1301,255 @@ def stories_of(person: Person, viewer: Person, limit: int = 5) -> list[Story]:
 
 
 MODELS += [Recognition, RecognitionApplause, Announcement, Badge, Notice]
+PUSH_KINDS = ("reminder", "recognised", "featured", "badges", "team_news", "streak_risk")
+DAILY_KINDS = ("reminder", "streak_risk")
+PUSH_ENDPOINT_MAX = 1024
+PUSH_DEVICES_MAX = 10
+
+
+class PushSubscription(BaseModel):
+    """One device's push subscription, as PushSubscription.toJSON() gives it."""
+
+    person = ForeignKeyField(Person, backref="push_subscriptions", on_delete="CASCADE")
+    endpoint = CharField(max_length=PUSH_ENDPOINT_MAX, unique=True)
+    p256dh = CharField(max_length=128)
+    auth = CharField(max_length=64)
+    device = CharField(max_length=80, default="")
+    created_at = DateTimeField(default=utcnow)
+    last_sent_at = DateTimeField(null=True)
+
+    def info(self) -> dict:
+        """The subscription in PushSubscription.toJSON() shape."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+    @classmethod
+    def keep(cls, person: Person, endpoint: str, p256dh: str, auth: str, device: str, now):
+        """Store this device's subscription for person (a device that changes hands moves over)."""
+        fields = {"person": person.id, "p256dh": p256dh, "auth": auth, "device": device}
+        cls.insert(endpoint=endpoint, created_at=now, **fields).on_conflict(
+            conflict_target=[cls.endpoint],
+            update={getattr(cls, name): value for name, value in fields.items()},
+        ).execute()
+        # A person has a few devices; beyond that the oldest make way (no endless list to push to).
+        keep = (
+            cls.select(cls.id)
+            .where(cls.person == person.id)
+            .order_by(cls.id.desc())
+            .limit(PUSH_DEVICES_MAX)
+        )
+        cls.delete().where((cls.person == person.id) & cls.id.not_in(keep)).execute()
+        return cls.get(cls.endpoint == endpoint)
+
+    @classmethod
+    def of_person(cls, person: Person) -> list[PushSubscription]:
+        """Person's devices, oldest first."""
+        return list(cls.select().where(cls.person == person).order_by(cls.id))
+
+    @classmethod
+    def of_people(cls, person_ids) -> dict[int, list[PushSubscription]]:
+        """Every subscription of these people, by person id."""
+        found: dict[int, list[PushSubscription]] = {}
+        ids = list(person_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in cls.select().where(cls.person.in_(chunk)).order_by(cls.id):
+                found.setdefault(row.person_id, []).append(row)
+        return found
+
+
+class PushPreference(BaseModel):
+    """Which pushes a person wants, and when the daily reminder comes (no row: the defaults)."""
+
+    person = ForeignKeyField(Person, unique=True, backref="+", on_delete="CASCADE")
+    reminder_time = CharField(max_length=5, default="09:00")
+    kinds = CharField(max_length=200, default=",".join(PUSH_KINDS))
+    updated_at = DateTimeField(default=utcnow)
+
+    @property
+    def wanted(self) -> frozenset[str]:
+        return frozenset(kind for kind in self.kinds.split(",") if kind in PUSH_KINDS)
+
+    @classmethod
+    def of(cls, person: Person | int) -> PushPreference:
+        """Person's preferences (the defaults when they never chose)."""
+        person_id = getattr(person, "id", person)
+        found = cls.get_or_none(cls.person == person_id)
+        return found or cls(person=person_id)
+
+    @classmethod
+    def choose(cls, person: Person, reminder_time: str, kinds, now) -> None:
+        """Save person's reminder time and wanted kinds."""
+        values = {
+            "reminder_time": reminder_time,
+            "kinds": ",".join(k for k in PUSH_KINDS if k in kinds),
+        }
+        cls.insert(person=person, updated_at=now, **values).on_conflict(
+            conflict_target=[cls.person],
+            update={
+                cls.reminder_time: values["reminder_time"],
+                cls.kinds: values["kinds"],
+                cls.updated_at: now,
+            },
+        ).execute()
+
+
+MESSAGE_STATES = ("due", "claimed", "sent", "skipped", "dropped", "failed")
+
+
+class Message(BaseModel):
+    """A message to one person (a push, a mail), kept as a row before it is sent so it goes at most once.
+
+    Daily kinds are unique per (person, kind, local day), events per (person, event_id). A sender
+    claims due rows with a lease: claimed rows become sent, or due again when the lease runs out.
+    """
+
+    person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
+    channel = CharField(max_length=16, default="push")
+    kind = CharField(max_length=32)
+    day = DateField(null=True)
+    event_id = CharField(max_length=128, null=True)
+    payload = TextField(default="{}")
+    state = CharField(max_length=10, default="due")
+    due_at = DateTimeField()
+    expires_at = DateTimeField(null=True)
+    lease_token = CharField(max_length=32, null=True, index=True)
+    lease_until = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    # Devices (subscription ids) this message reached already, so a retry skips them.
+    delivered_to = TextField(default="")
+    last_error = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("person", "kind", "day"), True),
+            (("person", "event_id"), True),
+            (("channel", "state", "due_at"), False),
+        )
+
+    @property
+    def delivered(self) -> set[int]:
+        return {int(part) for part in self.delivered_to.split(",") if part}
+
+    @classmethod
+    def claim(cls, channel: str, now: datetime, lease: timedelta, limit: int) -> list[Message]:
+        """Take up to limit due rows of channel (or rows whose lease ran out) for this sender."""
+        token = secrets.token_hex(16)
+        claimable = (
+            ((cls.state == "due") & (cls.due_at <= now))
+            | ((cls.state == "claimed") & (cls.lease_until < now))
+        ) & (cls.expires_at.is_null() | (cls.expires_at > now))
+        candidates = (
+            cls.select(cls.id)
+            .where((cls.channel == channel) & claimable)
+            .order_by(cls.due_at)
+            .limit(limit)
+        )
+        if not is_sqlite():
+            # Two senders at once take different rows rather than queueing on the same ones.
+            candidates = candidates.for_update("FOR UPDATE SKIP LOCKED")
+        with db.atomic():
+            # The state is checked again in the UPDATE: a row another sender took meanwhile is left.
+            cls.update(
+                state="claimed",
+                lease_token=token,
+                lease_until=now + lease,
+                attempts=cls.attempts + 1,
+            ).where(cls.id.in_(candidates) & claimable).execute()
+        return list(cls.select().where(cls.lease_token == token).order_by(cls.id))
+
+    @classmethod
+    def settle(cls, rows: list[Message], state: str, now: datetime, error: str = "") -> int:
+        """End these claimed rows in state (sent, skipped, dropped, failed), if still held."""
+        done = 0
+        by_token: dict[str, list[int]] = {}
+        for row in rows:
+            by_token.setdefault(row.lease_token, []).append(row.id)
+        for token, ids in by_token.items():
+            for start in range(0, len(ids), 500):
+                done += (
+                    cls.update(
+                        state=state,
+                        lease_token=None,
+                        lease_until=None,
+                        sent_at=now if state == "sent" else None,
+                        last_error=error[:200],
+                    )
+                    .where(cls.id.in_(ids[start : start + 500]) & (cls.lease_token == token))
+                    .execute()
+                )
+        return done
+
+    def retry_at(self, due_at: datetime, delivered: set[int], error: str) -> None:
+        """Put this claimed row back as due at due_at, remembering the devices it reached."""
+        Message.update(
+            state="due",
+            due_at=due_at,
+            lease_token=None,
+            lease_until=None,
+            delivered_to=",".join(str(i) for i in sorted(delivered)),
+            last_error=error[:200],
+        ).where((Message.id == self.id) & (Message.lease_token == self.lease_token)).execute()
+
+    @classmethod
+    def drop_expired(cls, now: datetime) -> int:
+        """Give up on rows that were not sent in time (a reminder after the evening, an old event)."""
+        unsent = (cls.state == "due") | ((cls.state == "claimed") & (cls.lease_until < now))
+        return (
+            cls.update(state="dropped", lease_token=None, lease_until=None)
+            .where(unsent & cls.expires_at.is_null(False) & (cls.expires_at <= now))
+            .execute()
+        )
+
+    @classmethod
+    def add_many(cls, rows: list[dict]) -> None:
+        """Insert message rows; a row whose (person, kind, day) or (person, event) exists is left out."""
+        if not rows:
+            return
+        fields = [f for f in cls._meta.sorted_fields if f.name != "id"]
+        names = [f.name for f in fields]
+        # The defaults live in Python (peewee's), not in the tables: fill them in as insert() does.
+        defaults = {f.name: f.default for f in fields if f.default is not None}
+        rows = [
+            {
+                **{k: v() if callable(v) else v for k, v in defaults.items() if k not in row},
+                **row,
+            }
+            for row in rows
+        ]
+        columns = ", ".join(field.column_name for field in fields)
+        one = "(" + ", ".join("?" * len(fields)) + ")"
+        # Written out: peewee's builder costs more than the insert itself for thousands of rows.
+        with db.atomic():
+            for start in range(0, len(rows), 200):
+                chunk = rows[start : start + 200]
+                sql = (
+                    f"INSERT INTO message ({columns}) VALUES {', '.join([one] * len(chunk))}"
+                    " ON CONFLICT DO NOTHING"
+                )
+                params = [
+                    f.db_value(row.get(n))
+                    for row in chunk
+                    for f, n in zip(fields, names, strict=True)
+                ]
+                db.execute_sql(_placeholders(sql, db.obj.param), params)
+
+    @classmethod
+    def forget_settled(cls, before: datetime) -> int:
+        """Delete rows that were settled (sent, skipped, dropped, failed) and made before `before`."""
+        settled = cls.state.in_(["sent", "skipped", "dropped", "failed"])
+        return cls.delete().where(settled & (cls.created_at < before)).execute()
+
+    @classmethod
+    def existing_daily(cls, kinds, days) -> set[tuple[int, str, date]]:
+        """(person id, kind, day) of the daily rows already made for these kinds and days."""
+        if not days:
+            return set()
+        query = cls.select(cls.person, cls.kind, cls.day).where(
+            cls.kind.in_(list(kinds)) & cls.day.in_(list(days))
+        )
+        return {(person, kind, as_date(day)) for person, kind, day in query.tuples()}
+
+
+MODELS += [PushSubscription, PushPreference, Message]

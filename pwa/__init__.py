@@ -105,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_headers(app)
     _init_templates(app)
 
+    import push
     from pwa import (
         account,
         admin,
@@ -114,6 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         challenge,
         errors,
         events,
+        notifications,
         profile,
         recognition,
         stories,
@@ -121,7 +123,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         today,
     )
 
-    for module in (account, today, challenge, stories, campaign, team, admin):
+    push.init_app(app)
+    for module in (account, today, challenge, stories, campaign, team, admin, notifications):
         app.register_blueprint(module.bp)
     for module in (recognition, announcements, badges, profile):
         app.register_blueprint(module.bp)

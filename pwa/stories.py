@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 
 import cards
+import push.events
 from game.days import week_start
 from models import (
     STORY_DRAFT_FIELDS,
@@ -505,6 +506,7 @@ def feature(story_id: int):
         abort(409)  # its team member was changed to someone of another team meanwhile
     else:
         events.content_changed(story.author, story.member)
+        push.events.story_featured(story, week)
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
 
