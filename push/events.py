@@ -97,3 +97,50 @@ def story_featured(story, week) -> None:
             f"“{story.heading}”: the story of the week on your team's feed.",
             url,
         )
+
+
+def recognised(recognition) -> None:
+    """The colleague recognised hears of it, with the giver's words."""
+    notify(
+        recognition.receiver_id,
+        "recognised",
+        f"recognition-{recognition.id}",
+        f"{recognition.giver.name} recognised you",
+        recognition.message,
+        url_for("recognition.show", recognition_id=recognition.id),
+    )
+
+
+def announced(announcement) -> None:
+    """The week's announcement: the person it goes to, and their team, hear of it."""
+    url = url_for("announcements.show", announcement_id=announcement.id)
+    event = f"announcement-{announcement.id}-{announcement.receiver_id}"
+    notify(
+        announcement.receiver_id,
+        "recognised",
+        event,
+        "This week's recognition goes to you",
+        announcement.text,
+        url,
+    )
+    team = Person.select(Person.id).where((Person.team == announcement.team_id) & Person.active)
+    notify_people(
+        {p.id for p in team} - {announcement.receiver_id},
+        "team_news",
+        event,
+        "This week's One True Customer recognition",
+        announcement.text,
+        url,
+    )
+
+
+def badge_earned(person, badge) -> None:
+    """A badge earned: a short, warm word and the badges page."""
+    notify(
+        person.id,
+        "badges",
+        f"badge-{badge.id}",
+        f"New badge: {badge.name}",
+        badge.cheer,
+        url_for("badges.index"),
+    )

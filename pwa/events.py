@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, g, session, url_for
+from flask import Flask, g, has_request_context, session, url_for
 
+import push.events
 from game import moments
 from game.badges import BY_ID, BadgeRule, facts_of, to_award
 from game.streaks import streak
@@ -54,6 +55,8 @@ def badge_earned(person: Person, badge: BadgeRule) -> None:
     )
     if here:
         celebrate(moments.for_badge(badge))
+    elif has_request_context():  # not for badges a backfill (manage.py award-badges) hands out
+        push.events.badge_earned(person, badge)
 
 
 def recognised(recognition: Recognition) -> None:
@@ -65,6 +68,7 @@ def recognised(recognition: Recognition) -> None:
         clock.naive_now(),
         recognition=recognition.id,
     )
+    push.events.recognised(recognition)
     award_badges(recognition.giver)
     award_badges(recognition.receiver)
 
@@ -78,6 +82,7 @@ def announced(announcement: Announcement) -> None:
         clock.naive_now(),
         announcement=announcement.id,
     )
+    push.events.announced(announcement)
 
 
 def content_changed(*people: Person) -> None:

@@ -12,7 +12,7 @@ import pytest
 import push
 from conftest import make_person, sign_in, subscribe_device
 from manage import cli
-from models import CheckIn, Message, PushPreference, PushSubscription, Story
+from models import CheckIn, Message, PushPreference, PushSubscription, Recognition, Story
 from push import outbox
 from push.queue import huey, make_huey, send_due_pushes, use_app
 
@@ -546,3 +546,47 @@ def test_settled_messages_are_forgotten_after_thirty_days(app, clock, alice, pus
     clock.travel(days=1, minutes=1)
     _run(app)
     assert Message.select().where(Message.day == date(2026, 11, 18)).count() == 0
+
+
+def test_a_colleague_recognised_hears_of_it_in_the_givers_words(
+    app, client, clock, alice, bob, push_service
+):
+    subscribe_device(bob, push_service)
+    response = sign_in(client, alice).post(
+        "/recognise",
+        data={
+            "receiver": str(bob.id),
+            "message": "Stayed until it was sorted.",
+            "customer_kind": "external",
+        },
+    )
+    _run(app)
+
+    assert response.status_code == 303
+    recognition = Recognition.get()
+    (delivery,) = [
+        d for d in push_service.received if "recognised" in d.payload["notification"]["title"]
+    ]
+    assert delivery.payload["notification"]["title"] == f"{alice.name} recognised you"
+    assert delivery.payload["notification"]["body"] == "Stayed until it was sorted."
+    assert delivery.payload["notification"]["navigate"] == (
+        f"https://otc.example.com/recognitions/{recognition.id}"
+    )
+
+
+def test_the_weekly_announcement_tells_the_person_and_is_team_news_for_the_rest(
+    app, client, clock, lena, alice, bob, push_service
+):
+    subscribe_device(bob, push_service)
+    subscribe_device(alice, push_service)
+    text = f"This week's One True Customer recognition goes to {bob.name}."
+    sign_in(client, lena).post(
+        f"/teams/{lena.team_id}/announcement", data={"receiver": str(bob.id), "text": text}
+    )
+    _run(app)
+
+    titles = sorted(t for t in _titles(push_service) if "recognition" in t)
+    assert titles == [
+        "This week's One True Customer recognition",
+        "This week's recognition goes to you",
+    ]
