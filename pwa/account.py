@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import models
-from game.days import format_past_workdays, format_workdays
+from game.days import format_past_workdays, format_workdays, local_date
 from models import Invite, LoginAttempt, PasswordReset, Person, SignIn, db
-from pwa import clock
-from pwa.web import TIMEZONES, back, clean_text, render, sign_in_required, today_for, workdays_of
+from pwa import clock, mail
+from pwa.web import (
+    TIMEZONES,
+    back,
+    clean_text,
+    normal_email,
+    render,
+    short_date,
+    sign_in_required,
+    today_for,
+    workdays_of,
+)
 
 bp = Blueprint("account", __name__)
 
@@ -35,12 +46,49 @@ def load_person() -> None:
         session.modified = True  # the cookie's expiry slides with the server-side one
 
 
-def _start_session(person: Person) -> None:
+def _start_session(person: Person, tell: bool = True) -> None:
     # A fresh cookie at every sign-in: nothing an attacker planted survives it.
     session.clear()
     session.permanent = True
     session["sign_in"] = SignIn.start(
         person, clock.naive_now(), request.headers.get("User-Agent", "")
+    )
+    if tell:
+        tell_of_reset(person)
+
+
+def tell_of_reset(person: Person) -> None:
+    """Say once, at sign-in, that someone else reset this person's password.
+
+    Not at a sign-in through the reset link itself: whoever holds the link may not be the person.
+    """
+    reset = PasswordReset.untold_reset(person)
+    if reset is None:
+        return
+    by = Person.get_or_none(Person.id == reset.created_by_id)
+    day = local_date(reset.used_at.replace(tzinfo=UTC), person.tz)
+    flash(
+        f"{by.name if by else 'Someone'} reset your password on {short_date(day)}. "
+        "If you didn't expect it, tell your admin.",
+        "info",
+    )
+    reset.told(clock.naive_now())
+
+
+def passwords_on() -> bool:
+    """Whether people sign in with a password here (PASSWORD_SIGN_IN=0 leaves only the provider)."""
+    return current_app.config["PASSWORD_SIGN_IN"]
+
+
+def _sign_in_page(status=200, email="", error=None, next_url=None):
+    return render(
+        "account/sign_in.html",
+        status=status,
+        email=email,
+        error=error,
+        next=next_url,
+        passwords=passwords_on(),
+        signed_out=request.args.get("out") == "1",
     )
 
 
@@ -57,15 +105,19 @@ def sign_in():
     if request.method == "GET":
         if g.person is not None:
             return redirect(url_for("today.index"))
-        return render("account/sign_in.html", email="", error=None, next=request.args.get("next"))
-    email = clean_text(request.form.get("email")).lower()
+        return _sign_in_page(next_url=request.args.get("next"))
+    if not passwords_on():
+        return _sign_in_page(403, error="Passwords are off here: use the button above.")
+    email, email_error = normal_email(request.form.get("email"))
     password = request.form.get("password") or ""
     ip = request.remote_addr or ""
     now = clock.naive_now()
     next_url = request.form.get("next")
+    if email_error:
+        return _sign_in_page(422, email, email_error, next_url)
     if LoginAttempt.recent_failures(email, ip, now) >= MAX_FAILURES:
-        error = "Too many tries. Wait a quarter of an hour, or ask your lead for a reset link."
-        return render("account/sign_in.html", status=429, email=email, error=error, next=next_url)
+        error = "Too many tries. Wait a quarter of an hour, or use “Forgot your password?”."
+        return _sign_in_page(429, email, error, next_url)
     person = Person.by_email(email) if email else None
     if (
         person is None
@@ -75,7 +127,7 @@ def sign_in():
     ):
         LoginAttempt.create(email=email[:254], ip=ip[:64], at=now)
         error = "That email and password don't match. Check both and try again."
-        return render("account/sign_in.html", status=422, email=email, error=error, next=next_url)
+        return _sign_in_page(422, email, error, next_url)
     _start_session(person)
     return redirect(_safe_next(next_url), code=303)
 
@@ -86,7 +138,44 @@ def sign_out():
     if g.person is not None:
         SignIn.delete().where(SignIn.id == g.sign_in.id).execute()
     session.clear()
-    return redirect(url_for("account.sign_in"), code=303)
+    return redirect(url_for("account.sign_in", out=1), code=303)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Send a reset link to the address typed, with the same answer whether or not it has an account."""
+    if not passwords_on():
+        abort(404)
+    if request.method != "POST":
+        email = clean_text(request.args.get("email"))[:254]
+        return render("account/forgot.html", email=email, error=None)
+    email, error = normal_email(request.form.get("email"))
+    if error:
+        return render("account/forgot.html", status=422, email=email, error=error)
+    person = Person.by_email(email)
+    now = clock.naive_now()
+    # A few links an hour at most, so nobody fills a mailbox through this form.
+    if person is not None and person.active and PasswordReset.asked_recently(person, now) < 3:
+        token = PasswordReset.issue(person, None, now)
+        # In the background: the answer takes as long whether or not a message goes out.
+        mail.send_later(reset_message(person, token, None))
+    return render("account/forgot_sent.html", email=email, where=mail.where())
+
+
+def reset_message(person: Person, token: str, by: Person | None):
+    """The email carrying a reset link to person."""
+    url = url_for("account.reset_password", token=token, _external=True)
+    expires = clock.naive_now() + timedelta(hours=models.RESET_HOURS)
+    subject = "Choose a new password for One True Customer"
+    return mail.message(
+        person.email,
+        subject,
+        "reset",
+        person=person,
+        url=url,
+        expires=mail.expiry(expires, person.tz),
+        by_name=by.name if by else None,
+    )
 
 
 def _password_errors(password: str, again: str) -> dict:
@@ -173,7 +262,7 @@ def reset_password(token: str):
         PasswordReset.update(used_at=now).where(PasswordReset.id == reset.id).execute()
         # A new password ends every old sign-in.
         SignIn.delete().where(SignIn.person == reset.person_id).execute()
-    _start_session(reset.person)
+    _start_session(reset.person, tell=False)
     return redirect(url_for("today.index"), code=303)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request, session
 from peewee import JOIN
 
-from models import ROLES, Person, Team, fn
-from pwa import clock
-from pwa.team import invite_once, read_invite
+from models import ROLES, Invite, Person, Team, fn
+from pwa import clock, mail
+from pwa.team import invite_once, read_invite, resets_allowed
 from pwa.web import back, clean_text, render, role_required
 
 bp = Blueprint("admin", __name__)
@@ -38,6 +38,9 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         errors=errors or {},
         link=session.pop("made_link", None),
         notice=session.pop("admin_notice", None),
+        not_sent=list(Invite.not_sent(None, clock.naive_now())),
+        resets=resets_allowed(g.person),
+        mail_configured=mail.configured(),
     )
 
 

@@ -116,7 +116,19 @@ def clock():
 
 
 @pytest.fixture
-def app(database_url, clock, tmp_path):
+def app_config():
+    """Extra configuration for the app under test (a test module overrides it)."""
+    return {}
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    """The folder where mail lands without a mail server."""
+    return tmp_path / "outbox"
+
+
+@pytest.fixture
+def app(database_url, clock, tmp_path, app_config, outbox):
     app = create_app(
         {
             "TESTING": True,
@@ -124,6 +136,8 @@ def app(database_url, clock, tmp_path):
             "DATABASE_URL": database_url,
             "CLOCK": clock,
             "SERVER_NAME": None,
+            "MAIL_OUTBOX": str(outbox),
+            **app_config,
         }
     )
     app.test_client_class = Client

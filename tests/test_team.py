@@ -83,13 +83,24 @@ def test_a_bad_invite_email_comes_back_with_the_text_kept(as_lena, north, alice)
     assert Invite.select().count() == 0
 
 
-def test_a_lead_makes_a_reset_link_only_for_their_team(as_lena, alice, carl):
-    response = as_lena.post(f"/people/{alice.id}/reset")
+def test_without_mail_a_lead_makes_no_reset_links(as_lena, alice, north):
+    page = as_lena.get(f"/team?team={north.id}").get_data(as_text=True)
+    assert "Make a reset link" not in page and "Send a reset link" not in page
+    assert "only an admin can make a reset link" in page
+    assert as_lena.post(f"/people/{alice.id}/reset").status_code == 403
+    assert PasswordReset.select().count() == 0
+
+
+def test_without_mail_an_admin_makes_a_reset_link_shown_to_them_alone(as_ada, alice, outbox):
+    response = as_ada.post(f"/people/{alice.id}/reset", data={"from": "admin"})
     assert response.status_code == 303
-    assert "/reset/" in as_lena.get(response.location).get_data(as_text=True)
-    assert as_lena.post(f"/people/{carl.id}/reset").status_code == 403
-    assert as_lena.post("/people/9999/reset").status_code == 404
-    assert PasswordReset.select().count() == 1
+    page = as_ada.get(response.location).get_data(as_text=True)
+    assert "Password reset link for Alice Martin" in page and "/reset/" in page
+    assert "outbox" in page
+    assert "/reset/" not in as_ada.get(response.location).get_data(as_text=True)
+    assert len(list(outbox.glob("*.eml"))) == 1
+    assert as_ada.post("/people/9999/reset").status_code == 404
+    assert PasswordReset.get().created_by_id is not None
 
 
 def test_an_employee_cannot_make_reset_links(as_alice, bob):
