@@ -146,7 +146,11 @@ def test_only_the_team_lead_or_an_admin_resends_an_invite(client, north, south, 
     assert invite_token
     invite = Invite.get()
     southern_lead = Person.create(
-        name="Sol", email="sol@example.com", role="lead", team=south, password_hash=carl.password_hash
+        name="Sol",
+        email="sol@example.com",
+        role="lead",
+        team=south,
+        password_hash=carl.password_hash,
     )
     sign_in(client, southern_lead)
     assert client.post(f"/invites/{invite.id}/resend").status_code == 403
