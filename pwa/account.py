@@ -159,7 +159,7 @@ def forgot_password():
         token = PasswordReset.issue(person, None, now)
         # In the background: the answer takes as long whether or not a message goes out.
         mail.send_later(reset_message(person, token, None))
-    return render("account/forgot_sent.html", email=email, where=mail.where())
+    return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
 
 
 def reset_message(person: Person, token: str, by: Person | None):

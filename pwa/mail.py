@@ -46,7 +46,12 @@ def where() -> str:
     """Where mail goes on this server, in words for the page that sent it."""
     if configured():
         return "by email"
-    return f"to the server's console and its outbox folder ({current_app.config['MAIL_OUTBOX']})"
+    return "to this server's console and outbox folder"
+
+
+def outbox() -> str | None:
+    """The outbox folder when there is no mail server, to name on the page that sent a message."""
+    return None if configured() else current_app.config["MAIL_OUTBOX"]
 
 
 def expiry(at: datetime, tz: str) -> str:

@@ -76,7 +76,7 @@ def send_invite(invite: Invite, token: str) -> None:
 
 def show_link_once(kind: str, who: str, url: str) -> None:
     """Keep a just-made link for the page after the redirect (a reload won't show it again)."""
-    session["made_link"] = {"kind": kind, "who": who, "url": url, "where": mail.where()}
+    session["made_link"] = {"kind": kind, "who": who, "url": url, "outbox": mail.outbox()}
 
 
 def resets_allowed(maker: Person) -> bool:

@@ -43,3 +43,13 @@ def test_create_admin_and_invite_print_a_link(runner):
     assert result.exit_code == 0, result.output
     assert "/invite/" in result.output
     assert models.Invite.get().team.name == "East"
+
+
+def test_create_admin_and_invite_refuse_an_address_that_is_not_one(runner):
+    result = runner.invoke(
+        cli, ["create-admin", "boss@localhost", "--name", "Boss", "--password", "long enough pw"]
+    )
+    assert result.exit_code == 2 and "Enter an email address" in result.output
+    result = runner.invoke(cli, ["invite", "new at example.com"])
+    assert result.exit_code == 2
+    assert models.Person.select().count() == 0 and models.Invite.select().count() == 0
