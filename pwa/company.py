@@ -137,10 +137,20 @@ def _person_for(claims) -> tuple[Person | None, str]:
     """Who signs in: the linked account, else one matched by verified email (then linked)."""
     issuer, subject = str(claims["iss"]), str(claims["sub"])
     person = CompanyIdentity.person_for(issuer, subject)
-    if person is not None:
-        if not person.active:
-            return None, "Your account can no longer sign in. Ask your admin."
-        return person, ""
+    if person is None:
+        person, why = _match(claims, issuer, subject)
+        if person is None:
+            # A sign-in of the same provider account at the same moment may have just linked it.
+            person = CompanyIdentity.person_for(issuer, subject)
+            if person is None:
+                return None, why
+    if not person.active:
+        return None, "Your account can no longer sign in. Ask your admin."
+    return person, ""
+
+
+def _match(claims, issuer: str, subject: str) -> tuple[Person | None, str]:
+    """A person for a provider account not linked yet: by verified email, invite or domain."""
     email, why = _verified_email(claims)
     if email is None:
         return None, why

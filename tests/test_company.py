@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -369,3 +371,32 @@ def test_an_inactive_linked_person_is_refused(client, provider, north):
     )
     assert response.status_code == 403
     assert "no longer sign in" in response.get_data(as_text=True)
+
+
+def test_four_company_sign_ins_at_once_on_one_invite_make_one_account(
+    live_server, provider, north, ada, clock
+):
+    Invite.issue("nia@example.com", north, "employee", ada, clock.now().replace(tzinfo=None))
+    provider.set_user("nia-7", {"email": "nia@example.com", "email_verified": True})
+    callbacks = []
+    for _ in range(4):
+        session = requests.Session()
+        page = session.get(f"{live_server}/signin").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        started = session.post(
+            f"{live_server}/signin/company", data={"csrf_token": token}, allow_redirects=False
+        )
+        callbacks.append((session, approve(started.headers["Location"], "nia-7")))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(
+            pool.map(
+                lambda job: job[0].get(f"{live_server}{job[1]}", allow_redirects=False),
+                callbacks,
+            )
+        )
+
+    assert [r.status_code for r in responses] == [303] * 4, [r.text[:200] for r in responses]
+    assert Person.select().where(Person.email == "nia@example.com").count() == 1
+    assert CompanyIdentity.select().count() == 1
+    assert Invite.get().used_at is not None
