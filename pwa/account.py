@@ -214,7 +214,11 @@ def accept_invite(token: str):
         return render("account/invite_gone.html", status=404, used=Invite.was_used(token))
     if request.method == "GET":
         form = {"name": invite.name, "tz": "UTC"}
-        return render("account/invite.html", invite=invite, form=form, errors={})
+        return render(
+            "account/invite.html", invite=invite, form=form, errors={}, passwords=passwords_on()
+        )
+    if not passwords_on():
+        abort(403)
     form = {"name": clean_text(request.form.get("name")), "tz": request.form.get("tz", "")}
     password = request.form.get("password") or ""
     errors = {
@@ -224,7 +228,14 @@ def accept_invite(token: str):
     if Person.by_email(invite.email) is not None:
         errors["name"] = "This email already has an account. Sign in instead."
     if errors:
-        return render("account/invite.html", status=422, invite=invite, form=form, errors=errors)
+        return render(
+            "account/invite.html",
+            status=422,
+            invite=invite,
+            form=form,
+            errors=errors,
+            passwords=True,
+        )
     with db.atomic():
         person = Person.create(
             email=invite.email,
@@ -243,6 +254,8 @@ def accept_invite(token: str):
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Set a new password through a link a lead or admin made."""
+    if not passwords_on():
+        abort(404)
     now = clock.naive_now()
     reset = PasswordReset.usable(token, now)
     if reset is None:

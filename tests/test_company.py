@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from conftest import PASSWORD, make_person
 from models import CompanyIdentity, Invite, Person
+from models import PasswordReset as PasswordResetLink
 
 # The mock provider is plain HTTP on 127.0.0.1; Authlib refuses that unless told.
 os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
@@ -400,3 +401,27 @@ def test_four_company_sign_ins_at_once_on_one_invite_make_one_account(
     assert Person.select().where(Person.email == "nia@example.com").count() == 1
     assert CompanyIdentity.select().count() == 1
     assert Invite.get().used_at is not None
+
+
+def test_with_passwords_off_an_invite_is_accepted_through_the_provider(
+    app, client, provider, north, ada, clock, alice, lena
+):
+    app.config["PASSWORD_SIGN_IN"] = False
+    token = Invite.issue(
+        "nia@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
+    page = client.get(f"/invite/{token}").get_data(as_text=True)
+    assert "Sign in with Acme ID" in page and 'name="password"' not in page
+    response = client.post(
+        f"/invite/{token}",
+        data={"name": "Nia", "password": "x" * 12, "again": "x" * 12, "tz": "UTC"},
+    )
+    assert response.status_code == 403
+    assert Person.by_email("nia@example.com") is None
+    reset = PasswordResetLink.issue(alice, lena, clock.now().replace(tzinfo=None))
+    assert client.get(f"/reset/{reset}").status_code == 404
+    response = company_sign_in(
+        client, provider, "nia-7", {"email": "nia@example.com", "email_verified": True}
+    )
+    assert response.status_code == 303
+    assert Person.by_email("nia@example.com").password_hash is None
