@@ -73,9 +73,12 @@ def send(msg: EmailMultiAlternatives) -> None:
     """Send now; raise MailError when the server can't be reached or refuses (never call inside a transaction)."""
     try:
         mail.get_connection().send_messages([msg])
-    except (smtplib.SMTPException, OSError) as error:
+    except smtplib.SMTPException as error:
+        log.warning("mail to %s refused: %s", msg.to, error)
+        raise MailError("the mail server refused it") from error
+    except OSError as error:
         log.warning("mail to %s not sent: %s", msg.to, error)
-        raise MailError(str(error) or error.__class__.__name__) from error
+        raise MailError("the mail server could not be reached") from error
 
 
 def send_later(msg: EmailMultiAlternatives) -> threading.Thread:

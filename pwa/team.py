@@ -61,8 +61,8 @@ def send_invite(invite: Invite, token: str) -> None:
         mail.send(msg)
     except mail.MailError as error:
         flash(
-            f"The mail server didn't take the invite for {invite.email} ({error}). "
-            "It is kept as not sent: resend it when the server is back.",
+            f"The invite for {invite.email} wasn't sent: {error}. "
+            "It is kept as not sent below: resend it when the server is back.",
             "error",
         )
         return
@@ -211,8 +211,8 @@ def reset_link(person_id: int):
     except mail.MailError as error:
         PasswordReset.delete().where(PasswordReset.token_digest == digest(token)).execute()
         flash(
-            f"The mail server didn't take the reset link for {person.name} ({error}). "
-            "Nothing was sent and nothing changed: try again later.",
+            f"The reset link for {person.name} wasn't sent: {error}. "
+            "Nothing changed: try again later.",
             "error",
         )
     else:
