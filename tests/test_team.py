@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from conftest import sign_in
@@ -192,3 +193,19 @@ def test_a_team_number_too_large_for_the_database_is_an_unknown_team(as_ada, ali
     assert "Pick a team from the list" in response.get_data(as_text=True)
     as_ada.post(f"/admin/people/{alice.id}", data={"team": huge, "role": "employee", "active": "1"})
     assert Person.get_by_id(alice.id).team_id == alice.team_id
+
+
+def test_without_mail_the_person_is_told_after_an_admin_reset_their_password(
+    app, as_ada, alice, outbox
+):
+    as_ada.post(f"/people/{alice.id}/reset", data={"from": "admin"})
+    link = re.search(
+        r'value="https?://[^/"]+(/reset/[^"]+)"', as_ada.get("/admin").get_data(as_text=True)
+    )
+    holder = app.test_client()
+    holder.post(link.group(1), data={"password": "handed on pw1", "again": "handed on pw1"})
+    alice_phone = app.test_client()
+    alice_phone.post("/signin", data={"email": alice.email, "password": "handed on pw1"})
+    assert "Ada Admin reset your password on Wed 18 Nov" in alice_phone.get("/").get_data(
+        as_text=True
+    )
