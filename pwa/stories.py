@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import unicodedata
 import uuid
@@ -10,6 +11,7 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
+from PIL import Image
 
 from game.days import week_start
 from models import (
@@ -76,6 +78,10 @@ TEMPLATE = (
 BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 CARD_CACHE = "public, max-age=31536000, immutable"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
+# The story page shows the portrait card at most 240 CSS px wide: a WebP for 2x screens, made from
+# the PNG (which stays what is downloaded and shared) and cached beside it.
+ON_PAGE = "portrait-webp"
+ON_PAGE_SIZE = (480, 600)
 # Renders of the same card wait for each other; striped so the lock table never grows.
 _RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
@@ -400,6 +406,12 @@ def _story_page(story: Story, status: int = 200):
         moderator=story.moderated_by(person),
         share_url=share_url,
         portrait_url=card_url(story, "portrait"),
+        on_page_url=_url(
+            "stories.card_on_page",
+            story_id=story.id,
+            card=card_hash(card_text(story), "portrait"),
+        ),
+        on_page_size=ON_PAGE_SIZE,
         **_reactions(story),
     )
 
@@ -565,6 +577,13 @@ def card(story_id: int, size: str, card: str):
     return _send_card(_readable(story_id), size, card, public=False)
 
 
+@bp.route("/cards/<id:story_id>/portrait-<card>.webp")
+@sign_in_required
+def card_on_page(story_id: int, card: str):
+    """Send the portrait card at the size the story page shows it (WebP, made from the PNG)."""
+    return _send_card(_readable(story_id), "portrait", card, public=False, on_page=True)
+
+
 @bp.route("/s/<token>/<any(portrait, preview):size>-<card>.png")
 def public_card(token: str, size: str, card: str):
     """Send a card image behind a live share link."""
@@ -574,13 +593,17 @@ def public_card(token: str, size: str, card: str):
     return _send_card(story, size, card, public=True)
 
 
-def _send_card(story: Story, size: str, asked: str, public: bool):
+def _send_card(story: Story, size: str, asked: str, public: bool, on_page: bool = False):
     text = card_text(story)
     digest = card_hash(text, size)
     if asked != digest:
+        if on_page:
+            return redirect(_url("stories.card_on_page", story_id=story.id, card=digest), code=302)
         return redirect(card_url(story, size, public=public), code=302)
     if request.if_none_match.contains_weak(digest):  # RFC 9110: If-None-Match compares weakly
         response = Response(status=304)
+    elif on_page:
+        response = Response(_on_page(story, text, digest), mimetype="image/webp")
     else:
         response = Response(_png(story, text, size, digest), mimetype="image/png")
     response.set_etag(digest)
@@ -605,6 +628,23 @@ def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
                 CardImage.keep(digest, size, png, story, clock.naive_now())
     recent.put(key, png)
     return png
+
+
+def _on_page(story: Story, text: CardText, digest: str) -> bytes:
+    """The portrait card made smaller for the story page, made once like the PNG it comes from."""
+    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
+    key = (digest, ON_PAGE)
+    webp = recent.get(key) or CardImage.png_for(digest, ON_PAGE)
+    if webp is None:
+        png = _png(story, text, "portrait", digest)
+        with Image.open(io.BytesIO(png)) as image:
+            small = image.convert("RGB").resize(ON_PAGE_SIZE, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, "WEBP", quality=82, method=6)
+        webp = out.getvalue()
+        CardImage.keep(digest, ON_PAGE, webp, story, clock.naive_now())
+    recent.put(key, webp)
+    return webp
 
 
 class RecentCards:

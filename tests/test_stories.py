@@ -71,7 +71,7 @@ def page_of(response) -> str:
 
 
 def card_path(page: str) -> str:
-    return re.search(r'src="(/cards/\d+/portrait-[0-9a-f]+\.png)"', page).group(1)
+    return re.search(r'href="(/cards/\d+/portrait-[0-9a-f]+\.png)"', page).group(1)
 
 
 def meta(page: str, key: str) -> str:
@@ -866,7 +866,35 @@ def test_the_story_page_offers_share_download_and_copy_link(as_alice, alice):
     assert 'data-copy="#share-link">Copy link</button>' in page
     assert f'value="http://localhost/s/{story.share_token}"' in page
     assert "data-share hidden" in page and ">Share</button>" in page
-    assert '<script src="/static/js/share.js" defer></script>' in page
+    assert re.search(r'<script src="/static/js/share\.[0-9a-f]{12}\.js" defer></script>', page)
+
+
+def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_share(
+    app, as_alice, alice, bob
+):
+    story = tell(alice, bob)
+    page = page_of(as_alice.get(f"/stories/{story.id}"))
+    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    shown = f"/cards/{story.id}/portrait-{digest}.webp"
+    assert f'class="card-preview" src="{shown}" width="480" height="600"' in page
+    assert card_path(page) == f"/cards/{story.id}/portrait-{digest}.png"
+    response = as_alice.get(shown)
+    assert response.status_code == 200
+    assert response.mimetype == "image/webp"
+    assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert response.headers["ETag"] == f'"{digest}"'
+    image = Image.open(io.BytesIO(response.data))
+    assert (image.format, image.size) == ("WEBP", (480, 600))
+    png = as_alice.get(card_path(page)).data
+    assert len(response.data) < len(png) / 3
+    # Made once and kept beside the PNG, so another process serves it without drawing.
+    assert CardImage.png_for(digest, "portrait-webp") == response.data
+    assert (
+        as_alice.get(f"/cards/{story.id}/portrait-{'0' * 64}.webp")
+        .headers["Location"]
+        .endswith(shown)
+    )
+    assert app.test_client().get(shown).status_code in (302, 303)  # signed out: to sign-in
 
 
 class Links(HTMLParser):
