@@ -94,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         OIDC_PROVIDER_NAME=os.environ.get("OIDC_PROVIDER_NAME", "your company account"),
         OIDC_TRUST_UNVERIFIED_EMAIL=os.environ.get("OIDC_TRUST_UNVERIFIED_EMAIL", "") == "1",
         OIDC_ALLOWED_DOMAINS=os.environ.get("OIDC_ALLOWED_DOMAINS", ""),
+        OIDC_TIMEOUT=int(os.environ.get("OIDC_TIMEOUT", "10")),
         PASSWORD_SIGN_IN=os.environ.get("PASSWORD_SIGN_IN", "1") != "0",
         # Pages are compressed as they are sent (static files once, by pwa.static_files).
         COMPRESS_ALGORITHM=["br", "gzip"],

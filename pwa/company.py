@@ -39,7 +39,12 @@ def init_app(app: Flask) -> None:
         client_secret=app.config["OIDC_CLIENT_SECRET"],
         server_metadata_url=app.config["OIDC_ISSUER"].rstrip("/")
         + "/.well-known/openid-configuration",
-        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
+        client_kwargs={
+            "scope": "openid email profile",
+            "code_challenge_method": "S256",
+            # A provider that accepts the connection but never answers is down, not a hung worker.
+            "default_timeout": app.config["OIDC_TIMEOUT"],
+        },
     )
     app.extensions["company_oauth"] = oauth
 

@@ -313,5 +313,5 @@ def browser_sign_in(page, base: str, person: models.Person) -> None:
     page.goto(f"{base}/signin")
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/")

@@ -344,6 +344,33 @@ def test_a_provider_that_cannot_be_reached_at_all_is_a_clear_page(database_url, 
     assert response.status_code == 502
 
 
+def test_a_provider_that_never_answers_is_a_clear_page_in_time(database_url, clock):
+    from pwa import create_app
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never answers
+    try:
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "CLOCK": clock,
+                "WTF_CSRF_ENABLED": False,
+                "OIDC_ISSUER": f"http://127.0.0.1:{silent.getsockname()[1]}",
+                "OIDC_CLIENT_ID": "x",
+                "OIDC_CLIENT_SECRET": "y",
+                "OIDC_TIMEOUT": 1,
+            }
+        )
+        started = time.monotonic()
+        response = app.test_client().post("/signin/company")
+        assert response.status_code == 502
+        assert time.monotonic() - started < 5
+    finally:
+        silent.close()
+
+
 def test_signing_out_says_it_does_not_sign_out_of_the_provider(client, provider, alice):
     company_sign_in(client, provider, "alice-1", {"email": alice.email, "email_verified": True})
     response = client.post("/signout")
