@@ -115,9 +115,9 @@ class BaseModel(Model):
         legacy_table_names = False
 
     @classmethod
-    def create_with_token(cls, **fields) -> str:
-        """Create a row holding a new token's digest; return the token (it is shown once)."""
-        token = new_token()
+    def create_with_token(cls, token: str | None = None, **fields) -> str:
+        """Create a row holding a (new) token's digest; return the token (it is shown once)."""
+        token = token or new_token()
         cls.create(token_digest=digest(token), **fields)
         return token
 
@@ -353,9 +353,12 @@ class PasswordReset(OneTimeLink):
     told_at = DateTimeField(null=True)
 
     @classmethod
-    def issue(cls, person: Person, by: Person | None, now: datetime) -> str:
+    def issue(
+        cls, person: Person, by: Person | None, now: datetime, token: str | None = None
+    ) -> str:
         """Create a reset link token for person (by None: they asked for it themselves)."""
         return cls.create_with_token(
+            token,
             person=person,
             created_by=by,
             created_at=now,

@@ -152,19 +152,28 @@ def forgot_password():
     email, error = normal_email(request.form.get("email"))
     if error:
         return render("account/forgot.html", status=422, email=email, error=error)
-    person = Person.by_email(email)
-    now = clock.naive_now()
-    # A few links an hour at most, so nobody fills a mailbox through this form.
-    if person is not None and person.active and PasswordReset.asked_recently(person, now) < 3:
-        token = PasswordReset.issue(person, None, now)
-        # In the background: the answer takes as long whether or not a message goes out.
-        mail.send_later(reset_message(person, token, None))
+    # The token and its link are made for every address, and the look-up, the reset row and the
+    # email all happen in the background: the answer is the same work whether or not the address
+    # has an account.
+    token = models.new_token()
+    url = url_for("account.reset_password", token=token, _external=True)
+    mail.in_background(_send_reset_if_known, email, token, url)
     return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
 
 
-def reset_message(person: Person, token: str, by: Person | None):
-    """The email carrying a reset link to person."""
-    url = url_for("account.reset_password", token=token, _external=True)
+def _send_reset_if_known(email: str, token: str, url: str) -> None:
+    """Email a reset link to the active person with this address, a few an hour at most."""
+    with db.connection_context():
+        person = Person.by_email(email)
+        now = clock.naive_now()
+        if person is None or not person.active or PasswordReset.asked_recently(person, now) >= 3:
+            return
+        PasswordReset.issue(person, None, now, token=token)
+    mail.send(reset_message(person, url, None))
+
+
+def reset_message(person: Person, url: str, by: Person | None):
+    """The email carrying the reset link url to person."""
     expires = clock.naive_now() + timedelta(hours=models.RESET_HOURS)
     subject = "Choose a new password for One True Customer"
     return mail.message(

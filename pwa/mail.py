@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 import smtplib
@@ -81,14 +80,18 @@ def send(msg: EmailMultiAlternatives) -> None:
         raise MailError("the mail server could not be reached") from error
 
 
-def send_later(msg: EmailMultiAlternatives) -> threading.Thread:
-    """Send in the background, so the page answers as fast whether or not a message goes out."""
+def in_background(job, *args) -> threading.Thread:
+    """Run job(*args) in a thread with the app's context (a failure to send is logged, not raised)."""
     app = current_app._get_current_object()
 
     def run() -> None:
-        # Already logged when it fails; the person may simply ask again.
-        with app.app_context(), contextlib.suppress(MailError):
-            send(msg)
+        with app.app_context():
+            try:
+                job(*args)
+            except MailError:
+                pass  # already logged; the person may simply ask again
+            except Exception:
+                log.exception("background mail job failed")
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()

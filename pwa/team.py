@@ -207,7 +207,8 @@ def reset_link(person_id: int):
     token = PasswordReset.issue(person, g.person, clock.naive_now())
     try:
         # Sent now, outside any transaction: with mail configured the maker never sees the link.
-        mail.send(reset_message(person, token, g.person))
+        url = url_for("account.reset_password", token=token, _external=True)
+        mail.send(reset_message(person, url, g.person))
     except mail.MailError as error:
         PasswordReset.delete().where(PasswordReset.token_digest == digest(token)).execute()
         flash(

@@ -236,15 +236,15 @@ def test_forgot_password_answers_the_same_and_sends_nothing_for_an_unknown_addre
 
 
 def test_forgot_password_answers_as_fast_whether_or_not_a_message_goes_out(client, alice, inbox):
-    inbox.delay = 1.0
+    inbox.delay = 2.0
     started = time.perf_counter()
     client.post("/forgot", data={"email": alice.email})
     known = time.perf_counter() - started
     started = time.perf_counter()
     client.post("/forgot", data={"email": "nobody@example.com"})
     unknown = time.perf_counter() - started
-    assert known < 0.5 and unknown < 0.5, (known, unknown)
-    assert len(inbox.wait(timeout=5)) == 1
+    assert known < 1.0 and unknown < 1.0, (known, unknown)
+    assert len(inbox.wait(timeout=8)) == 1
 
 
 def test_forgot_password_sends_at_most_three_links_an_hour(client, alice, inbox):
