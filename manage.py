@@ -131,7 +131,10 @@ def invite(email: str, team_name: str | None, role: str, name: str) -> None:
             team = models.Team.get_or_none(models.Team.name == team_name)
             if team is None:
                 raise click.ClickException(f"No team called {team_name}.")
-        token = models.Invite.issue(email, team, role, None, _now().replace(tzinfo=None), name=name)
+        now = _now().replace(tzinfo=None)
+        token = models.Invite.issue(email, team, role, None, now, name=name)
+        # The link is printed for whoever runs this to hand on: it counts as sent.
+        models.Invite.update(sent_at=now).where(models.Invite.email == email.lower()).execute()
         from flask import url_for
 
         click.echo(url_for("account.accept_invite", token=token, _external=True))

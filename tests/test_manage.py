@@ -45,6 +45,7 @@ def test_create_admin_and_invite_print_a_link(runner):
     assert result.exit_code == 0, result.output
     assert "/invite/" in result.output
     assert models.Invite.get().team.name == "East"
+    assert models.Invite.get().sent_at is not None  # not listed as "not sent"
 
 
 @pytest.fixture
