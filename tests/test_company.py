@@ -190,6 +190,8 @@ def test_anyone_from_an_allowed_domain_joins_as_an_employee_without_a_team(clien
     assert response.status_code == 303
     omar = Person.by_email("omar@acme.example")
     assert (omar.name, omar.role, omar.team_id) == ("Omar Haddad", "employee", None)
+    for path in ("/", "/stories", "/challenge", "/me"):
+        assert client.get(path).status_code == 200, path
 
 
 def test_an_unknown_email_is_refused_and_nothing_is_made(client, provider, alice):
