@@ -14,7 +14,7 @@ from joserfc.errors import JoseError
 from models import CompanyIdentity, Invite, Person
 from pwa import clock
 from pwa.account import _safe_next, _start_session
-from pwa.web import clean_text, normal_email, render
+from pwa.web import clean_text, external_url, normal_email, render
 
 bp = Blueprint("company", __name__)
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def start():
         return _refused("Company sign-in isn't set up here.", 404)
     session["company_next"] = _safe_next(request.form.get("next"))
     try:
-        return client.authorize_redirect(url_for("company.callback", _external=True))
+        return client.authorize_redirect(external_url("company.callback"))
     except (requests.RequestException, ValueError, AuthlibBaseError) as error:
         log.warning("provider discovery failed: %s", error)
         return _refused(_unreachable(), 502)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import PASSWORD, sign_in
+from conftest import PASSWORD, make_person, sign_in
 from models import Invite, PasswordReset, Person
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/(?:reset|invite)/[A-Za-z0-9_\-]+")
@@ -332,3 +332,28 @@ def test_without_mail_a_forgotten_password_link_goes_to_the_outbox(database_url,
     message = email.message_from_bytes(saved.read_bytes(), policy=policy.default)
     assert message["To"] == "alice@example.com"
     assert client.get(link_in(message)).status_code == 200
+
+
+# The reset-link rights (security review F1), where leads may send links at all: with mail.
+
+
+def test_a_lead_makes_no_reset_link_for_an_admin_another_lead_or_someone_inactive(
+    client, app, lena, ada, bob, north, inbox
+):
+    Person.update(team=north).where(Person.id == ada.id).execute()  # the admin is on North too
+    other_lead = make_person("Olga Lead", "olga@example.com", role="lead", team=north)
+    Person.update(active=False).where(Person.id == bob.id).execute()
+    as_lena = sign_in(client, lena)
+    for target in (ada, other_lead, bob):
+        assert as_lena.post(f"/people/{target.id}/reset").status_code == 403, target.name
+    assert PasswordReset.select().count() == 0
+
+
+def test_the_team_page_offers_reset_links_only_for_its_employees(
+    as_lena, alice, lena, north, ada, inbox
+):
+    Person.update(team=north).where(Person.id == ada.id).execute()
+    make_person("Olga Lead", "olga@example.com", role="lead", team=north)
+    page = as_lena.get("/team").get_data(as_text=True)
+    assert 'Send a reset link<span class="visually-hidden"> to Alice Martin' in page
+    assert page.count("Send a reset link") == 1
