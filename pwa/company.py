@@ -98,7 +98,7 @@ def callback():
         return _refused("This sign-in link is old or was already used. Start again.", 400)
     except OAuthError as error:
         log.info("provider refused: %s", error)
-        return _refused(f"{name} didn't sign you in ({error.error}). Start again.", 403)
+        return _refused(f"{name} didn't sign you in. Start again, or ask your admin.", 403)
     except requests.RequestException as error:
         log.warning("provider token request failed: %s", error)
         return _refused(_unreachable(), 502)
