@@ -76,6 +76,7 @@ def demo(if_empty: bool) -> None:
             )
             sys.exit(1)
         people = demo_data.load(_now())
+        _award_everyone()  # the badges their history already earned
     click.echo(
         f"Loaded the demo organisation: {len(people)} people, password '{demo_data.PASSWORD}'."
     )
@@ -151,6 +152,24 @@ def invite(email: str, team_name: str | None, role: str, name: str) -> None:
 
         click.echo(url_for("account.accept_invite", token=token, _external=True))
     click.echo(f"Invited {email} as {role}.")
+
+
+@cli.command("award-badges")
+def award_badges() -> None:
+    """Give everyone each badge they already qualify for (safe to run again: nobody gets one twice)."""
+    app = _app()
+    with app.app_context():
+        given = _award_everyone()
+    click.echo(f"Awarded {given} badge(s).")
+
+
+def _award_everyone() -> int:
+    from pwa import events
+
+    given = 0
+    for person in models.Person.select().where(models.Person.active):
+        given += len(events.award_badges(person))
+    return given
 
 
 def _demo_sign_ins() -> list[str]:

@@ -29,12 +29,16 @@ from peewee import (
 from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
+from game.challenge import LENGTH as CHALLENGE_DAYS
+
 db = DatabaseProxy()
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SIGN_IN_DAYS = 90
 INVITE_DAYS = 14
 RESET_HOURS = 48
+# A team's challenge that a lead started fewer days ago than this takes newcomers in.
+TEAM_JOIN_DAYS = timedelta(days=7)
 
 
 def utcnow() -> datetime:
@@ -189,6 +193,8 @@ class Person(BaseModel):
     role = CharField(max_length=10, default="employee")
     team = ForeignKeyField(Team, null=True, backref="people", on_delete="SET NULL")
     tz = CharField(max_length=64, default="UTC")
+    # The phone's time zone the person chose to keep their own days in (the hint stays away).
+    tz_kept = CharField(max_length=64, default="")
     workdays = CharField(max_length=20, default="0,1,2,3,4")
     # Earlier work days and until when they held ("2026-11-23=0,1,2,3,4;..."): see game.days.WorkWeek.
     past_workdays = TextField(default="")
@@ -196,6 +202,9 @@ class Person(BaseModel):
     tz_changed_on = DateField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # How many of the person's notices (recognised, badge earned...) they have not seen yet: read
+    # with the sign-in on every page, so the tab bar's count costs no query of its own.
+    news_unseen = IntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name
@@ -695,6 +704,50 @@ class Challenge(BaseModel):
         return cls.get((cls.person == person) & (cls.start == start))
 
     @classmethod
+    def join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
+        """Start person's challenge with their team's, when its lead started one lately.
+
+        A team challenge is the challenges a lead or admin started for the members; one begun
+        within TEAM_JOIN_DAYS is still running for a newcomer to join (their 30 days start on
+        their own today). Someone part-way through a challenge keeps theirs.
+        """
+        if person.team_id is None:
+            return None
+        with db.atomic():
+            # Two joins at once (an admin's double tap) queue on the person's row: the second
+            # then finds the first's challenge. SQLite's write lock already serialises them.
+            if not is_sqlite():
+                Person.select(Person.id).where(Person.id == person.id).for_update().execute()
+            return cls._join_team_challenge(person, today)
+
+    @classmethod
+    def _join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
+        current = cls.current_for(person)
+        if (
+            current is not None
+            and current.completed_at is None
+            and (today - current.start).days < CHALLENGE_DAYS
+        ):
+            return None
+        team_start = (
+            cls.select(cls.started_by)
+            .join(Person, on=(cls.person == Person.id))
+            .where(
+                (Person.team == person.team_id)
+                & (cls.person != person.id)
+                & cls.started_by.is_null(False)
+                & (cls.started_by != cls.person)
+                & (cls.start > today - TEAM_JOIN_DAYS)
+                & (cls.start <= today)
+            )
+            .order_by(cls.start.desc(), cls.id.desc())
+            .first()
+        )
+        if team_start is None:
+            return None
+        return cls.begin(person, today, by=team_start.started_by_id)
+
+    @classmethod
     def completed_count(cls, person: Person) -> int:
         """How many challenges person has completed."""
         return cls.select().where((cls.person == person) & cls.completed_at.is_null(False)).count()
@@ -935,9 +988,51 @@ class Story(BaseModel):
         return self.share_token
 
 
-class Reaction(BaseModel):
+class Applause:
+    """One person's applause for one thing (a story, a recognition): the field named TARGET."""
+
+    TARGET = ""
+
+    @classmethod
+    def _target(cls):
+        return getattr(cls, cls.TARGET)
+
+    @classmethod
+    def toggle(cls, item, person: Person, now: datetime) -> bool:
+        """Applaud the item, or take the applause back; return whether person now applauds."""
+        target = cls._target()
+        with db.atomic():
+            deleted = cls.delete().where((target == item) & (cls.person == person)).execute()
+            if deleted:
+                return False
+            cls.insert(
+                **{cls.TARGET: item}, person=person, created_at=now
+            ).on_conflict_ignore().execute()
+            return True
+
+    @classmethod
+    def counts(cls, ids: list[int]) -> dict[int, int]:
+        """Applause per item, for these items."""
+        if not ids:
+            return {}
+        target = cls._target()
+        rows = cls.select(target, fn.COUNT(cls.id)).where(target.in_(ids)).group_by(target).tuples()
+        return dict(rows)
+
+    @classmethod
+    def applauded(cls, person: Person, ids: list[int]) -> set[int]:
+        """Which of these items person applauds."""
+        if not ids:
+            return set()
+        target = cls._target()
+        query = cls.select(target).where((cls.person == person) & target.in_(ids))
+        return {row[0] for row in query.tuples()}
+
+
+class Reaction(Applause, BaseModel):
     """One person's applause for one story."""
 
+    TARGET = "story"
     story = ForeignKeyField(Story, backref="reactions", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
     kind = CharField(max_length=16, default="applause")
@@ -945,37 +1040,6 @@ class Reaction(BaseModel):
 
     class Meta:
         indexes = ((("story", "person"), True),)
-
-    @classmethod
-    def toggle(cls, story: Story, person: Person, now: datetime) -> bool:
-        """Applaud the story, or take the applause back; return whether person now applauds."""
-        with db.atomic():
-            deleted = cls.delete().where((cls.story == story) & (cls.person == person)).execute()
-            if deleted:
-                return False
-            cls.insert(story=story, person=person, created_at=now).on_conflict_ignore().execute()
-            return True
-
-    @classmethod
-    def counts(cls, story_ids: list[int]) -> dict[int, int]:
-        """Applause per story, for these stories."""
-        if not story_ids:
-            return {}
-        rows = (
-            cls.select(cls.story, fn.COUNT(cls.id))
-            .where(cls.story.in_(story_ids))
-            .group_by(cls.story)
-            .tuples()
-        )
-        return dict(rows)
-
-    @classmethod
-    def applauded(cls, person: Person, story_ids: list[int]) -> set[int]:
-        """Which of these stories person applauds."""
-        if not story_ids:
-            return set()
-        query = cls.select(cls.story).where((cls.person == person) & cls.story.in_(story_ids))
-        return {row[0] for row in query.tuples()}
 
 
 STORY_DRAFT_FIELDS = (
@@ -1076,3 +1140,317 @@ class CardImage(BaseModel):
 
 
 MODELS += [Story, Reaction, StoryDraft, CardImage, CompanyIdentity]
+
+
+RECOGNITION_MAX = 500
+ANNOUNCEMENT_MAX = 1500
+
+
+class Recognition(BaseModel):
+    """A colleague's thanks for a One True Customer moment: peer-nominated, one line."""
+
+    giver = ForeignKeyField(Person, backref="recognitions_given", on_delete="CASCADE")
+    receiver = ForeignKeyField(Person, backref="recognitions_received", on_delete="CASCADE")
+    # The receiver's team when they were recognised: the team feed it belongs to.
+    team = ForeignKeyField(Team, null=True, backref="recognitions", on_delete="SET NULL")
+    message = TextField()
+    customer_kind = CharField(max_length=10)
+    story = ForeignKeyField(Story, null=True, backref="recognitions", on_delete="SET NULL")
+    day = DateField()  # the giver's local date
+    week = DateField()  # its Monday: "given" counts (colleague, week) pairs
+    share_token = CharField(max_length=64, null=True, unique=True)
+    submit_key = CharField(max_length=64, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def for_colleague(self) -> bool:
+        return self.customer_kind == "colleague"
+
+    @classmethod
+    def _with_people(cls):
+        giver, receiver = Person.alias(), Person.alias()
+        return (
+            cls.select(cls, giver, receiver, Team)
+            .join_from(cls, giver, on=(cls.giver == giver.id), attr="giver")
+            .join_from(cls, receiver, on=(cls.receiver == receiver.id), attr="receiver")
+            .join_from(cls, Team, JOIN.LEFT_OUTER, on=(cls.team == Team.id), attr="team")
+        )
+
+    @classmethod
+    def feed(
+        cls, team: Team | int | None = None, before: int | None = None, limit: int = 10
+    ) -> list[Recognition]:
+        """Up to limit recognitions (of one team, or everyone's), newest first, older than before."""
+        query = cls._with_people()
+        if team is not None:
+            query = query.where(cls.team == team)
+        if before is not None:
+            query = query.where(cls.id < before)
+        return list(query.order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def one(cls, recognition_id: int) -> Recognition | None:
+        """The recognition with this id, its giver, receiver and team loaded."""
+        return cls._with_people().where(cls.id == recognition_id).first()
+
+    @classmethod
+    def shared(cls, token: str) -> Recognition | None:
+        """The recognition behind a public share link."""
+        if not token:
+            return None
+        return cls._with_people().where(cls.share_token == token).first()
+
+    @classmethod
+    def of_person(cls, person: Person, given: bool, limit: int = 20) -> list[Recognition]:
+        """The recognitions person gave (given=True) or received, newest first."""
+        field = cls.giver if given else cls.receiver
+        return list(cls._with_people().where(field == person).order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def of_team_week(cls, team: Team | int, week: date) -> list[Recognition]:
+        """The recognitions the team's members received in the week starting on week."""
+        query = cls._with_people().where((cls.team == team) & (cls.week == week))
+        return list(query.order_by(cls.id.desc()))
+
+    @classmethod
+    def given_pairs(cls, person: Person) -> list[tuple[int, date]]:
+        """(colleague, week) of every recognition person gave."""
+        rows = cls.select(cls.receiver, cls.week).where(cls.giver == person).tuples()
+        return [(receiver, as_date(week)) for receiver, week in rows]
+
+    @classmethod
+    def received_from(cls, person: Person) -> list[tuple[int, str]]:
+        """(giver, kind of customer) of every recognition person received."""
+        return list(cls.select(cls.giver, cls.customer_kind).where(cls.receiver == person).tuples())
+
+    @classmethod
+    def times(cls, giver: Person, receiver: Person | int, since: date) -> int:
+        """How often giver recognised receiver from the day since on."""
+        return (
+            cls.select()
+            .where((cls.giver == giver) & (cls.receiver == receiver) & (cls.day >= since))
+            .count()
+        )
+
+    def remove(self) -> None:
+        """Delete the recognition, its applause and its notices (badges earned stay earned)."""
+        with db.atomic():
+            Notice.delete().where(Notice.recognition == self.id).execute()
+            self.delete_instance(recursive=True)
+            Notice.recount(self.receiver_id)
+
+    def new_share_token(self) -> str:
+        """Give this recognition a fresh public share link; any older link stops working."""
+        self.share_token = new_token()
+        Recognition.update(share_token=self.share_token).where(Recognition.id == self.id).execute()
+        return self.share_token
+
+
+class RecognitionApplause(Applause, BaseModel):
+    """One person's applause for one recognition."""
+
+    TARGET = "recognition"
+    recognition = ForeignKeyField(Recognition, backref="applause", on_delete="CASCADE")
+    person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("recognition", "person"), True),)
+
+
+class Announcement(BaseModel):
+    """A lead's weekly "This week's One True Customer recognition goes to…", one per team and week."""
+
+    team = ForeignKeyField(Team, backref="announcements", on_delete="CASCADE")
+    week = DateField()
+    lead = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    receiver = ForeignKeyField(Person, backref="announced", on_delete="CASCADE")
+    recognition = ForeignKeyField(Recognition, null=True, backref="+", on_delete="SET NULL")
+    story = ForeignKeyField(Story, null=True, backref="+", on_delete="SET NULL")
+    text = TextField()
+    share_token = CharField(max_length=64, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("team", "week"), True),)
+
+    @classmethod
+    def _with_people(cls):
+        lead, receiver = Person.alias(), Person.alias()
+        return (
+            cls.select(cls, lead, receiver, Team)
+            .join_from(cls, lead, JOIN.LEFT_OUTER, on=(cls.lead == lead.id), attr="lead")
+            .join_from(cls, receiver, on=(cls.receiver == receiver.id), attr="receiver")
+            .join_from(cls, Team, on=(cls.team == Team.id), attr="team")
+        )
+
+    @classmethod
+    def of_week(cls, team: Team | int, week: date) -> Announcement | None:
+        """The team's announcement for the week starting on week."""
+        return cls._with_people().where((cls.team == team) & (cls.week == week)).first()
+
+    @classmethod
+    def past(cls, team: Team | int, limit: int = 52) -> list[Announcement]:
+        """The team's announcements, the latest week first."""
+        query = cls._with_people().where(cls.team == team)
+        return list(query.order_by(cls.week.desc()).limit(limit))
+
+    @classmethod
+    def one(cls, announcement_id: int) -> Announcement | None:
+        """The announcement with this id, its lead, receiver and team loaded."""
+        return cls._with_people().where(cls.id == announcement_id).first()
+
+    @classmethod
+    def shared(cls, token: str) -> Announcement | None:
+        """The announcement behind a public share link."""
+        if not token:
+            return None
+        return cls._with_people().where(cls.share_token == token).first()
+
+    @classmethod
+    def write(cls, team, week: date, lead: Person, receiver: Person, text: str, now, **source):
+        """Write the team's announcement for week: the first time creates it, later ones edit it."""
+        fields = {
+            "lead": lead,
+            "receiver": receiver,
+            "text": text,
+            "recognition": source.get("recognition"),
+            "story": source.get("story"),
+            "updated_at": now,
+        }
+        with db.atomic():
+            cls.insert(
+                team=team, week=week, share_token=new_token(), created_at=now, **fields
+            ).on_conflict(
+                conflict_target=[cls.team, cls.week],
+                update={getattr(cls, k): v for k, v in fields.items()},
+            ).execute()
+        return cls.of_week(team, week)
+
+
+class Badge(BaseModel):
+    """A badge a person earned: once per person and badge, never taken back."""
+
+    person = ForeignKeyField(Person, backref="badges", on_delete="CASCADE")
+    key = CharField(max_length=40)
+    earned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("person", "key"), True),)
+
+    @classmethod
+    def award(cls, person: Person | int, key: str, now: datetime) -> bool:
+        """Give person the badge unless they hold it; return whether this call gave it."""
+        query = cls.insert(person=person, key=key, earned_at=now).on_conflict_ignore()
+        return query.as_rowcount().execute() == 1
+
+    @classmethod
+    def of(cls, person: Person | int) -> dict[str, datetime]:
+        """When person earned each badge they hold."""
+        rows = cls.select(cls.key, cls.earned_at).where(cls.person == person).tuples()
+        return dict(rows)
+
+
+class Notice(BaseModel):
+    """Something new for a person: they were recognised or announced, they earned a badge."""
+
+    person = ForeignKeyField(Person, backref="notices", on_delete="CASCADE")
+    ref = CharField(max_length=64)  # what it is about, once per person: "recognition:12"
+    kind = CharField(max_length=16)
+    recognition = ForeignKeyField(Recognition, null=True, backref="+", on_delete="CASCADE")
+    announcement = ForeignKeyField(Announcement, null=True, backref="+", on_delete="CASCADE")
+    badge = CharField(max_length=40, null=True)
+    created_at = DateTimeField(default=utcnow)
+    seen_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("person", "ref"), True), (("person", "seen_at"), False))
+
+    @classmethod
+    def tell(
+        cls, person: Person | int, kind: str, ref: str, now: datetime, seen: bool = False, **about
+    ) -> bool:
+        """Add a notice for person (once per ref), unseen unless seen; return whether it is new."""
+        with db.atomic():
+            query = cls.insert(
+                person=person,
+                kind=kind,
+                ref=ref,
+                created_at=now,
+                seen_at=now if seen else None,
+                **about,
+            ).on_conflict_ignore()
+            added = query.as_rowcount().execute() == 1
+            if added and not seen:
+                Person.update(news_unseen=Person.news_unseen + 1).where(
+                    Person.id == person
+                ).execute()
+        return added
+
+    @classmethod
+    def recent(cls, person: Person, limit: int = 30, unseen: bool = False) -> list[Notice]:
+        """Person's latest notices with what they are about."""
+        giver, lead = Person.alias(), Person.alias()
+        query = (
+            cls.select(cls, Recognition, giver, Announcement, lead)
+            .join_from(cls, Recognition, JOIN.LEFT_OUTER, attr="recognition")
+            .join_from(
+                Recognition,
+                giver,
+                JOIN.LEFT_OUTER,
+                on=(Recognition.giver == giver.id),
+                attr="giver",
+            )
+            .join_from(cls, Announcement, JOIN.LEFT_OUTER, attr="announcement")
+            .join_from(
+                Announcement, lead, JOIN.LEFT_OUTER, on=(Announcement.lead == lead.id), attr="lead"
+            )
+            .where(cls.person == person)
+        )
+        if unseen:
+            query = query.where(cls.seen_at.is_null())
+        return list(query.order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def mark_seen(cls, person: Person, now: datetime) -> None:
+        """Person has seen all their notices: the tab bar's count goes back to what is left."""
+        with db.atomic():
+            cls.update(seen_at=now).where((cls.person == person) & cls.seen_at.is_null()).execute()
+            cls.recount(person.id)
+
+    @classmethod
+    def recount(cls, person_id: int) -> None:
+        """Set the person's unseen count from their notices (one statement, so a concurrent tell is counted)."""
+        unseen = cls.select(fn.COUNT(cls.id)).where(
+            (cls.person == person_id) & cls.seen_at.is_null()
+        )
+        Person.update(news_unseen=unseen).where(Person.id == person_id).execute()
+
+
+def badge_counts(person: Person) -> dict[str, int]:
+    """The counts a person's badges are decided on, read in one statement."""
+    sql = (
+        "SELECT"
+        " (SELECT COUNT(*) FROM challenge WHERE person_id = ? AND completed_at IS NOT NULL),"
+        " (SELECT COUNT(*) FROM story WHERE author_id = ?),"
+        " (SELECT COUNT(*) FROM story WHERE (author_id = ? OR member_id = ?)"
+        " AND featured_week IS NOT NULL),"
+        " (SELECT COUNT(*) FROM pledge WHERE person_id = ?),"
+        " (SELECT COUNT(*) FROM commitment WHERE person_id = ? AND kept = ?)"
+    )
+    params = (person.id,) * 6 + (True,)
+    row = db.execute_sql(_placeholders(sql, db.obj.param), params).fetchone()
+    names = ("challenges_completed", "stories_told", "stories_featured", "pledged", "kept")
+    return dict(zip(names, row, strict=True))
+
+
+def stories_of(person: Person, viewer: Person, limit: int = 5) -> list[Story]:
+    """The latest stories viewer may read that person told or is the subject of."""
+    query = Story._with_people().where(
+        Story.visible_to(viewer) & ((Story.author == person) | (Story.member == person))
+    )
+    return list(query.order_by(Story.id.desc()).limit(limit))
+
+
+MODELS += [Recognition, RecognitionApplause, Announcement, Badge, Notice]

@@ -127,10 +127,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_headers(app)
     _init_templates(app)
 
-    from pwa import account, admin, campaign, challenge, company, errors, stories, team, today
+    from pwa import (
+        account,
+        admin,
+        announcements,
+        badges,
+        campaign,
+        challenge,
+        company,
+        errors,
+        events,
+        profile,
+        recognition,
+        stories,
+        team,
+        today,
+    )
 
     for module in (account, today, challenge, stories, campaign, team, admin, company):
         app.register_blueprint(module.bp)
+    for module in (recognition, announcements, badges, profile):
+        app.register_blueprint(module.bp)
+    events.init_app(app)
     company.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import models
 from game.days import format_past_workdays, format_workdays, local_date
-from models import IntegrityError, Invite, PasswordReset, Person, SignIn, SignInLimit, db
+from models import Challenge, IntegrityError, Invite, PasswordReset, Person, SignIn, SignInLimit, db
 from pwa import clock, mail
 from pwa.web import (
     TIMEZONES,
@@ -310,6 +310,7 @@ def accept_invite_post(token: str):
                 tz=form["tz"],
                 created_at=now,
             )
+            Challenge.join_team_challenge(person, today_for(person))
     except IntegrityError:
         # Another invite for this email was accepted at the same moment.
         errors["name"] = taken
