@@ -24,6 +24,16 @@ def _now():
     return current_app.config["CLOCK"].now()
 
 
+def _email(value: str) -> str:
+    """The address checked and normalised, or a usage error."""
+    from pwa.web import normal_email
+
+    email, error = normal_email(value)
+    if error:
+        raise click.BadParameter(error, param_hint="EMAIL")
+    return email
+
+
 @click.group()
 def cli() -> None:
     """One True Customer administration."""
@@ -100,6 +110,7 @@ def create_admin(email: str, name: str, password: str) -> None:
     if len(password) < 10:
         raise click.BadParameter("use at least 10 characters", param_hint="--password")
     with _app().app_context():
+        email = _email(email)
         if models.Person.by_email(email):
             raise click.ClickException(f"{email} already has an account.")
         try:
@@ -127,12 +138,16 @@ def invite(email: str, team_name: str | None, role: str, name: str) -> None:
         app.app_context(),
         app.test_request_context(base_url=os.environ.get("PUBLIC_URL") or "http://localhost:5000"),
     ):
+        email = _email(email)
         team = None
         if team_name:
             team = models.Team.get_or_none(models.Team.name == team_name)
             if team is None:
                 raise click.ClickException(f"No team called {team_name}.")
-        token = models.Invite.issue(email, team, role, None, _now().replace(tzinfo=None), name=name)
+        now = _now().replace(tzinfo=None)
+        token = models.Invite.issue(email, team, role, None, now, name=name)
+        # The link is printed for whoever runs this to hand on: it counts as sent.
+        models.Invite.update(sent_at=now).where(models.Invite.email == email.lower()).execute()
         from flask import url_for
 
         click.echo(url_for("account.accept_invite", token=token, _external=True))

@@ -160,9 +160,9 @@ class BaseModel(Model):
         legacy_table_names = False
 
     @classmethod
-    def create_with_token(cls, **fields) -> str:
-        """Create a row holding a new token's digest; return the token (it is shown once)."""
-        token = new_token()
+    def create_with_token(cls, token: str | None = None, **fields) -> str:
+        """Create a row holding a (new) token's digest; return the token (it is shown once)."""
+        token = token or new_token()
         cls.create(token_digest=digest(token), **fields)
         return token
 
@@ -422,6 +422,8 @@ class Invite(OneTimeLink):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    # When the invite email went out; None while it is "not sent" (the mail server refused).
+    sent_at = DateTimeField(null=True)
 
     @classmethod
     def issue(cls, email, team, role, by, now, name="") -> str:
@@ -436,6 +438,36 @@ class Invite(OneTimeLink):
             expires_at=now + timedelta(days=INVITE_DAYS),
         )
 
+    @classmethod
+    def pending_for(cls, email: str, now: datetime) -> Invite | None:
+        """The newest unused, unexpired invite for this address."""
+        return (
+            cls.select()
+            .where(
+                (fn.LOWER(cls.email) == email.strip().lower())
+                & cls.used_at.is_null()
+                & (cls.expires_at > now)
+            )
+            .order_by(cls.id.desc())
+            .first()
+        )
+
+    @classmethod
+    def not_sent(cls, team: Team | None, now: datetime):
+        """Live invites whose email did not go out (to team, or to everyone for None)."""
+        query = cls.select().where(
+            cls.sent_at.is_null() & cls.used_at.is_null() & (cls.expires_at > now)
+        )
+        return query.where(cls.team == team) if team is not None else query
+
+    def renew(self, now: datetime) -> str:
+        """Give the invite a new token and a fresh expiry (the old link stops working)."""
+        token = new_token()
+        Invite.update(
+            token_digest=digest(token), expires_at=now + timedelta(days=INVITE_DAYS)
+        ).where(Invite.id == self.id).execute()
+        return token
+
 
 class PasswordReset(OneTimeLink):
     person = ForeignKeyField(Person, on_delete="CASCADE")
@@ -443,13 +475,134 @@ class PasswordReset(OneTimeLink):
     created_by = ForeignKeyField(Person, null=True, on_delete="SET NULL", backref="+")
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    created_at = DateTimeField(null=True)
+    # When the person was told that someone else reset their password (shown once).
+    told_at = DateTimeField(null=True)
 
     @classmethod
-    def issue(cls, person: Person, by: Person, now: datetime) -> str:
-        """Create a reset link token for person."""
+    def issue(
+        cls, person: Person, by: Person | None, now: datetime, token: str | None = None
+    ) -> str:
+        """Create a reset link token for person (by None: they asked for it themselves)."""
         return cls.create_with_token(
-            person=person, created_by=by, expires_at=now + timedelta(hours=RESET_HOURS)
+            token,
+            person=person,
+            created_by=by,
+            created_at=now,
+            expires_at=now + timedelta(hours=RESET_HOURS),
         )
+
+    @classmethod
+    def asked_recently(cls, person: Person, now: datetime, hours: int = 1) -> int:
+        """How many links person asked for themselves in the last hours."""
+        since = now - timedelta(hours=hours)
+        return (
+            cls.select()
+            .where((cls.person == person) & cls.created_by.is_null() & (cls.created_at > since))
+            .count()
+        )
+
+    @classmethod
+    def untold_reset(cls, person: Person) -> PasswordReset | None:
+        """The latest used reset someone else made for person that they haven't been told of."""
+        return (
+            cls.select()
+            .where(
+                (cls.person == person)
+                & cls.created_by.is_null(False)
+                & (cls.created_by != person)
+                & cls.used_at.is_null(False)
+                & cls.told_at.is_null()
+            )
+            .order_by(cls.used_at.desc())
+            .first()
+        )
+
+    def told(self, now: datetime) -> None:
+        """Mark this reset, and every earlier untold one of the person, as told."""
+        PasswordReset.update(told_at=now).where(
+            (PasswordReset.person == self.person_id)
+            & PasswordReset.told_at.is_null()
+            & PasswordReset.used_at.is_null(False)
+        ).execute()
+
+
+class CompanyIdentity(BaseModel):
+    """A person's account at the company's identity provider: (issuer, subject) never changes."""
+
+    person = ForeignKeyField(Person, backref="identities", on_delete="CASCADE")
+    issuer = CharField(max_length=255)
+    subject = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("issuer", "subject"), True), (("person", "issuer"), True))
+
+    @classmethod
+    def person_for(cls, issuer: str, subject: str) -> Person | None:
+        """The person linked to this provider account."""
+        return (
+            Person.select()
+            .join(cls, on=(cls.person == Person.id))
+            .where((cls.issuer == issuer) & (cls.subject == subject))
+            .first()
+        )
+
+    @classmethod
+    def linked(cls, person: Person, issuer: str) -> bool:
+        """Whether person is already linked to some account at this issuer."""
+        return cls.select().where((cls.person == person) & (cls.issuer == issuer)).exists()
+
+    @classmethod
+    def link(cls, person: Person, issuer: str, subject: str, now: datetime) -> Person | None:
+        """Link person to the provider account; None when a concurrent sign-in linked otherwise."""
+        try:
+            with db.atomic():
+                cls.create(person=person, issuer=issuer, subject=subject, created_at=now)
+        except IntegrityError:
+            winner = cls.person_for(issuer, subject)
+            return winner if winner is not None and winner.id == person.id else None
+        return person
+
+    @classmethod
+    def join_by_invite(
+        cls, invite: Invite, name: str, issuer: str, subject: str, now: datetime
+    ) -> Person | None:
+        """Accept the invite as a new person linked to the provider account (None if it was taken)."""
+        try:
+            with db.atomic() as transaction:
+                taken = (
+                    Invite.update(used_at=now)
+                    .where((Invite.id == invite.id) & Invite.used_at.is_null())
+                    .execute()
+                )
+                if taken != 1:
+                    transaction.rollback()
+                    return cls.person_for(issuer, subject)
+                person = Person.create(
+                    email=invite.email,
+                    name=name,
+                    role=invite.role,
+                    team=invite.team_id,
+                    created_at=now,
+                )
+                cls.create(person=person, issuer=issuer, subject=subject, created_at=now)
+        except IntegrityError:
+            return cls.person_for(issuer, subject)
+        return person
+
+    @classmethod
+    def join_by_domain(
+        cls, email: str, name: str, issuer: str, subject: str, now: datetime
+    ) -> Person | None:
+        """A new employee without a team, linked to the provider account (an admin places them)."""
+        try:
+            with db.atomic():
+                person = Person.create(email=email, name=name, created_at=now)
+                cls.create(person=person, issuer=issuer, subject=subject, created_at=now)
+        except IntegrityError:
+            return cls.person_for(issuer, subject)
+        return person
 
 
 ANSWERS = ("yes", "partly", "not_yet")
@@ -986,7 +1139,7 @@ class CardImage(BaseModel):
             pass
 
 
-MODELS += [Story, Reaction, StoryDraft, CardImage]
+MODELS += [Story, Reaction, StoryDraft, CardImage, CompanyIdentity]
 
 
 RECOGNITION_MAX = 500

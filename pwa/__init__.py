@@ -78,6 +78,27 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         TRUST_PROXY=os.environ.get("TRUST_PROXY", "") == "1",
         PUBLIC_URL=os.environ.get("PUBLIC_URL", ""),
+        # Mail: with MAIL_SERVER unset, mail goes to the console and to MAIL_OUTBOX.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "587")),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "1") == "1",
+        MAIL_USE_SSL=os.environ.get("MAIL_USE_SSL", "") == "1",
+        MAIL_DEFAULT_SENDER=os.environ.get(
+            "MAIL_DEFAULT_SENDER", "One True Customer <no-reply@localhost>"
+        ),
+        MAIL_TIMEOUT=int(os.environ.get("MAIL_TIMEOUT", "10")),
+        MAIL_OUTBOX=os.environ.get("MAIL_OUTBOX", os.path.join(app.instance_path, "outbox")),
+        # Company sign-in through OpenID Connect: on when issuer, client id and secret are set.
+        OIDC_ISSUER=os.environ.get("OIDC_ISSUER", ""),
+        OIDC_CLIENT_ID=os.environ.get("OIDC_CLIENT_ID", ""),
+        OIDC_CLIENT_SECRET=os.environ.get("OIDC_CLIENT_SECRET", ""),
+        OIDC_PROVIDER_NAME=os.environ.get("OIDC_PROVIDER_NAME", "your company account"),
+        OIDC_TRUST_UNVERIFIED_EMAIL=os.environ.get("OIDC_TRUST_UNVERIFIED_EMAIL", "") == "1",
+        OIDC_ALLOWED_DOMAINS=os.environ.get("OIDC_ALLOWED_DOMAINS", ""),
+        OIDC_TIMEOUT=int(os.environ.get("OIDC_TIMEOUT", "10")),
+        PASSWORD_SIGN_IN=os.environ.get("PASSWORD_SIGN_IN", "1") != "0",
         # How long each request took, in a header anyone can read: for benchmarks, not production.
         SERVER_TIMING=os.environ.get("SERVER_TIMING", "") == "1",
         # Pages are compressed as they are sent (static files once, by pwa.static_files).
@@ -100,6 +121,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    _init_mail(app)
     StaticFiles(app.static_folder).init_app(app)
     _init_database(app)
     _init_headers(app)
@@ -113,6 +135,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         badges,
         campaign,
         challenge,
+        company,
         errors,
         events,
         notifications,
@@ -124,14 +147,33 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     push.init_app(app)
-    for module in (account, today, challenge, stories, campaign, team, admin, notifications):
+    for module in (
+        account,
+        today,
+        challenge,
+        stories,
+        campaign,
+        team,
+        admin,
+        notifications,
+        company,
+    ):
         app.register_blueprint(module.bp)
     for module in (recognition, announcements, badges, profile):
         app.register_blueprint(module.bp)
     events.init_app(app)
+    company.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions
     return app
+
+
+def _init_mail(app: Flask) -> None:
+    from pwa.mail import OutboxBackend, mail
+
+    if not app.config.get("MAIL_BACKEND"):
+        app.config["MAIL_BACKEND"] = "smtp" if app.config["MAIL_SERVER"] else OutboxBackend
+    mail.init_app(app)
 
 
 class ConfigError(RuntimeError):

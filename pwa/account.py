@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import functools
 import math
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from game.days import format_past_workdays, format_workdays
+import models
+from game.days import format_past_workdays, format_workdays, local_date
 from models import Challenge, IntegrityError, Invite, PasswordReset, Person, SignIn, SignInLimit, db
-from pwa import clock
-from pwa.web import TIMEZONES, back, clean_text, render, sign_in_required, today_for, workdays_of
+from pwa import clock, mail
+from pwa.web import (
+    TIMEZONES,
+    back,
+    clean_text,
+    external_url,
+    normal_email,
+    render,
+    short_date,
+    sign_in_required,
+    today_for,
+    workdays_of,
+)
 
 bp = Blueprint("account", __name__)
 
@@ -39,12 +52,49 @@ def load_person() -> None:
         session.modified = True  # the cookie's expiry slides with the server-side one
 
 
-def _start_session(person: Person) -> None:
+def _start_session(person: Person, tell: bool = True) -> None:
     # A fresh cookie at every sign-in: nothing an attacker planted survives it.
     session.clear()
     session.permanent = True
     agent = clean_text(request.headers.get("User-Agent"))
     session["sign_in"] = SignIn.start(person, clock.naive_now(), agent)
+    if tell:
+        tell_of_reset(person)
+
+
+def tell_of_reset(person: Person) -> None:
+    """Say once, at sign-in, that someone else reset this person's password.
+
+    Not at a sign-in through the reset link itself: whoever holds the link may not be the person.
+    """
+    reset = PasswordReset.untold_reset(person)
+    if reset is None:
+        return
+    by = Person.get_or_none(Person.id == reset.created_by_id)
+    day = local_date(reset.used_at.replace(tzinfo=UTC), person.tz)
+    flash(
+        f"{by.name if by else 'Someone'} reset your password on {short_date(day)}. "
+        "If you didn't expect it, tell your admin.",
+        "info",
+    )
+    reset.told(clock.naive_now())
+
+
+def passwords_on() -> bool:
+    """Whether people sign in with a password here (PASSWORD_SIGN_IN=0 leaves only the provider)."""
+    return current_app.config["PASSWORD_SIGN_IN"]
+
+
+def _sign_in_page(status=200, email="", error=None, next_url=None):
+    return render(
+        "account/sign_in.html",
+        status=status,
+        email=email,
+        error=error,
+        next=next_url,
+        passwords=passwords_on(),
+        signed_out=request.args.get("out") == "1",
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -65,17 +115,21 @@ def sign_in():
     """Show the sign-in form."""
     if g.person is not None:
         return redirect(url_for("today.index"))
-    return render("account/sign_in.html", email="", error=None, next=request.args.get("next"))
+    return _sign_in_page(next_url=request.args.get("next"))
 
 
 @bp.post("/signin")
 def sign_in_post():
     """Sign in with email and password (tries are limited per email and address, not per address)."""
-    email = clean_text(request.form.get("email")).lower()[:254]
+    if not passwords_on():
+        return _sign_in_page(403, error="Passwords are off here: use the button above.")
+    email, email_error = normal_email(request.form.get("email"))
     password = request.form.get("password") or ""
     ip = clean_text(request.remote_addr)[:64]
     now = clock.naive_now()
     next_url = request.form.get("next")
+    if email_error:
+        return _sign_in_page(422, email[:254], email_error, next_url)
     pair, address = f"pair\n{email}\n{ip}", f"address\n{ip}"
 
     def refused(until):
@@ -84,8 +138,8 @@ def sign_in_post():
             wait = "a second" if seconds == 1 else f"{seconds} seconds"
         else:
             wait = f"{math.ceil(seconds / 60)} minutes"
-        error = f"Too many tries. Wait {wait} and try again, or ask your lead for a reset link."
-        return render("account/sign_in.html", status=429, email=email, error=error, next=next_url)
+        error = f"Too many tries. Wait {wait} and try again, or use “Forgot your password?”."
+        return _sign_in_page(429, email, error, next_url)
 
     if SignInLimit.take(pair, now, PAIR_FREE) is None:
         return refused(SignInLimit.waiting_until(pair, now))
@@ -103,7 +157,7 @@ def sign_in_post():
     if person is not None and (until := SignInLimit.waiting_until(address, now)):
         return refused(until)
     error = "That email and password don't match. Check both and try again."
-    return render("account/sign_in.html", status=422, email=email, error=error, next=next_url)
+    return _sign_in_page(422, email, error, next_url)
 
 
 @bp.route("/signout", methods=["POST"])
@@ -112,7 +166,59 @@ def sign_out():
     if g.person is not None:
         SignIn.delete().where(SignIn.id == g.sign_in.id).execute()
     session.clear()
-    return redirect(url_for("account.sign_in"), code=303)
+    return redirect(url_for("account.sign_in", out=1), code=303)
+
+
+@bp.get("/forgot")
+def forgot_password():
+    """Ask for the address to send a reset link to."""
+    if not passwords_on():
+        abort(404)
+    email = clean_text(request.args.get("email"))[:254]
+    return render("account/forgot.html", email=email, error=None)
+
+
+@bp.post("/forgot")
+def forgot_password_post():
+    """Send a reset link to the address typed, with the same answer whether or not it has an account."""
+    if not passwords_on():
+        abort(404)
+    email, error = normal_email(request.form.get("email"))
+    if error:
+        return render("account/forgot.html", status=422, email=email[:254], error=error)
+    # The token and its link are made for every address, and the look-up, the reset row and the
+    # email all happen in the background: the answer is the same work whether or not the address
+    # has an account.
+    token = models.new_token()
+    url = external_url("account.reset_password", token=token)
+    mail.in_background(_send_reset_if_known, email, token, url)
+    return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
+
+
+def _send_reset_if_known(email: str, token: str, url: str) -> None:
+    """Email a reset link to the active person with this address, a few an hour at most."""
+    with db.connection_context():
+        person = Person.by_email(email)
+        now = clock.naive_now()
+        if person is None or not person.active or PasswordReset.asked_recently(person, now) >= 3:
+            return
+        PasswordReset.issue(person, None, now, token=token)
+    mail.send(reset_message(person, url, None))
+
+
+def reset_message(person: Person, url: str, by: Person | None):
+    """The email carrying the reset link url to person."""
+    expires = clock.naive_now() + timedelta(hours=models.RESET_HOURS)
+    subject = "Choose a new password for One True Customer"
+    return mail.message(
+        person.email,
+        subject,
+        "reset",
+        person=person,
+        url=url,
+        expires=mail.expiry(expires, person.tz),
+        by_name=by.name if by else None,
+    )
 
 
 def _password_errors(password: str, again: str) -> dict:
@@ -160,12 +266,16 @@ def accept_invite(token: str):
     """Let an invited person set their name, password and time zone."""
     invite = _usable_or_gone(Invite, token)
     form = {"name": invite.name, "tz": "UTC"}
-    return render("account/invite.html", invite=invite, form=form, errors={})
+    return render(
+        "account/invite.html", invite=invite, form=form, errors={}, passwords=passwords_on()
+    )
 
 
 @bp.post("/invite/<token>")
 def accept_invite_post(token: str):
     """Create the invited person's account (once, however often it is sent), then land on Today."""
+    if not passwords_on():
+        abort(403)
     invite = _usable_or_gone(Invite, token)
     now = clock.naive_now()
     form = {"name": clean_text(request.form.get("name")), "tz": request.form.get("tz", "")}
@@ -178,7 +288,14 @@ def accept_invite_post(token: str):
     if Person.by_email(invite.email) is not None:
         errors["name"] = taken
     if errors:
-        return render("account/invite.html", status=422, invite=invite, form=form, errors=errors)
+        return render(
+            "account/invite.html",
+            status=422,
+            invite=invite,
+            form=form,
+            errors=errors,
+            passwords=True,
+        )
     try:
         with db.atomic():
             if not Invite.claim(invite.id, now):
@@ -197,7 +314,14 @@ def accept_invite_post(token: str):
     except IntegrityError:
         # Another invite for this email was accepted at the same moment.
         errors["name"] = taken
-        return render("account/invite.html", status=422, invite=invite, form=form, errors=errors)
+        return render(
+            "account/invite.html",
+            status=422,
+            invite=invite,
+            form=form,
+            errors=errors,
+            passwords=True,
+        )
     _start_session(person)
     return redirect(url_for("today.index", welcome=1), code=303)
 
@@ -205,6 +329,8 @@ def accept_invite_post(token: str):
 @bp.get("/reset/<token>")
 def reset_password(token: str):
     """Show the form for a new password, behind a link a lead or admin made."""
+    if not passwords_on():
+        abort(404)
     reset = _usable_or_gone(PasswordReset, token)
     return render("account/reset.html", person=reset.person, errors={})
 
@@ -212,6 +338,8 @@ def reset_password(token: str):
 @bp.post("/reset/<token>")
 def reset_password_post(token: str):
     """Set the new password: the link works once, even when sent several times at once."""
+    if not passwords_on():
+        abort(404)
     reset = _usable_or_gone(PasswordReset, token)
     now = clock.naive_now()
     password = request.form.get("password") or ""
@@ -226,7 +354,7 @@ def reset_password_post(token: str):
         ).execute()
         # A new password ends every old sign-in.
         SignIn.delete().where(SignIn.person == reset.person_id).execute()
-    _start_session(reset.person)
+    _start_session(reset.person, tell=False)
     return redirect(url_for("today.index"), code=303)
 
 

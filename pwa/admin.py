@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request, session
 from peewee import JOIN
 
-from models import ROLES, Challenge, IntegrityError, Person, Team, db, fn
-from pwa import clock
-from pwa.team import invite_once, read_invite
+from models import ROLES, Challenge, IntegrityError, Invite, Person, Team, db, fn
+from pwa import clock, mail
+from pwa.team import invite_once, read_invite, resets_allowed
 from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
@@ -37,6 +37,9 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         errors=errors or {},
         link=session.pop("made_link", None),
         notice=session.pop("admin_notice", None),
+        not_sent=list(Invite.not_sent(None, clock.naive_now())),
+        resets=resets_allowed(g.person),
+        mail_configured=mail.configured(),
     )
 
 

@@ -4,26 +4,43 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, request, session
+from flask import Blueprint, abort, current_app, flash, g, request, session
 
 from game.challenge import ends_on
-from models import Challenge, Invite, PasswordReset, Person, Team, db, team_participation
-from pwa import clock
-from pwa.web import back, clean_text, external_url, parse_id, render, role_required, today_for
+from models import (
+    INVITE_DAYS,
+    Challenge,
+    Invite,
+    PasswordReset,
+    Person,
+    Team,
+    db,
+    digest,
+    team_participation,
+)
+from pwa import clock, mail
+from pwa.account import reset_message
+from pwa.web import (
+    back,
+    clean_text,
+    external_url,
+    normal_email,
+    parse_id,
+    render,
+    role_required,
+    today_for,
+)
 
 bp = Blueprint("team", __name__)
-EMAIL_MAX = 254
 
 
 def read_invite() -> tuple[dict, dict]:
     """The invite form's email and name as typed, and a message for each that won't do."""
-    form = {
-        "email": clean_text(request.form.get("email")).lower(),
-        "name": clean_text(request.form.get("name")),
-    }
+    email, error = normal_email(request.form.get("email"))
+    form = {"email": email, "name": clean_text(request.form.get("name"))}
     errors = {}
-    if "@" not in form["email"] or len(form["email"]) > EMAIL_MAX or " " in form["email"]:
-        errors["email"] = "Enter an email address like name@company.com."
+    if error:
+        errors["email"] = error
     elif Person.by_email(form["email"]) is not None:
         errors["email"] = "Someone with this email already has an account."
     if len(form["name"]) > 80:
@@ -32,15 +49,51 @@ def read_invite() -> tuple[dict, dict]:
 
 
 def invite_once(form: dict, team, role: str) -> None:
-    """Issue the invite and keep its link for the next page, which shows it once."""
+    """Issue the invite and email it; the next page says whether it went."""
     token = Invite.issue(form["email"], team, role, g.person, clock.naive_now(), name=form["name"])
+    send_invite(Invite.get(Invite.token_digest == digest(token)), token)
+
+
+def send_invite(invite: Invite, token: str) -> None:
+    """Email the invite (outside any transaction); a refusal keeps it as "not sent"."""
     url = external_url("account.accept_invite", token=token)
-    show_link_once("invite", form["name"] or form["email"], url)
+    who = invite.name or invite.email
+    msg = mail.message(
+        invite.email,
+        f"{g.person.name} invites you to One True Customer",
+        "invite",
+        invite=invite,
+        url=url,
+        expires=mail.expiry(invite.expires_at, g.person.tz),
+        by_name=g.person.name,
+    )
+    try:
+        mail.send(msg)
+    except mail.MailError as error:
+        flash(
+            f"The invite for {invite.email} wasn't sent: {error}. "
+            "It is kept as not sent below: resend it when the server is back.",
+            "error",
+        )
+        return
+    Invite.update(sent_at=clock.naive_now()).where(Invite.id == invite.id).execute()
+    if mail.configured():
+        flash(f"Invite sent to {invite.email}. It works once, for {INVITE_DAYS} days.", "success")
+    else:
+        # No mail server: the maker hands the invite on, as before mail existed.
+        show_link_once("invite", who, url)
 
 
 def show_link_once(kind: str, who: str, url: str) -> None:
     """Keep a just-made link for the page after the redirect (a reload won't show it again)."""
-    session["made_link"] = {"kind": kind, "who": who, "url": url}
+    session["made_link"] = {"kind": kind, "who": who, "url": url, "outbox": mail.outbox()}
+
+
+def resets_allowed(maker: Person) -> bool:
+    """Whether maker may reset passwords at all here: by email, or without mail an admin only."""
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return False
+    return mail.configured() or maker.is_admin
 
 
 def _team_for(person, asked: str | None) -> Team:
@@ -93,6 +146,9 @@ def _page(team, status=200, invite_form=None, errors=None):
         link=session.pop("made_link", None),
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
+        not_sent=list(Invite.not_sent(team, clock.naive_now())),
+        resets=resets_allowed(g.person),
+        mail_configured=mail.configured(),
         # Members a tap on Start would start (the others are part-way through or began today).
         startable=sum(
             1
@@ -167,17 +223,56 @@ def invite(team_id: int):
     return back("team.index", team=team.id)
 
 
+@bp.route("/invites/<id:invite_id>/resend", methods=["POST"])
+@role_required("lead", "admin")
+def resend_invite(invite_id: int):
+    """Send again an invite the mail server refused (with a new link; the old one stops)."""
+    now = clock.naive_now()
+    invite = Invite.get_or_none((Invite.id == invite_id) & Invite.used_at.is_null())
+    if invite is None:
+        abort(404)
+    if not g.person.is_admin and (invite.team_id is None or invite.team_id != g.person.team_id):
+        abort(403)
+    send_invite(Invite.get_by_id(invite.id), invite.renew(now))
+    if request.form.get("from") == "admin" and g.person.is_admin:
+        return back("admin.index")
+    return back("team.index", team=invite.team_id)
+
+
 @bp.route("/people/<id:person_id>/reset", methods=["POST"])
 @role_required("lead", "admin")
 def reset_link(person_id: int):
-    """Make a password reset link for an employee of my team (an admin: for anyone active)."""
+    """Send an employee of my team (an admin: anyone active) a reset link; without mail only an admin makes one."""
     person = Person.get_or_none(Person.id == person_id)
     if person is None:
         abort(404)
-    if not g.person.may_reset(person):
+    if not g.person.may_reset(person) or not resets_allowed(g.person):
         abort(403)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
-    show_link_once("reset", person.name, external_url("account.reset_password", token=token))
+    try:
+        # Sent now, outside any transaction: with mail configured the maker never sees the link.
+        url = external_url("account.reset_password", token=token)
+        mail.send(reset_message(person, url, g.person))
+    except mail.MailError as error:
+        PasswordReset.delete().where(PasswordReset.token_digest == digest(token)).execute()
+        flash(
+            f"The reset link for {person.name} wasn't sent: {error}. "
+            "Nothing changed: try again later.",
+            "error",
+        )
+    else:
+        if mail.configured():
+            flash(
+                f"A reset link went to {person.name} at {person.email}. Only they can use it; "
+                "they'll be told you sent it.",
+                "success",
+            )
+        else:
+            show_link_once(
+                "reset",
+                person.name,
+                external_url("account.reset_password", token=token),
+            )
     if g.person.is_admin and (request.form.get("from") == "admin" or person.team_id is None):
         return back("admin.index")
     return back("team.index", team=person.team_id)

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 from zoneinfo import available_timezones
 
+import email_validator
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
@@ -149,6 +150,20 @@ def clean_text(value: str | None) -> str:
         or (unicodedata.category(ch) not in ("Cc", "Cs", "Co") and ch not in BIDI_CONTROLS)
     )
     return "".join(kept).strip()
+
+
+EMAIL_ERROR = "Enter an email address like name@company.com."
+
+
+def normal_email(value: str | None) -> tuple[str, str | None]:
+    """The typed address checked and normalised (lower case), or as typed with a message."""
+    typed = clean_text(value)
+    try:
+        # No DNS look-up: it fails offline and would refuse every demo and test address.
+        checked = email_validator.validate_email(typed, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return typed, EMAIL_ERROR
+    return checked.normalized.lower(), None
 
 
 def check_length(errors: dict, field: str, value: str, label: str, maximum: int, required=False):

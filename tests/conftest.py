@@ -118,7 +118,19 @@ def clock():
 
 
 @pytest.fixture
-def app(database_url, clock, tmp_path):
+def app_config():
+    """Extra configuration for the app under test (a test module overrides it)."""
+    return {}
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    """The folder where mail lands without a mail server."""
+    return tmp_path / "outbox"
+
+
+@pytest.fixture
+def app(database_url, clock, tmp_path, app_config, outbox):
     app = create_app(
         {
             "TESTING": True,
@@ -126,6 +138,8 @@ def app(database_url, clock, tmp_path):
             "DATABASE_URL": database_url,
             "CLOCK": clock,
             "SERVER_NAME": None,
+            "MAIL_OUTBOX": str(outbox),
+            **app_config,
         }
     )
     app.test_client_class = Client
@@ -301,7 +315,7 @@ def browser_sign_in(page, base: str, person: models.Person) -> None:
     page.goto(f"{base}/signin")
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/")
 
 

@@ -98,8 +98,13 @@ def test_the_signed_out_screens_have_no_wcag_violations(
         f"/reset/{reset}",
         f"/s/{story.share_token}",
         "/no-such-page",
+        "/forgot",
     ):
         audit.visit(live_server + path, path)
+    phone.get_by_label("Email").fill(alice.email)
+    phone.get_by_role("button", name="Send me a reset link").tap()
+    expect(phone.get_by_role("heading", name="Check your email")).to_be_visible()
+    audit.check("forgot password: sent")
     audit.assert_clean()
 
 
@@ -150,10 +155,18 @@ def test_a_leads_team_and_moderation_screens_have_no_wcag_violations(
 
 
 def test_the_admin_screen_has_no_wcag_violations(
-    phone, axe_source, live_server, ada, lena, alice, carl
+    phone, axe_source, live_server, ada, lena, alice, carl, clock
 ):
+    Invite.issue("nia@example.com", None, "employee", ada, clock.now().replace(tzinfo=None))
     audit = Audit(phone, axe_source)
     browser_sign_in(phone, live_server, ada)
+    phone.goto(f"{live_server}/admin")
+    expect(phone.get_by_role("heading", name="Invites not sent")).to_be_visible()
+    phone.get_by_role("button", name=f"Make a reset link for {alice.name}").tap()
+    expect(
+        phone.get_by_role("heading", name=f"Password reset link for {alice.name}")
+    ).to_be_visible()
+    audit.check("/admin with a reset link made and an invite not sent")
     for path in ("/admin", "/team"):
         audit.visit(live_server + path, path)
     audit.assert_clean()

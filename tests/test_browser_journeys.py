@@ -66,8 +66,8 @@ def test_sign_the_pledge_once(page, live_server, alice):
     assert Pledge.select().count() == 1
 
 
-def test_a_lead_starts_the_team_challenge_and_resets_a_password(
-    page, live_server, browser, lena, alice
+def test_a_lead_starts_the_team_challenge_and_an_admin_makes_a_reset_link(
+    page, live_server, browser, lena, alice, ada
 ):
     browser_sign_in(page, live_server, lena)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").tap()
@@ -77,6 +77,13 @@ def test_a_lead_starts_the_team_challenge_and_resets_a_password(
         page.get_by_role("status").filter(has_text="30-day challenge starts today")
     ).to_be_visible()
     assert Challenge.select().count() == 2
+    # Without a mail server a lead makes no reset links; an admin does, shown to them alone.
+    expect(page.get_by_text("only an admin can make a reset link")).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Me").tap()
+    page.get_by_role("button", name="Sign out").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    browser_sign_in(page, live_server, ada)
+    page.goto(f"{live_server}/admin")
     page.get_by_role("button", name="Make a reset link for Alice Martin").tap()
     link = page.get_by_role("textbox", name="Link to send").input_value()
     assert "/reset/" in link

@@ -45,6 +45,7 @@ def test_create_admin_and_invite_print_a_link(runner):
     assert result.exit_code == 0, result.output
     assert "/invite/" in result.output
     assert models.Invite.get().team.name == "East"
+    assert models.Invite.get().sent_at is not None  # not listed as "not sent"
 
 
 def test_create_team_finds_a_team_whatever_the_case_of_its_name(runner):
@@ -105,3 +106,13 @@ def test_serve_on_every_address_says_how_a_phone_reaches_it(runner, serve_once):
     result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 0, result.output
     assert "On a phone on the same network, open http://" in result.output
+
+
+def test_create_admin_and_invite_refuse_an_address_that_is_not_one(runner):
+    result = runner.invoke(
+        cli, ["create-admin", "boss@localhost", "--name", "Boss", "--password", "long enough pw"]
+    )
+    assert result.exit_code == 2 and "Enter an email address" in result.output
+    result = runner.invoke(cli, ["invite", "new at example.com"])
+    assert result.exit_code == 2
+    assert models.Person.select().count() == 0 and models.Invite.select().count() == 0

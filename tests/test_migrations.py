@@ -142,3 +142,34 @@ def test_a_deleted_storys_id_is_never_given_to_another(app, alice):
     person = models.Person.create(name="Gone", email="gone@example.com")
     person.delete_instance()
     assert models.Person.create(name="New", email="new@example.com").id != person.id
+
+
+def test_upgrading_to_accounts_keeps_invites_as_sent_and_resets_recorded(empty_database):
+    models.open_database(empty_database)
+    models.router().run("004_story_submit_key")
+    for sql in [
+        ROWS[0],
+        "INSERT INTO person (email, name, role, team_id, tz, workdays, past_workdays, active,"
+        " created_at) VALUES ('alice@example.com', 'Alice', 'employee', 1, 'Europe/Berlin',"
+        " '0,1,2,3,4', '', TRUE, '2026-01-01 09:00:00')",
+        "INSERT INTO invite (email, name, team_id, role, token_digest, created_at, expires_at)"
+        " VALUES ('nia@example.com', 'Nia', 1, 'employee', 'abc', '2026-01-03 09:00:00',"
+        " '2026-01-17 09:00:00')",
+        "INSERT INTO password_reset (person_id, token_digest, expires_at)"
+        " VALUES (1, 'def', '2026-01-05 09:00:00')",
+    ]:
+        models.db.execute_sql(sql)
+
+    applied = models.migrate()
+
+    assert "011_accounts" in applied
+    invite = models.Invite.get()
+    assert invite.sent_at == invite.created_at
+    reset = models.PasswordReset.get()
+    assert (reset.person.email, reset.told_at, reset.created_at) == (
+        "alice@example.com",
+        None,
+        None,
+    )
+    assert models.CompanyIdentity.select().count() == 0
+    assert models.migrate() == []

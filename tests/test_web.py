@@ -3,12 +3,15 @@ absolute links from PUBLIC_URL."""
 
 from __future__ import annotations
 
+import email
 import string
+from email import policy
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import sign_in
 from models import CheckIn, Invite, PasswordReset, SignIn, Story
 from pwa.web import ID_MAX, form_key, is_token, parse_id
 from test_stories import meta, tell
@@ -106,14 +109,24 @@ def test_a_nul_in_the_user_agent_is_not_kept(client, alice):
     assert SignIn.get().user_agent == "PhoneBrowser"
 
 
-def test_invite_and_reset_links_come_from_public_url_not_the_request(app, as_lena, alice):
+def test_invite_and_reset_links_come_from_public_url_not_the_request(
+    app, as_lena, alice, ada, outbox
+):
     app.config["PUBLIC_URL"] = "https://otc.example.org"
     response = as_lena.post(f"/team/{alice.team_id}/invite", data={"email": "nia@example.com"})
     page = as_lena.get(response.location).get_data(as_text=True)
     assert "https://otc.example.org/invite/" in page and "localhost" not in page
-    response = as_lena.post(f"/people/{alice.id}/reset")
-    page = as_lena.get(response.location).get_data(as_text=True)
+    # Without mail only an admin makes a reset link.
+    as_ada = sign_in(app.test_client(), ada)
+    response = as_ada.post(f"/people/{alice.id}/reset")
+    page = as_ada.get(response.location).get_data(as_text=True)
     assert "https://otc.example.org/reset/" in page and "localhost" not in page
+    saved = list(outbox.glob("*.eml"))
+    assert len(saved) == 2
+    for path in saved:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert "https://otc.example.org/" in text and "localhost" not in text
     assert Invite.select().count() == 1 and PasswordReset.select().count() == 1
 
 

@@ -1,0 +1,98 @@
+"""The one door to email (Flask-Mailman): invites and password reset links."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from flask_mailman import EmailMultiAlternatives, Mail
+from flask_mailman.backends.console import EmailBackend as ConsoleBackend
+
+mail = Mail()
+log = logging.getLogger(__name__)
+
+
+class MailError(Exception):
+    """The mail server could not be reached or refused the message."""
+
+
+class OutboxBackend(ConsoleBackend):
+    """Without a mail server: every message goes to the console and to an .eml file in the outbox."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outbox = Path(current_app.config["MAIL_OUTBOX"])
+
+    def write_message(self, message) -> None:
+        super().write_message(message)
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(3)}.eml"
+        (self.outbox / name).write_bytes(message.message().as_bytes())
+
+
+def configured() -> bool:
+    """Whether a real mail server is set up (otherwise mail goes to the console and the outbox)."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def where() -> str:
+    """Where mail goes on this server, in words for the page that sent it."""
+    if configured():
+        return "by email"
+    return "to this server's console and outbox folder"
+
+
+def outbox() -> str | None:
+    """The outbox folder when there is no mail server, to name on the page that sent a message."""
+    return None if configured() else current_app.config["MAIL_OUTBOX"]
+
+
+def expiry(at: datetime, tz: str) -> str:
+    """When a link stops working (a naive UTC time), in words for the zone tz: Fri 20 Nov, 10:00 (Europe/Berlin)."""
+    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({tz})"
+
+
+def message(to: str, subject: str, template: str, **context) -> EmailMultiAlternatives:
+    """A plain-text message with an HTML alternative, both from templates/mail/<template>."""
+    text = render_template(f"mail/{template}.txt", **context)
+    html = render_template(f"mail/{template}.html", subject=subject, **context)
+    msg = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    msg.attach_alternative(html, "text/html")
+    return msg
+
+
+def send(msg: EmailMultiAlternatives) -> None:
+    """Send now; raise MailError when the server can't be reached or refuses (never call inside a transaction)."""
+    try:
+        mail.get_connection().send_messages([msg])
+    except smtplib.SMTPException as error:
+        log.warning("mail to %s refused: %s", msg.to, error)
+        raise MailError("the mail server refused it") from error
+    except OSError as error:
+        log.warning("mail to %s not sent: %s", msg.to, error)
+        raise MailError("the mail server could not be reached") from error
+
+
+def in_background(job, *args) -> threading.Thread:
+    """Run job(*args) in a thread with the app's context (a failure to send is logged, not raised)."""
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                job(*args)
+            except MailError:
+                pass  # already logged; the person may simply ask again
+            except Exception:
+                log.exception("background mail job failed")
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread

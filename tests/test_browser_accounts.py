@@ -1,0 +1,63 @@
+"""Real-browser journey at a phone viewport: a forgotten password, by email, back to Today."""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+import time
+from email import policy
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import make_person
+from models import Person
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("SCREENSHOTS_DIR")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def newest_mail(outbox, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (path,) = outbox.glob("*.eml")
+    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
+
+
+def test_forgot_password_then_email_then_new_password_lands_on_today(
+    page, live_server, north, outbox
+):
+    alice = make_person("Alice Martin", "alice@example.com", team=north)
+    page.goto(f"{live_server}/signin")
+    shot(page, "signin")
+    page.get_by_role("link", name="Forgot your password?").tap()
+    page.get_by_label("Email").fill("Alice@Example.com")
+    shot(page, "forgot")
+    page.get_by_role("button", name="Send me a reset link").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.locator("code.path")).to_have_text(str(outbox))
+    shot(page, "forgot-sent")
+
+    message = newest_mail(outbox)
+    assert message["To"] == "alice@example.com"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http://\S+/reset/\S+", text).group(0)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    page.get_by_label("New password").fill("a brand new password")
+    page.get_by_label("The same password again").fill("a brand new password")
+    shot(page, "reset")
+    page.get_by_role("button", name="Save password and sign in").tap()
+    page.wait_for_url(f"{live_server}/")
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Today")
+    ).to_have_attribute("aria-current", "page")
+    shot(page, "today-after-reset")
+    assert Person.get_by_id(alice.id).password_hash != alice.password_hash
