@@ -1517,6 +1517,8 @@ class PushPreference(BaseModel):
     reminder_time = CharField(max_length=5, default="09:00")
     kinds = CharField(max_length=200, default=",".join(PUSH_KINDS))
     updated_at = DateTimeField(default=utcnow)
+    # The weekly digest email: None until chosen (then on only for people without a push device).
+    weekly_email = BooleanField(null=True)
 
     @property
     def wanted(self) -> frozenset[str]:
@@ -1543,6 +1545,15 @@ class PushPreference(BaseModel):
                 cls.kinds: values["kinds"],
                 cls.updated_at: now,
             },
+        ).execute()
+
+    @classmethod
+    def choose_weekly_email(cls, person: Person | int, on: bool, now) -> None:
+        """Turn person's weekly digest email on or off (kept whatever devices they add later)."""
+        person_id = getattr(person, "id", person)
+        cls.insert(person=person_id, weekly_email=on, updated_at=now).on_conflict(
+            conflict_target=[cls.person],
+            update={cls.weekly_email: on, cls.updated_at: now},
         ).execute()
 
 

@@ -53,10 +53,12 @@ def send_due() -> dict[str, int]:
     Without VAPID keys and a contact push is off: no push rows are made or sent (other channels still go).
     """
     from push import delivery, outbox, planner  # noqa: F401  (delivery registers the push sender)
+    from pwa import digest  # registers the mail sender of the weekly digest
 
     clock = current_app.config["CLOCK"]
     on = configured()
     planned = planner.plan(clock.now()) if on else 0
+    planned += digest.plan(clock.now())
     channels = [channel for channel in outbox.SENDERS if on or channel != "push"]
     counts = outbox.run_due(
         lambda: clock.now().astimezone(UTC).replace(tzinfo=None), channels=channels

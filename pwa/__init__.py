@@ -136,6 +136,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         campaign,
         challenge,
         company,
+        digest,
         errors,
         events,
         notifications,
@@ -161,6 +162,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     for module in (recognition, announcements, badges, profile):
         app.register_blueprint(module.bp)
+    app.register_blueprint(digest.bp)
+    # The one POST without a CSRF token: mail clients' one-click unsubscribe (RFC 8058) carries
+    # no session; the signed token in its URL is what protects it.
+    csrf.exempt(digest.unsubscribe)
     events.init_app(app)
     company.init_app(app)
     errors.init_app(app)

@@ -85,7 +85,14 @@ def _page(status: int = 200, form=None, errors=None):
         kind_labels=KIND_LABELS,
         kinds=PUSH_KINDS,
         time_choices=TIME_CHOICES,
+        weekly_email=_weekly_email(person, preference),
     )
+
+
+def _weekly_email(person, preference) -> bool:
+    from pwa.digest import wants
+
+    return wants(preference.weekly_email, bool(PushSubscription.of_person(person)))
 
 
 @bp.route("/me/notifications")
@@ -106,6 +113,18 @@ def choose():
         errors = {"reminder_time": "Pick a time between 08:00 and 19:45 from the list."}
         return _page(status=422, form=form, errors=errors)
     PushPreference.choose(g.person, reminder_time, kinds, clock.naive_now())
+    return back("notifications.index", saved=1)
+
+
+@bp.route("/me/notifications/weekly-email", methods=["POST"])
+@sign_in_required
+def weekly_email():
+    """Turn my weekly digest email on or off."""
+    choice = request.form.get("weekly_email")
+    if choice not in ("on", "off"):
+        errors = {"weekly_email": "Choose whether you want the weekly email."}
+        return _page(status=422, errors=errors)
+    PushPreference.choose_weekly_email(g.person, choice == "on", clock.naive_now())
     return back("notifications.index", saved=1)
 
 
