@@ -178,10 +178,12 @@ def test_someone_with_a_push_device_who_turns_it_on_gets_it(
     _device(alice)
     sign_in(client, alice)
     page = client.get("/me/notifications").get_data(as_text=True)
-    assert 'value="off" checked' in page
+    assert 'checked name="weekly_email" value="off"' in page
     response = client.post("/me/notifications/weekly-email", data={"weekly_email": "on"})
     assert response.status_code == 303
-    assert 'value="on" checked' in client.get("/me/notifications").get_data(as_text=True)
+    assert 'checked name="weekly_email" value="on"' in client.get("/me/notifications").get_data(
+        as_text=True
+    )
     clock.set(FRIDAY_NINE)
     _run(app)
     (message,) = inbox.wait()
@@ -190,6 +192,9 @@ def test_someone_with_a_push_device_who_turns_it_on_gets_it(
 
 def test_a_weekly_email_choice_that_is_neither_is_refused_with_a_message(client, alice):
     sign_in(client, alice)
+    # Without a push device the weekly email is on until the person says otherwise.
+    page = client.get("/me/notifications").get_data(as_text=True)
+    assert 'checked name="weekly_email" value="on"' in page
     response = client.post("/me/notifications/weekly-email", data={"weekly_email": "maybe"})
     assert response.status_code == 422
     assert "Choose whether you want the weekly email." in response.get_data(as_text=True)
