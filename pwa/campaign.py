@@ -57,19 +57,20 @@ def offline():
 def manifest():
     """The web app manifest: installable, standalone, with the campaign's colours."""
     icons = [
-        {
-            "src": url_for("static", filename=f"icons/{name}-{size}.png"),
-            "sizes": f"{size}x{size}",
-            "type": "image/png",
-            "purpose": purpose,
-        }
-        for name, purpose in (("icon", "any"), ("maskable", "maskable"))
-        for size in (192, 512)
+        _icon(f"icons/{name}-{size}.png", size, purpose)
+        for name, purpose, size in (
+            ("icon", "any", 192),
+            ("icon", "any", 512),
+            ("maskable", "maskable", 192),
+            ("maskable", "maskable", 512),
+        )
     ]
-    shortcuts = [{"name": "Check in", "url": url_for("today.index")}]
-    if "stories.new" in current_app.view_functions:
-        shortcuts.append({"name": "Share a story", "url": url_for("stories.new")})
-    shortcuts.append({"name": "Reference card", "url": url_for("campaign.card")})
+    shortcuts = [_shortcut("Check in", "today.index")]
+    # Each area's shortcut appears once its area exists in this build.
+    for name, endpoint in (("Share a story", "stories.new"), ("Recognise", "recognition.new")):
+        if endpoint in current_app.view_functions:
+            shortcuts.append(_shortcut(name, endpoint))
+    shortcuts.append(_shortcut("Reference card", "campaign.card"))
     response = jsonify(
         {
             "name": "One True Customer",
@@ -87,6 +88,23 @@ def manifest():
     )
     response.mimetype = "application/manifest+json"
     return response
+
+
+def _icon(filename: str, size: int, purpose: str) -> dict:
+    return {
+        "src": url_for("static", filename=filename),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
+
+
+def _shortcut(name: str, endpoint: str) -> dict:
+    return {
+        "name": name,
+        "url": url_for(endpoint),
+        "icons": [_icon("icons/icon-192.png", 192, "any")],
+    }
 
 
 @bp.route("/sw.js")
