@@ -15,6 +15,7 @@ bp = Blueprint("campaign", __name__)
 PRECACHE = (
     "css/app.css",
     "js/app.js",
+    "js/pwa.js",
     "vendor/htmx.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",

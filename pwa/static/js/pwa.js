@@ -1,0 +1,60 @@
+// One True Customer as an installed app: the Install button, the iPhone hint, the service worker,
+// the offline note and the "updated" notice. A file, not inline script, so the CSP stays strict.
+(function () {
+  "use strict";
+
+  var standalone = window.matchMedia("(display-mode: standalone)");
+  function installed() { return standalone.matches || navigator.standalone === true; }
+
+  function remembered(key) {
+    try { return window.localStorage.getItem(key) === "1"; } catch (e) { return false; }
+  }
+  function remember(key) {
+    try { window.localStorage.setItem(key, "1"); } catch (e) { /* private mode: ask again next time */ }
+  }
+
+  // Install ------------------------------------------------------------------------------
+  // The button appears only once the browser has offered to install, and goes once installed.
+  var offer = null;
+  var IOS_HINT_DONE = "otc-ios-hint-dismissed";
+
+  function isIOS() {
+    return /iPhone|iPad|iPod/.test(navigator.userAgent) ||
+      (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  }
+
+  function showInstallUI() {
+    var button = document.querySelector("[data-install]");
+    if (button) button.hidden = !offer || installed();
+    var hint = document.querySelector("[data-ios-hint]");
+    // iOS has no install event: a one-time hint, never inside the installed app.
+    if (hint) hint.hidden = !isIOS() || installed() || remembered(IOS_HINT_DONE);
+  }
+
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    offer = installed() ? null : event;
+    showInstallUI();
+  });
+  window.addEventListener("appinstalled", function () {
+    offer = null;
+    showInstallUI();
+  });
+  if (standalone.addEventListener) standalone.addEventListener("change", showInstallUI);
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-install]") && offer) {
+      var asked = offer;
+      offer = null; // an offer can be used once; the browser offers again if it is declined
+      showInstallUI();
+      asked.prompt();
+    } else if (event.target.closest("[data-ios-hint-dismiss]")) {
+      remember(IOS_HINT_DONE);
+      showInstallUI();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", showInstallUI);
+  // A boosted navigation swaps the body, buttons included: show them as they were.
+  document.addEventListener("htmx:afterSettle", showInstallUI);
+})();
