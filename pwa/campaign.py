@@ -112,8 +112,16 @@ def _shortcut(name: str, endpoint: str) -> dict:
 def service_worker():
     """The service worker, served from the root so it may look after every page."""
     static_urls = [url_for("static", filename=name) for name in PRECACHE]
-    version = hashlib.sha256("\n".join(static_urls).encode()).hexdigest()[:12]
-    script = render_template("sw.js", static_urls=static_urls, version=version)
+    urls = {
+        "card_url": url_for("campaign.card"),
+        "offline_url": url_for("campaign.offline"),
+        "sign_in_url": url_for("account.sign_in"),
+        "sign_out_url": url_for("account.sign_out"),
+    }
+    # A new release of the worker itself, or of any file it keeps, is a new cache.
+    source = current_app.jinja_env.loader.get_source(current_app.jinja_env, "sw.js")[0]
+    version = hashlib.sha256("\n".join([source, *static_urls]).encode()).hexdigest()[:12]
+    script = render_template("sw.js", static_urls=static_urls, version=version, **urls)
     response = Response(script, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"

@@ -58,3 +58,54 @@
   // A boosted navigation swaps the body, buttons included: show them as they were.
   document.addEventListener("htmx:afterSettle", showInstallUI);
 })();
+
+// Service worker, offline note, updates ------------------------------------------------------
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  var registration = null;
+
+  function notice(text) {
+    var el = document.querySelector("[data-toast]");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = false;
+    setTimeout(function () { el.hidden = true; }, 6000);
+  }
+
+  // The offline note: the page's own words (base.html's offline_note block), shown while offline
+  // and on any copy the worker served from its cache.
+  function showOfflineNote() {
+    var note = document.querySelector("[data-offline-note]");
+    if (note) note.hidden = navigator.onLine && !note.hasAttribute("data-from-cache");
+  }
+  window.addEventListener("online", showOfflineNote);
+  window.addEventListener("offline", showOfflineNote);
+  document.addEventListener("htmx:afterSettle", showOfflineNote);
+
+  // A full page load is a navigation: a new worker waiting in the wings takes over now.
+  function takeOver() {
+    if (registration && registration.waiting) registration.waiting.postMessage("take-over");
+  }
+  // The new worker says so once it is in charge (see sw.js, offlineSayUpdated).
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data === "updated") notice("Updated: you have the newest One True Customer.");
+  });
+  navigator.serviceWorker.startMessages();
+  // A tab tap while a new worker waits becomes a full navigation, so no page mixes two releases.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var config = event.detail.requestConfig || {};
+    if (!event.detail.boosted || !registration || !registration.waiting) return;
+    if ((config.verb || "get").toLowerCase() !== "get") return;
+    event.preventDefault();
+    window.location.assign(config.path || event.detail.pathInfo.requestPath);
+  });
+
+  document.addEventListener("DOMContentLoaded", showOfflineNote);
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (found) {
+      registration = found;
+      takeOver();
+    }).catch(function () { /* no worker: every page still works online */ });
+  });
+})();
