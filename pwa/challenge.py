@@ -143,11 +143,7 @@ def commit():
     if errors:
         return _commitment_page(status=422, form=form, errors=errors)
     week = week_start(today_for(person))
-    existing = Commitment.of_week(person, week)
-    if existing is None:
-        Commitment.create(person=person, week=week, created_at=clock.naive_now(), **form)
-    else:
-        Commitment.update(**form).where(Commitment.id == existing.id).execute()
+    Commitment.write(person, week, form["behaviour"], form["situation"], clock.naive_now())
     return back("challenge.commitment")
 
 

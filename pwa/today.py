@@ -17,6 +17,7 @@ from pwa.web import (
     back,
     check_length,
     clean_text,
+    form_key,
     render,
     sign_in_required,
     today_for,
@@ -104,7 +105,7 @@ def check_in():
             welcome=False,
             **_state(person, form=form, errors=errors),
         )
-    key = (request.form.get("key") or "")[:64] or None
+    key = form_key(request.form.get("key"))
     today = today_for(person)
     record = CheckIn.record(person, today, form, key, clock.naive_now())
     if not wants_fragment():

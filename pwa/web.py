@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from datetime import date
 from zoneinfo import available_timezones
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
-from game.days import WorkWeek, local_date, parse_past_workdays, parse_workdays
+from game.days import WorkWeek, local_today, parse_past_workdays, parse_workdays
 from pwa import clock
 
 # The Daily Filter, in the campaign's words (Part 3).
@@ -120,8 +121,8 @@ def role_required(*roles: str):
 
 
 def today_for(person) -> date:
-    """The person's local calendar date now."""
-    return local_date(clock.now(), person.tz)
+    """The person's local calendar date now (never before the day they last changed zone)."""
+    return local_today(clock.now(), person.tz, person.tz_changed_on)
 
 
 def workdays_of(person) -> WorkWeek:
@@ -152,6 +153,42 @@ def check_length(errors: dict, field: str, value: str, label: str, maximum: int,
         errors[field] = f"{label} is needed."
     elif len(value) > maximum:
         errors[field] = f"{label} is {len(value):,} characters; {maximum:,} at most, please."
+
+
+# The largest row id both databases hold (PostgreSQL's integer); a larger number names nothing.
+ID_MAX = 2**31 - 1
+# Tokens and form keys are URL-safe base64 or hex: anything else (a NUL, a space) names nothing.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def parse_id(value: str | None) -> int | None:
+    """A row id typed in a query or form ("12"), or None for anything else.
+
+    Only ASCII digits count ("²" and "٣" are digits to str.isdigit() but not to int()), and a
+    number beyond what the databases hold is unknown, never an OverflowError.
+    """
+    if not value or len(value) > 10 or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 1 <= number <= ID_MAX else None
+
+
+def is_token(value: str | None) -> bool:
+    """Whether value could be a token or key the app made (safe to look up in any database)."""
+    return bool(value) and _TOKEN.fullmatch(value) is not None
+
+
+def form_key(value: str | None) -> str | None:
+    """A form's idempotency key, or None when it is missing or not one the app made."""
+    return value if is_token(value) and len(value) <= 64 else None
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to endpoint: from PUBLIC_URL when set, never from the request's Host."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def long_date(d: date) -> str:
