@@ -16,6 +16,7 @@ PRECACHE = (
     "css/app.css",
     "js/app.js",
     "js/pwa.js",
+    "js/queue.js",
     "vendor/htmx.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",
@@ -117,6 +118,7 @@ def service_worker():
         "offline_url": url_for("campaign.offline"),
         "sign_in_url": url_for("account.sign_in"),
         "sign_out_url": url_for("account.sign_out"),
+        "queue_url": url_for("static", filename="js/queue.js"),
     }
     # A new release of the worker itself, or of any file it keeps, is a new cache.
     source = current_app.jinja_env.loader.get_source(current_app.jinja_env, "sw.js")[0]

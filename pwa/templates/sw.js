@@ -191,3 +191,32 @@ async function offlineStatic(request, url) {
   }
 }
 // ==== end of Offline ==========================================================================
+
+// ==== Offline check-in queue: Background Sync sends what js/queue.js kept ======================
+importScripts("{{ queue_url }}");
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.otcQueue.SYNC_TAG) event.waitUntil(queueFlush());
+});
+
+// A token for this session, from a page fetched with its cookie (the worker has no page of its own).
+function queueToken() {
+  return fetch("{{ card_url }}", { credentials: "same-origin" })
+    .then((response) => response.text())
+    .then((html) => {
+      const found = /name="csrf-token" content="([^"]+)"/.exec(html);
+      if (!found) throw new Error("no token");
+      return found[1];
+    });
+}
+
+function queueFlush() {
+  return self.otcQueue.flush(queueToken).then((outcome) =>
+    self.clients.matchAll({ type: "window" }).then((windows) => {
+      windows.forEach((client) => client.postMessage({ queue: outcome }));
+      // Still waiting: fail, so the browser tries again later.
+      if (outcome.waiting) throw new Error("check-ins still waiting");
+    })
+  );
+}
+// ==== end of Offline check-in queue ===========================================================

@@ -67,6 +67,7 @@
       toast("You're offline, so that page can't open now. The reference card works offline.");
     } else {
       var form = event.detail.elt && event.detail.elt.closest("form");
+      if (form && form.hasAttribute("data-queued")) return; // kept on the phone (js/pwa.js)
       var kept = !form ? "" : form.classList.contains("checkin-form") ? " Your answers are still here."
         : form.querySelector("textarea") ? " What you wrote is still here." : "";
       toast("No connection, so that wasn't sent." + kept + " Try again when you're back online.");

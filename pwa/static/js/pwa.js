@@ -109,3 +109,112 @@
     }).catch(function () { /* no worker: every page still works online */ });
   });
 })();
+
+// Offline check-ins ---------------------------------------------------------------------------
+// A check-in tapped without a connection is kept on the phone (js/queue.js), shown as waiting,
+// and sent when the connection returns: Background Sync where there is one, else on `online` and
+// at the next page load.
+(function () {
+  "use strict";
+  var queue = window.otcQueue;
+  if (!queue || !window.indexedDB) return;
+  var SENT = "otc-queue-sent";
+
+  function toast(text) {
+    var el = document.querySelector("[data-toast]");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = false;
+    setTimeout(function () { el.hidden = true; }, 8000);
+  }
+
+  function showWaiting(count) {
+    var form = document.querySelector(".checkin-form");
+    var note = document.querySelector("[data-queued-note]");
+    if (!count) {
+      if (note) note.remove();
+      return;
+    }
+    if (!form) return;
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "queued-note";
+      note.setAttribute("role", "status");
+      note.setAttribute("data-queued-note", "");
+      form.parentNode.insertBefore(note, form);
+    }
+    note.textContent = "Waiting to send: your check-in is kept on this phone and goes out by itself " +
+      "when you're back online.";
+  }
+
+  function refresh() { return queue.all().then(function (entries) { showWaiting(entries.length); }); }
+
+  function keep(form) {
+    var data = new URLSearchParams(new FormData(form));
+    data.delete("csrf_token");
+    var entry = {
+      key: data.get("key") || (self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now())),
+      tappedAt: form.dataset.tappedAt || new Date().toISOString(),
+      person: document.body.dataset.person || "",
+      url: form.action,
+      body: data.toString()
+    };
+    form.setAttribute("data-queued", "");
+    return queue.add(entry).then(refresh).then(function () {
+      if (!navigator.serviceWorker) return;
+      return navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.sync) return registration.sync.register(queue.SYNC_TAG);
+      });
+    }).catch(function () { /* no Background Sync: `online` and the next load send it */ });
+  }
+
+  function token() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? Promise.resolve(meta.content) : Promise.reject(new Error("no token"));
+  }
+
+  function report(outcome) {
+    if (outcome.refused.length) toast(outcome.refused[0]);
+    if (outcome.sent && document.querySelector(".checkin-form, #streak-card")) {
+      // Today as it now is, streak included.
+      try { sessionStorage.setItem(SENT, String(outcome.sent)); } catch (e) { /* no notice */ }
+      window.location.reload();
+      return;
+    }
+    refresh();
+  }
+
+  var flushing = null;
+  function flush() {
+    if (flushing || !navigator.onLine) return flushing;
+    flushing = queue.flush(token).then(report, function () {}).then(function () { flushing = null; });
+    return flushing;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".checkin-form");
+    if (!form) return;
+    form.dataset.tappedAt = new Date().toISOString(); // the instant of the tap, not of the sending
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      keep(form);
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".checkin-form");
+    if (form) keep(form);
+  }, true);
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.queue) report(event.data.queue);
+    });
+  }
+  window.addEventListener("online", flush);
+  document.addEventListener("htmx:afterSettle", refresh);
+  window.addEventListener("load", function () {
+    var sent = null;
+    try { sent = sessionStorage.getItem(SENT); sessionStorage.removeItem(SENT); } catch (e) { /* none */ }
+    if (sent) toast("Sent: the check-in kept on this phone is in.");
+    refresh().then(flush);
+  });
+})();
