@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import expect
+from test_browser_offline import controlled
 
 from conftest import browser_sign_in, tap_answer
 from models import CheckIn
-from test_browser_offline import controlled
 
 pytestmark = pytest.mark.browser
 
