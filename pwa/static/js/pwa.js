@@ -141,7 +141,7 @@
       note.className = "queued-note";
       note.setAttribute("role", "status");
       note.setAttribute("data-queued-note", "");
-      form.parentNode.insertBefore(note, form);
+      form.appendChild(note); // beside the button just tapped
     }
     note.textContent = "Waiting to send: your check-in is kept on this phone and goes out by itself " +
       "when you're back online.";
