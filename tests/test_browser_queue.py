@@ -113,3 +113,24 @@ def test_background_sync_drains_the_queue(today, alice, clock, live_server):
     )
     page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)")
     assert CheckIn.get(CheckIn.person == alice).before == "yes"
+
+
+def test_a_queued_check_in_answered_401_stays_and_is_sent_after_the_next_sign_in(
+    today, live_server, alice, clock
+):
+    page = today
+    page.evaluate(
+        """when => otcQueue.add({
+            key: "k-later", tappedAt: when, person: document.body.dataset.person,
+            url: "/checkin", body: "before=yes&key=k-later",
+        })""",
+        clock.now().isoformat(),
+    )
+    page.context.clear_cookies()  # the sign-in ended
+    token = "() => Promise.resolve(document.querySelector('meta[name=csrf-token]').content)"
+    outcome = page.evaluate(f"() => otcQueue.flush({token})")
+    assert (outcome["sent"], outcome["waiting"]) == (0, 1)
+    assert page.evaluate(WAITING) == 1
+    browser_sign_in(page, live_server, alice)  # Today loads, and sends what waited
+    page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)")
+    assert CheckIn.get(CheckIn.person == alice).before == "yes"

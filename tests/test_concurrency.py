@@ -87,6 +87,22 @@ def test_a_double_tap_sent_twice_at_once_makes_one_check_in(live_server, alice):
     assert CheckIn.select().where(CheckIn.person == alice).count() == 1
 
 
+def test_a_queued_check_in_replayed_four_times_at_once_is_one_check_in(live_server, alice, clock):
+    session, token = _signed_in(live_server, alice.email)
+    headers = {
+        "Idempotency-Key": "queued-tap",
+        "X-Tapped-At": clock.now().isoformat(),
+        "X-CSRFToken": token,
+        "HX-Request": "true",
+    }
+    responses = _at_once(
+        4,
+        lambda: session.post(f"{live_server}/checkin", data={"before": "yes"}, headers=headers),
+    )
+    assert [r.status_code for r in responses] == [200] * 4
+    assert CheckIn.select().where(CheckIn.person == alice).count() == 1
+
+
 def _at_once(count: int, send) -> list[requests.Response]:
     """Send count requests as close to the same moment as threads allow."""
     barrier = threading.Barrier(count)
