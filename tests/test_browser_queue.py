@@ -93,8 +93,12 @@ def test_background_sync_drains_the_queue(today, alice, clock, live_server):
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(300)
-    registration = next(r for r in registrations if r["scopeURL"] == f"{live_server}/")
+    for _ in range(100):  # the registrations arrive as events
+        ours = [r for r in registrations if r["scopeURL"] == f"{live_server}/"]
+        if ours:
+            break
+        page.wait_for_timeout(100)
+    registration = ours[0]
     page.evaluate(
         """when => otcQueue.add({
             key: "k-sync", tappedAt: when, person: document.body.dataset.person,
