@@ -29,12 +29,16 @@ from peewee import (
 from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
+from game.challenge import LENGTH as CHALLENGE_DAYS
+
 db = DatabaseProxy()
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SIGN_IN_DAYS = 90
 INVITE_DAYS = 14
 RESET_HOURS = 48
+# A team's challenge that a lead started fewer days ago than this takes newcomers in.
+TEAM_JOIN_DAYS = timedelta(days=7)
 
 
 def utcnow() -> datetime:
@@ -189,6 +193,8 @@ class Person(BaseModel):
     role = CharField(max_length=10, default="employee")
     team = ForeignKeyField(Team, null=True, backref="people", on_delete="SET NULL")
     tz = CharField(max_length=64, default="UTC")
+    # The phone's time zone the person chose to keep their own days in (the hint stays away).
+    tz_kept = CharField(max_length=64, default="")
     workdays = CharField(max_length=20, default="0,1,2,3,4")
     # Earlier work days and until when they held ("2026-11-23=0,1,2,3,4;..."): see game.days.WorkWeek.
     past_workdays = TextField(default="")
@@ -540,6 +546,50 @@ class Challenge(BaseModel):
             update={cls.reflection: "", cls.completed_at: None},
         ).execute()
         return cls.get((cls.person == person) & (cls.start == start))
+
+    @classmethod
+    def join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
+        """Start person's challenge with their team's, when its lead started one lately.
+
+        A team challenge is the challenges a lead or admin started for the members; one begun
+        within TEAM_JOIN_DAYS is still running for a newcomer to join (their 30 days start on
+        their own today). Someone part-way through a challenge keeps theirs.
+        """
+        if person.team_id is None:
+            return None
+        with db.atomic():
+            # Two joins at once (an admin's double tap) queue on the person's row: the second
+            # then finds the first's challenge. SQLite's write lock already serialises them.
+            if not is_sqlite():
+                Person.select(Person.id).where(Person.id == person.id).for_update().execute()
+            return cls._join_team_challenge(person, today)
+
+    @classmethod
+    def _join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
+        current = cls.current_for(person)
+        if (
+            current is not None
+            and current.completed_at is None
+            and (today - current.start).days < CHALLENGE_DAYS
+        ):
+            return None
+        team_start = (
+            cls.select(cls.started_by)
+            .join(Person, on=(cls.person == Person.id))
+            .where(
+                (Person.team == person.team_id)
+                & (cls.person != person.id)
+                & cls.started_by.is_null(False)
+                & (cls.started_by != cls.person)
+                & (cls.start > today - TEAM_JOIN_DAYS)
+                & (cls.start <= today)
+            )
+            .order_by(cls.start.desc(), cls.id.desc())
+            .first()
+        )
+        if team_start is None:
+            return None
+        return cls.begin(person, today, by=team_start.started_by_id)
 
     @classmethod
     def completed_count(cls, person: Person) -> int:

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from game.days import format_past_workdays, format_workdays
-from models import IntegrityError, Invite, PasswordReset, Person, SignIn, SignInLimit, db
+from models import Challenge, IntegrityError, Invite, PasswordReset, Person, SignIn, SignInLimit, db
 from pwa import clock
 from pwa.web import TIMEZONES, back, clean_text, render, sign_in_required, today_for, workdays_of
 
@@ -193,6 +193,7 @@ def accept_invite_post(token: str):
                 tz=form["tz"],
                 created_at=now,
             )
+            Challenge.join_team_challenge(person, today_for(person))
     except IntegrityError:
         # Another invite for this email was accepted at the same moment.
         errors["name"] = taken

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request, session
 from peewee import JOIN
 
-from models import ROLES, IntegrityError, Person, Team, db, fn
+from models import ROLES, Challenge, IntegrityError, Person, Team, db, fn
 from pwa import clock
 from pwa.team import invite_once, read_invite
-from pwa.web import back, clean_text, parse_id, render, role_required
+from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
 
@@ -106,6 +106,9 @@ def change_person(person_id: int):
         session["admin_notice"] = "You can't remove your own admin rights; ask another admin."
         return back("admin.index")
     Person.update(team=team, role=role, active=active).where(Person.id == person.id).execute()
+    if team is not None and team.id != person.team_id:
+        person.team = team
+        Challenge.join_team_challenge(person, today_for(person))
     session["admin_notice"] = f"Saved {person.name}: {role}, {team.name if team else 'no team'}" + (
         "." if active else ", can no longer sign in."
     )

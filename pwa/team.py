@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, g, request, session
+from flask import Blueprint, abort, flash, g, request, session
 
 from game.challenge import ends_on
 from models import Challenge, Invite, PasswordReset, Person, Team, db, team_participation
@@ -93,6 +93,13 @@ def _page(team, status=200, invite_form=None, errors=None):
         link=session.pop("made_link", None),
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
+        # Members a tap on Start would start (the others are part-way through or began today).
+        startable=sum(
+            1
+            for m in members
+            if m.id not in challenges
+            or not (challenges[m.id].start == today or _running(challenges[m.id], today))
+        ),
     )
 
 
@@ -122,10 +129,25 @@ def start_challenge(team_id: int):
                 continue
             Challenge.begin(member, start, by=g.person)
             started += 1
-    session["team_notice"] = (
-        f"The 30-day challenge starts today for {started} of {team.name}'s members."
-    )
+    if started:
+        session["team_notice"] = (
+            f"The 30-day challenge starts today for {started} of {team.name}'s members."
+        )
+    else:
+        flash(_nobody_started(team, restart_running), "info")
     return back("team.index", team=team.id)
+
+
+def _nobody_started(team, restarting: bool) -> str:
+    """Why starting the team challenge changed nothing."""
+    if not team.members().exists():
+        return f"Nobody is on {team.name} yet, so no challenge started. Invite someone below."
+    if restarting:
+        return f"Everyone in {team.name} already started a challenge today: nothing changed."
+    return (
+        f"Everyone in {team.name} is already in a challenge, so nobody new started."
+        " To start them again at day 1, tick “Also restart it” and tap Start."
+    )
 
 
 def _running(challenge, today) -> bool:

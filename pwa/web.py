@@ -22,6 +22,8 @@ PHASES = (
         "title": "Before an interaction",
         "questions": ("If this were my only customer, how would I prepare?",),
         "short": "How would I prepare?",
+        # The line a check-in answers: the campaign's question, asked of the last interaction.
+        "line": "Did I prepare as if they were my only customer?",
     },
     {
         "key": "during",
@@ -32,6 +34,7 @@ PHASES = (
             "Would I say this / do this if my career depended on this one relationship?",
         ),
         "short": "Am I fully present?",
+        "line": "Was I fully present?",
     },
     {
         "key": "after",
@@ -42,6 +45,7 @@ PHASES = (
             "What would I do differently if I could do it again?",
         ),
         "short": "Would I be proud of that?",
+        "line": "Would I be proud of how I handled it?",
     },
 )
 ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}

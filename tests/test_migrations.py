@@ -82,7 +82,7 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
     )
     before = _indexes()
 
-    assert models.migrate() == ["005_hardening"]
+    assert models.migrate() == ["005_hardening", "009_tz_kept"]
 
     counts = {
         table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -100,6 +100,7 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
         "The Saturday Call",
     )
     assert models.Person.get().tz_changed_on is None
+    assert models.Person.get().tz_kept == ""
     assert "sign_in_limit" in models.db.get_tables()
     assert "login_attempt" not in models.db.get_tables()
     if BACKEND != "postgres":
