@@ -21,7 +21,9 @@ SAVED_PAGES = (
 def controlled(page) -> None:
     """Wait until the service worker controls the page, as it does from the first visit on."""
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    if not page.evaluate("() => !!navigator.serviceWorker.controller"):
+        page.reload()  # a page loaded after the worker activated is always controlled
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=30000)
 
 
 def tab(page, name: str):
