@@ -7,7 +7,7 @@ import hashlib
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, url_for
 
 from models import IntegrityError, Pledge, db
-from pwa import clock
+from pwa import clock, events
 from pwa.web import back, render, sign_in_required
 
 bp = Blueprint("campaign", __name__)
@@ -40,6 +40,7 @@ def sign():
             Pledge.create(person=g.person, signed_at=clock.naive_now())
     except IntegrityError:
         pass
+    events.content_changed(g.person)
     return back("campaign.pledge")
 
 

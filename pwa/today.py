@@ -12,7 +12,7 @@ from game.days import is_workday, queued_day, week_start
 from game.streaks import streak
 from game.zones import city, same_days
 from models import ANSWERS, CheckIn, Person
-from pwa import clock
+from pwa import clock, events
 from pwa.challenge import commitment_to_review
 from pwa.web import (
     NOTE_MAX,
@@ -121,13 +121,16 @@ def check_in():
         return _queued(person, form, key, tapped)
     today = today_for(person)
     record = CheckIn.record(person, today, form, key, clock.naive_now())
+    days = CheckIn.days_of(person)
+    earlier = [d for d in days if d != today]
+    before_streak = streak(earlier, workdays_of(person), today)
+    events.checked_in(person, before_streak, streak(days, workdays_of(person), today), not earlier)
     # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
     saved = request.form.get("edit") == "1"
     if not wants_fragment():
         return back("today.index", **({"saved": 1} if saved else {}))
-    days = CheckIn.days_of(person)
     state = _state(person, days=days, check_in=record)
-    before = streak([d for d in days if d != today], workdays_of(person), today).current
+    before = before_streak.current
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
         trigger["streak-grew"] = {"streak": state["streak"].current}

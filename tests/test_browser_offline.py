@@ -151,7 +151,7 @@ def test_a_new_release_takes_over_at_the_next_navigation_and_says_so(
     expect(page.locator("[data-toast]")).to_be_hidden()
     tab(page, "Challenge").tap()
     expect(page).to_have_url(f"{live_server}/challenge")
-    expect(page.get_by_role("status").filter(has_text="Updated")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Updated")).to_be_visible(timeout=15000)
     page.wait_for_function("() => navigator.serviceWorker.getRegistration().then(r => !r.waiting)")
     shells = [k for k in page.evaluate("() => caches.keys()") if k.startswith("otc-shell-")]
     assert len(shells) == 1 and shells[0] not in before

@@ -140,5 +140,5 @@ def test_a_queued_check_in_answered_401_stays_and_is_sent_after_the_next_sign_in
     assert (outcome["sent"], outcome["waiting"]) == (0, 1)
     assert page.evaluate(WAITING) == 1
     browser_sign_in(page, live_server, alice)  # Today loads, and sends what waited
-    page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)")
+    page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)", timeout=30000)
     assert CheckIn.get(CheckIn.person == alice).before == "yes"
