@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from flask import Blueprint, flash, g, request
+from flask import Blueprint, Response, flash, g, request
 from htmx_flask import make_response
 
-from game.days import is_workday, week_start
+from game.days import is_workday, queued_day, week_start
 from game.streaks import streak
 from game.zones import city, same_days
 from models import ANSWERS, CheckIn, Person
@@ -101,6 +102,9 @@ def check_in():
         check_length(errors, f"{key}_note", note, "This note", NOTE_MAX)
     if not errors and not any(form[p["key"]] for p in PHASES):
         errors["form"] = "Tap an answer for at least one phase, then check in."
+    tapped = request.headers.get("X-Tapped-At")
+    if errors and tapped is not None:
+        return _plain(next(iter(errors.values())), 422)
     if errors:
         return render(
             "today/index.html",
@@ -111,7 +115,10 @@ def check_in():
             saved=False,
             **_state(person, form=form, errors=errors),
         )
-    key = form_key(request.form.get("key"))
+    # The form's key, or the same key sent as a header by the offline queue (js/queue.js).
+    key = form_key(request.headers.get("Idempotency-Key") or request.form.get("key"))
+    if tapped is not None:
+        return _queued(person, form, key, tapped)
     today = today_for(person)
     record = CheckIn.record(person, today, form, key, clock.naive_now())
     days = CheckIn.days_of(person)
@@ -136,6 +143,33 @@ def check_in():
         trigger=trigger,
         **state,
     )
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+def _queued(person, form: dict, key: str | None, tapped_text: str) -> Response:
+    """A check-in kept on the phone while offline, sent now: it counts for the day it was tapped."""
+    if request.headers.get("X-Queued-For", str(person.id)) != str(person.id):
+        # Made by whoever was signed in on this phone before: it waits for them.
+        return _plain("This check-in was made by someone else on this phone.", 409)
+    try:
+        tapped = datetime.fromisoformat(tapped_text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        tapped = None
+    day = None
+    if tapped is not None and tapped.tzinfo is not None:
+        day = queued_day(tapped, clock.now(), person.tz, person.tz_changed_on)
+    if day is None:
+        return _plain(
+            "A check-in kept on this phone arrived too late to count: "
+            "check-ins count for today or yesterday only.",
+            422,
+        )
+    # A replay of the same key is answered as the first was, and changes nothing.
+    CheckIn.record(person, day, form, key, clock.naive_now())
+    return _plain("Sent", 200)
 
 
 def _zone_to_offer(person, phone: str) -> bool:
