@@ -44,7 +44,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 import models  # noqa: E402
 from game.days import is_workday, local_date, parse_workdays, week_start  # noqa: E402
-from pwa import create_app  # noqa: E402
+from pwa import connection_policy, create_app  # noqa: E402
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/otc_bench"
 SECRET_KEY = "bench-" + uuid.uuid4().hex
@@ -276,7 +276,13 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY}
+        # Server-Timing is opt-in (SERVER_TIMING): the bench reads the server time from it.
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET_KEY,
+            "SERVER_TIMING": "1",
+        }
         command = [
             sys.executable,
             "-m",
@@ -545,7 +551,7 @@ def print_profile(client, found: dict, requests_: int = 50) -> None:
 def bench_database(label: str, url: str, args, workdir: str) -> dict:
     """Load, serve, drive and measure one database; return its figures."""
     now = datetime.now(UTC)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "SERVER_TIMING": True})
     with app.app_context():
         models.migrate()
         began = time.perf_counter()
@@ -569,8 +575,11 @@ def bench_database(label: str, url: str, args, workdir: str) -> dict:
         f"a check-in {len(found['check_in'])} statements"
     )
 
+    policy = connection_policy(testing=False)
+    print(f"{label}: connections {policy}, in the app and in the yardstick alike")
     figures = {
         "label": label,
+        "policy": policy,
         "statements": (len(found["today"]), len(found["check_in"])),
         "busy": busy_elsewhere(),
     }
