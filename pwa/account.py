@@ -199,12 +199,15 @@ def me():
         return render("account/me.html", status=422, form=form, errors=errors)
     # New work days apply from today; earlier days keep theirs, so no streak is rewritten.
     week = workdays_of(person).changed(today_for(person), frozenset(days))
-    Person.update(
-        name=form["name"],
-        tz=form["tz"],
-        workdays=format_workdays(week.current),
-        past_workdays=format_past_workdays(week.past),
-    ).where(Person.id == person.id).execute()
+    with db.atomic():
+        Person.update(
+            name=form["name"],
+            tz=form["tz"],
+            workdays=format_workdays(week.current),
+            past_workdays=format_past_workdays(week.past),
+        ).where(Person.id == person.id).execute()
+        if week != workdays_of(person) or form["tz"] != person.tz:
+            models.PersonSummary.rebuild(person, week)
     return back("account.me", saved=1)
 
 
@@ -215,5 +218,7 @@ def set_timezone():
     tz = request.form.get("tz", "")
     if _zone_error(tz):
         return render("errors/error.html", status=422, code=422, message="Unknown time zone.")
-    models.Person.update(tz=tz).where(models.Person.id == g.person.id).execute()
+    with db.atomic():
+        models.Person.update(tz=tz).where(models.Person.id == g.person.id).execute()
+        models.PersonSummary.rebuild(g.person)
     return back("today.index")

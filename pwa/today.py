@@ -7,7 +7,6 @@ import uuid
 from flask import Blueprint, g, request
 
 from game.days import is_workday, week_start
-from game.streaks import streak
 from models import ANSWERS, CheckIn
 from pwa import clock
 from pwa.challenge import commitment_to_review
@@ -27,31 +26,34 @@ from pwa.web import (
 bp = Blueprint("today", __name__)
 
 
-def _state(person, days=None, check_in=None, form=None, errors=None):
-    """Everything Today shows for person (days: their check-in dates, when already read)."""
+def _state(person, check_in=None, form=None, errors=None):
+    """Everything Today shows for person: two statements with the sign-in's, one for a fragment."""
     today = today_for(person)
     workdays = workdays_of(person)
-    if days is None:
-        days = CheckIn.days_of(person)
-    if check_in is None and today in days:
+    page = not wants_fragment()
+    facts = {}
+    if page:
+        facts = person.today_facts(week_start(today), day=today)
+        check_in = check_in or facts["check_in"]
+    elif check_in is None:
         check_in = CheckIn.on(person, today)
     if form is None:
         form = _form_of(check_in)
-    week = week_start(today)
-    facts = person.today_facts(week)
-    commitment = facts["commitment"]
+    commitment = facts.get("commitment")
+    review = commitment_to_review(commitment, facts["earlier"], workdays, today) if page else None
     return {
         "today": today,
         "workday": is_workday(today, workdays),
         "check_in": check_in,
-        "streak": streak(days, workdays, today),
+        "streak": person.streak_on(today),
         "form": form,
         "errors": errors or {},
         "key": uuid.uuid4().hex,
-        "challenge": facts["challenge"],
+        # The tiles below the check-in: only on the whole page, never in the fragment.
+        "challenge": facts.get("challenge"),
         "commitment": commitment,
-        "review": commitment_to_review(commitment, facts["earlier"], workdays, today),
-        "pledged": facts["pledged"],
+        "review": review,
+        "pledged": facts.get("pledged", True),
     }
 
 
@@ -106,12 +108,11 @@ def check_in():
         )
     key = (request.form.get("key") or "")[:64] or None
     today = today_for(person)
+    before = person.streak_on(today).current
     record = CheckIn.record(person, today, form, key, clock.naive_now())
     if not wants_fragment():
         return back("today.index")
-    days = CheckIn.days_of(person)
-    state = _state(person, days=days, check_in=record)
-    before = streak([d for d in days if d != today], workdays_of(person), today).current
+    state = _state(person, check_in=record)
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
         trigger["streak-grew"] = {"streak": state["streak"].current}

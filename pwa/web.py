@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 from flask import abort, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
-from game.days import WorkWeek, local_date, parse_past_workdays, parse_workdays
+from game.days import WorkWeek, local_date
 from pwa import clock
 
 # The Daily Filter, in the campaign's words (Part 3).
@@ -126,7 +126,7 @@ def today_for(person) -> date:
 
 def workdays_of(person) -> WorkWeek:
     """The person's work days (Mon=0), now and as they were before each change."""
-    return WorkWeek(parse_workdays(person.workdays), parse_past_workdays(person.past_workdays))
+    return person.work_week()
 
 
 # Explicit direction overrides and isolates: typed text never needs them, and they can
