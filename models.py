@@ -452,7 +452,8 @@ class CheckIn(BaseModel):
                 (key, person.id),
             )
             if not replay:
-                raise  # another person's key: refuse rather than show their check-in
+                # Someone else's key: never show their check-in; this submit is simply new.
+                return cls.record(person, day, answers, None, now)
             return replay[0]
         return row
 
