@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import weakref
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -82,9 +83,35 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+# PostgreSQL connection -> names of the statements prepared on it.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 @functools.lru_cache(maxsize=64)
-def _placeholders(sql: str, param: str) -> str:
-    return sql if param == "?" else sql.replace("?", param)
+def _numbered(sql: str) -> tuple[str, str, int]:
+    """A name for sql, sql with "?" as $1, $2..., and how many parameters it has."""
+    parts = sql.split("?")
+    numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+    return "otc_" + hashlib.sha1(sql.encode()).hexdigest()[:16], numbered, len(parts) - 1
+
+
+def run(sql: str, params: tuple = ()):
+    """Execute hand-written SQL of a hot path ("?" placeholders on every backend); return the cursor.
+
+    On PostgreSQL the statement is prepared once per connection and then executed by name, so
+    it is planned once rather than on every request (planning Today's join costs more than
+    running it). SQLite's driver keeps its own cache of prepared statements.
+    """
+    if is_sqlite():
+        return db.execute_sql(sql, params)
+    name, numbered, count = _numbered(sql)
+    names = _prepared.setdefault(db.connection(), set())
+    if name not in names:
+        db.execute_sql(f"PREPARE {name} AS {numbered}")
+        names.add(name)
+    if not count:
+        return db.execute_sql(f"EXECUTE {name}")
+    return db.execute_sql(f"EXECUTE {name} ({', '.join(['%s'] * count)})", params)
 
 
 def load(model, sql: str, params: tuple) -> list:
@@ -93,7 +120,7 @@ def load(model, sql: str, params: tuple) -> list:
     peewee's query builder costs more than the query itself for the small reads of Today, so
     these few are written out; columns that aren't fields of the model are kept as attributes.
     """
-    cursor = db.execute_sql(_placeholders(sql, db.obj.param), params)
+    cursor = run(sql, params)
     names = [column[0] for column in cursor.description]
     fields = [model._meta.columns.get(name) for name in names]
     rows = []
@@ -106,6 +133,12 @@ def load(model, sql: str, params: tuple) -> list:
                 instance.__data__[field.name] = field.python_value(value)
         rows.append(instance)
     return rows
+
+
+def column_list(model, alias: str = "") -> str:
+    """The model's columns, listed (a prepared statement's result must not change with the table)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{field.column_name}"' for field in model._meta.sorted_fields)
 
 
 def _aliased(alias: str, model) -> str:
@@ -223,7 +256,7 @@ class Person(BaseModel):
         """The active person holding a live sign-in for this cookie token, with their summary."""
         found = load(
             cls,
-            "SELECT p.*, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
+            f"SELECT {column_list(cls, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
             + PersonSummary.select_list("ps")
             + " FROM sign_in s JOIN person p ON p.id = s.person_id"
             " LEFT JOIN person_summary ps ON ps.person_id = p.id"
@@ -262,9 +295,8 @@ class Person(BaseModel):
     def today_facts(self, week: date, day: date | None = None) -> dict:
         """What Today shows besides the streak, in one statement: day's check-in (when day is
         given), challenge, pledge, this week's commitment and an earlier one still to review."""
-        cursor = db.execute_sql(
-            _placeholders(_today_facts_sql(), db.obj.param),
-            (self.id, day, self.id, self.id, self.id, week, self.id, week),
+        cursor = run(
+            _today_facts_sql(), (self.id, day, self.id, self.id, self.id, week, self.id, week)
         )
         names = [column[0] for column in cursor.description]
         found = dict(zip(names, cursor.fetchone(), strict=True))
@@ -447,7 +479,8 @@ class CheckIn(BaseModel):
                 raise
             replay = load(
                 cls,
-                "SELECT c.* FROM check_in c JOIN check_in_key k ON k.check_in_id = c.id"
+                f"SELECT {column_list(cls, 'c')} FROM check_in c JOIN check_in_key k"
+                " ON k.check_in_id = c.id"
                 " WHERE k.key = ? AND c.person_id = ?",
                 (key, person.id),
             )
@@ -460,8 +493,8 @@ class CheckIn(BaseModel):
     @classmethod
     def days_of(cls, person: Person) -> list[date]:
         """Every local date person checked in."""
-        cursor = db.execute_sql(
-            _placeholders("SELECT day FROM check_in WHERE person_id = ?", db.obj.param),
+        cursor = run(
+            "SELECT day FROM check_in WHERE person_id = ?",
             (person.id,),
         )
         return [as_date(day) for (day,) in cursor.fetchall()]
@@ -469,11 +502,8 @@ class CheckIn(BaseModel):
     @classmethod
     def days_between(cls, person: Person, first: date, last: date) -> list[date]:
         """The local dates person checked in from first to last, inclusive."""
-        cursor = db.execute_sql(
-            _placeholders(
-                "SELECT day FROM check_in WHERE person_id = ? AND day >= ? AND day <= ?",
-                db.obj.param,
-            ),
+        cursor = run(
+            "SELECT day FROM check_in WHERE person_id = ? AND day >= ? AND day <= ?",
             (person.id, first, last),
         )
         return [as_date(day) for (day,) in cursor.fetchall()]
@@ -482,7 +512,9 @@ class CheckIn(BaseModel):
     def on(cls, person: Person, day: date) -> CheckIn | None:
         """Person's check-in on day, if any."""
         found = load(
-            cls, "SELECT * FROM check_in WHERE person_id = ? AND day = ?", (person.id, day)
+            cls,
+            f"SELECT {column_list(cls)} FROM check_in WHERE person_id = ? AND day = ?",
+            (person.id, day),
         )
         return found[0] if found else None
 
@@ -500,7 +532,7 @@ def _record_sql() -> str:
     marks = ", ".join("?" for _ in columns)
     return (
         f"INSERT INTO check_in ({names}) VALUES ({marks})"
-        f" ON CONFLICT (person_id, day) DO UPDATE SET {updates} RETURNING *"
+        f" ON CONFLICT (person_id, day) DO UPDATE SET {updates} RETURNING {column_list(CheckIn)}"
     )
 
 
@@ -553,12 +585,9 @@ class PersonSummary(BaseModel):
     @classmethod
     def of(cls, person_id: int) -> tuple[summaries.Summary | None, int | None]:
         """Person's stored summary and its revision (None when missing or under older rules)."""
-        cursor = db.execute_sql(
-            _placeholders(
-                f"SELECT rules, revision, {', '.join(cls.STATE)} FROM person_summary"
-                " WHERE person_id = ?",
-                db.obj.param,
-            ),
+        cursor = run(
+            f"SELECT rules, revision, {', '.join(cls.STATE)} FROM person_summary"
+            " WHERE person_id = ?",
             (person_id,),
         )
         found = cursor.fetchone()
@@ -606,12 +635,9 @@ class PersonSummary(BaseModel):
         if new == old:
             return
         # Written only if nobody wrote it since it was read with the sign-in; else rebuilt.
-        cursor = db.execute_sql(
-            _placeholders(
-                f"UPDATE person_summary SET {', '.join(f'{c} = ?' for c in cls.STATE)},"
-                " revision = revision + 1 WHERE person_id = ? AND revision = ?",
-                db.obj.param,
-            ),
+        cursor = run(
+            f"UPDATE person_summary SET {', '.join(f'{c} = ?' for c in cls.STATE)},"
+            " revision = revision + 1 WHERE person_id = ? AND revision = ?",
             (*cls._state(new), person.id, person.summary_revision),
         )
         if cursor.rowcount == 1:
@@ -626,23 +652,17 @@ class PersonSummary(BaseModel):
         with db.atomic():
             # Lock the row first (making it if need be): a check-in that commits after this
             # waits, and one that read the row before finds its revision changed and rebuilds.
-            db.execute_sql(
-                _placeholders(
-                    "INSERT INTO person_summary (person_id, rules, revision, last_day, run,"
-                    " longest, freezes, progress, spent, saved) VALUES (?, 0, 0, NULL, 0, 0, 0,"
-                    " 0, 0, '') ON CONFLICT (person_id) DO UPDATE"
-                    " SET revision = person_summary.revision + 1",
-                    db.obj.param,
-                ),
+            run(
+                "INSERT INTO person_summary (person_id, rules, revision, last_day, run,"
+                " longest, freezes, progress, spent, saved) VALUES (?, 0, 0, NULL, 0, 0, 0,"
+                " 0, 0, '') ON CONFLICT (person_id) DO UPDATE"
+                " SET revision = person_summary.revision + 1",
                 (person.id,),
             )
             built = summaries.rebuild(CheckIn.days_of(person), week)
-            cursor = db.execute_sql(
-                _placeholders(
-                    f"UPDATE person_summary SET {', '.join(f'{c} = ?' for c in cls.STATE)},"
-                    " rules = ?, revision = revision + 1 WHERE person_id = ? RETURNING revision",
-                    db.obj.param,
-                ),
+            cursor = run(
+                f"UPDATE person_summary SET {', '.join(f'{c} = ?' for c in cls.STATE)},"
+                " rules = ?, revision = revision + 1 WHERE person_id = ? RETURNING revision",
                 (*cls._state(built), summaries.RULES, person.id),
             )
             person.summary_revision = cursor.fetchone()[0]
