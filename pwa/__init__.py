@@ -153,6 +153,7 @@ def _init_templates(app: Flask) -> None:
     from pwa import web
 
     app.jinja_env.globals.update(
+        url_for=web.template_url_for,
         phases=web.PHASES,
         answer_labels=web.ANSWER_LABELS,
         weekday_names=web.WEEKDAY_NAMES,

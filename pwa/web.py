@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from zoneinfo import available_timezones
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
 from game.days import WorkWeek, local_date
@@ -60,6 +60,31 @@ REGIONS = (
     "Pacific",
 )
 ZONE_CHOICES = ("UTC", *sorted(z for z in TIMEZONES if z.split("/")[0] in REGIONS))
+
+
+@functools.lru_cache(maxsize=1024)
+def _built_url(app, script_root: str, endpoint: str, values: tuple) -> str:
+    return app.url_for(endpoint, **dict(values))
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """url_for for templates: a relative URL, once built, is kept (a page builds some 20 of them).
+
+    A relative URL depends only on the endpoint, its values and the app's mount point, so the
+    same arguments always give the same URL; anything else goes to url_for itself.
+    """
+    app = current_app._get_current_object()
+    if (
+        endpoint.startswith(".")
+        or any(name.startswith("_") for name in values)
+        or app.url_default_functions
+        or not request
+    ):
+        return url_for(endpoint, **values)
+    try:
+        return _built_url(app, request.script_root, endpoint, tuple(values.items()))
+    except TypeError:  # a value that can't be a cache key
+        return url_for(endpoint, **values)
 
 
 def wants_fragment() -> bool:

@@ -93,3 +93,17 @@ def test_the_counter_sees_what_the_driver_sends(as_alice):
     with Statements() as sent:
         CheckIn.select().count()
     assert [sql for _, sql in sent.data][-1].startswith("SELECT COUNT")
+
+
+def test_a_kept_template_url_is_the_url_url_for_builds(app):
+    from flask import url_for
+
+    from pwa.web import template_url_for
+
+    for root in ("", "/otc"):
+        with app.test_request_context("/", environ_base={"SCRIPT_NAME": root}):
+            for _ in range(2):  # built, then kept
+                assert template_url_for("stories.feed", scope="org", before=3) == url_for(
+                    "stories.feed", scope="org", before=3
+                )
+                assert template_url_for("today.index") == f"{root}/"
