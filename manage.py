@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 
 import click
 from flask import current_app, has_app_context
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 import models
 from pwa import create_app
@@ -132,17 +134,63 @@ def rebuild_streaks() -> None:
     click.echo(f"Rebuilt {rebuilt} summar{'y' if rebuilt == 1 else 'ies'}.")
 
 
+def _demo_sign_ins() -> list[str]:
+    """The demo people who can still sign in with the demo password (none on a real database)."""
+    from pwa import demo as demo_data
+
+    shown: dict[str, str] = {}  # one person of each role
+    for email, _name, role, *_rest in demo_data.PEOPLE:
+        if role in shown:
+            continue
+        person = models.Person.by_email(email)
+        if person and check_password_hash(person.password_hash, demo_data.PASSWORD):
+            shown[role] = email
+    return [f"{email} ({role})" for role, email in shown.items()]
+
+
 @cli.command()
-@click.option("--host", default="127.0.0.1")
+@click.option("--host", default="127.0.0.1", help="0.0.0.0 to be reachable from a phone.")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the app for development (use gunicorn in production)."""
-    click.echo(f"One True Customer is at http://{host}:{port}/")
-    click.echo(
-        "Demo sign-ins: alice@example.com (employee), lena@example.com (lead), "
-        "ada@example.com (admin); password 'one-true-customer'."
-    )
-    _app().run(host=host, port=port, debug=False)
+    from werkzeug.serving import make_server
+
+    from pwa import demo as demo_data
+
+    app = _app()
+    try:
+        # Binding first: the address is announced only once it is ours.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.create_server((host, port), family=family, backlog=128)
+    except OSError as error:
+        taken = error.errno == errno.EADDRINUSE
+        reason = "is taken by another program" if taken else f"cannot be used ({error.strerror})"
+        raise click.ClickException(
+            f"Port {port} on {host} {reason}: choose another with make run PORT=5001 "
+            f"(or manage.py serve --port 5001)."
+        ) from None
+    with listener:
+        server = make_server(
+            host, listener.getsockname()[1], app, threaded=True, fd=listener.fileno()
+        )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    click.echo(f"One True Customer is at http://{shown}:{server.port}/")
+    if host in ("0.0.0.0", "::"):
+        click.echo(
+            f"On a phone on the same network, open http://<this computer's address>:{server.port}/"
+        )
+    with app.app_context():
+        sign_ins = _demo_sign_ins()
+    if sign_ins:
+        click.echo(f"Demo sign-ins: {', '.join(sign_ins)}; password '{demo_data.PASSWORD}'.")
+    click.echo("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    click.echo("Stopped.")
 
 
 if __name__ == "__main__":

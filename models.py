@@ -924,14 +924,24 @@ class Story(BaseModel):
             return True
         return person.is_lead and self.team_id is not None and person.team_id == self.team_id
 
-    def feature(self, week: date, now: datetime) -> None:
-        """Make this the story of the week for its team (the team's earlier pick steps down)."""
+    def feature(self, week: date, now: datetime) -> bool:
+        """Make this the story of the week for its team (the team's earlier pick steps down).
+
+        False, changing nothing, when the story moved to another team since it was read.
+        """
         with db.atomic():
+            picked = (
+                Story.update(featured_week=week)
+                .where((Story.id == self.id) & (Story.team == self.team_id))
+                .execute()
+            )
+            if not picked:
+                return False
             Story.update(featured_week=None).where(
                 (Story.team == self.team_id) & (Story.featured_week == week) & (Story.id != self.id)
             ).execute()
-            Story.update(featured_week=week).where(Story.id == self.id).execute()
         self.featured_week = week
+        return True
 
     def remove(self) -> None:
         """Delete the story with its applause and its rendered cards."""

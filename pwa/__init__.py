@@ -8,16 +8,19 @@ from datetime import timedelta
 
 from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
+from flask_compress import Compress
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import models
 from pwa.clock import SystemClock
+from pwa.csrf import MaskedCSRFProtect
+from pwa.static_files import StaticFiles
 
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()
 htmx = Htmx()
+compress = Compress()
 
 CSP = "; ".join(
     [
@@ -72,6 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         TRUST_PROXY=os.environ.get("TRUST_PROXY", "") == "1",
         PUBLIC_URL=os.environ.get("PUBLIC_URL", ""),
+        # Pages are compressed as they are sent (static files once, by pwa.static_files).
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -84,8 +90,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
     app.url_map.converters["id"] = IdConverter
+    # First registered, so its after_request runs last: it compresses what the others finished.
+    compress.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    StaticFiles(app.static_folder).init_app(app)
     _init_database(app)
     _init_headers(app)
     _init_templates(app)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, send_from_directory, url_for
+import hashlib
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, url_for
 
 from models import IntegrityError, Pledge, db
 from pwa import clock
 from pwa.web import back, render, sign_in_required
 
 bp = Blueprint("campaign", __name__)
+# What the service worker keeps for offline use, beside the reference card and the offline page.
+PRECACHE = (
+    "css/app.css",
+    "js/app.js",
+    "vendor/htmx.min.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+)
 
 
 @bp.route("/pledge")
@@ -82,7 +92,10 @@ def manifest():
 @bp.route("/sw.js")
 def service_worker():
     """The service worker, served from the root so it may look after every page."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    static_urls = [url_for("static", filename=name) for name in PRECACHE]
+    version = hashlib.sha256("\n".join(static_urls).encode()).hexdigest()[:12]
+    script = render_template("sw.js", static_urls=static_urls, version=version)
+    response = Response(script, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
     return response

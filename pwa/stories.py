@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import threading
+import unicodedata
 import uuid
 from collections import OrderedDict
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
+from PIL import Image
 
 from game.days import week_start
 from models import (
@@ -71,8 +74,14 @@ TEMPLATE = (
         False,
     ),
 )
+# Letters and symbols that are drawn as nothing (Hangul fillers, the blank Braille pattern).
+BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 CARD_CACHE = "public, max-age=31536000, immutable"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
+# The story page shows the portrait card at most 240 CSS px wide: a WebP for 2x screens, made from
+# the PNG (which stays what is downloaded and shared) and cached beside it.
+ON_PAGE = "portrait-webp"
+ON_PAGE_SIZE = (480, 600)
 # Renders of the same card wait for each other; striped so the lock table never grows.
 _RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
@@ -93,6 +102,17 @@ def excerpt(text: str, limit: int) -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:-") + "…"
+
+
+def visible(text: str) -> bool:
+    """Whether text shows anything: more than spaces, format characters (U+200B…) and lone marks."""
+    return any(
+        unicodedata.category(ch)[0] not in "ZM"
+        and unicodedata.category(ch) not in ("Cc", "Cf")  # unassigned Cn may be a newer emoji
+        and not ch.isspace()
+        and ch not in BLANK_SIGNS
+        for ch in text
+    )
 
 
 def card_text(story: Story) -> CardText:
@@ -229,9 +249,13 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     elif not member.active:
         errors["member"] = f"{member.name} is no longer active here. Pick someone from the list."
         member = None
+    if not visible(form["title"]):
+        form["title"] = ""  # a title nobody can see would make a blank heading
     check_length(errors, "title", form["title"], "The title", STORY_TITLE_MAX)
     for name, label, _question, required in TEMPLATE:
         check_length(errors, name, form[name], label, STORY_TEXT_MAX, required=required)
+        if required and form[name] and name not in errors and not visible(form[name]):
+            errors[name] = f"{label} is needed: what is there holds only invisible characters."
     if form["customer_kind"] not in STORY_KINDS:
         errors["customer_kind"] = "Tap External customer or Colleague."
     if form["phase"] not in STORY_PHASES:
@@ -330,6 +354,8 @@ def save_draft():
     """Keep what I have typed so far on the server (htmx sends it while I type)."""
     person = g.person
     draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
+    if request.form.get("via") == "beacon":
+        return "", 204  # the page that sent it is gone
     if not wants_fragment():
         return back("stories.new", saved=1)
     return render(
@@ -340,17 +366,28 @@ def save_draft():
     )
 
 
+@bp.route("/stories/draft/discard")
+@sign_in_required
+def confirm_discard():
+    """Ask before throwing my draft away."""
+    draft = StoryDraft.of(g.person)
+    if draft is None:
+        return redirect(url_for("stories.new"))
+    quote = next((text for text in (draft.moment, draft.situation) if visible(text)), "")
+    return render("stories/discard.html", quote=quote)
+
+
 @bp.route("/stories/draft/discard", methods=["POST"])
 @sign_in_required
 def discard_draft():
-    """Ask before throwing my draft away; the text on the form is saved first, so "keep" loses nothing."""
+    """Throw my draft away once confirmed; else save the form's text first, so "keep" loses nothing."""
     person = g.person
     if request.form.get("confirm") == "yes":
         StoryDraft.discard(person)
         flash("Draft discarded. Here's an empty template.", "success")
         return back("stories.new")
-    draft = StoryDraft.keep(person, _read_form(), clock.naive_now())
-    return render("stories/discard.html", draft=draft)
+    StoryDraft.keep(person, _read_form(), clock.naive_now())
+    return back("stories.confirm_discard")
 
 
 # One story -----------------------------------------------------------------------------------
@@ -369,6 +406,12 @@ def _story_page(story: Story, status: int = 200):
         moderator=story.moderated_by(person),
         share_url=share_url,
         portrait_url=card_url(story, "portrait"),
+        on_page_url=_url(
+            "stories.card_on_page",
+            story_id=story.id,
+            card=card_hash(card_text(story), "portrait"),
+        ),
+        on_page_size=ON_PAGE_SIZE,
         **_reactions(story),
     )
 
@@ -414,6 +457,8 @@ def update(story_id: int):
     }
     if member.id != story.member_id:
         fields["team"] = member.team_id
+        if member.team_id != story.team_id:
+            fields["featured_week"] = None  # a pick is its team's: it stays behind
     Story.update(member=member, day=day, updated_at=clock.naive_now(), **fields).where(
         Story.id == story.id
     ).execute()
@@ -460,8 +505,9 @@ def feature(story_id: int):
         flash("It is no longer the story of the week.", "success")
     elif story.hidden:
         abort(409)
+    elif not story.feature(week, clock.naive_now()):
+        abort(409)  # its team member was changed to someone of another team meanwhile
     else:
-        story.feature(week, clock.naive_now())
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
 
@@ -531,6 +577,13 @@ def card(story_id: int, size: str, card: str):
     return _send_card(_readable(story_id), size, card, public=False)
 
 
+@bp.route("/cards/<id:story_id>/portrait-<card>.webp")
+@sign_in_required
+def card_on_page(story_id: int, card: str):
+    """Send the portrait card at the size the story page shows it (WebP, made from the PNG)."""
+    return _send_card(_readable(story_id), "portrait", card, public=False, on_page=True)
+
+
 @bp.route("/s/<token>/<any(portrait, preview):size>-<card>.png")
 def public_card(token: str, size: str, card: str):
     """Send a card image behind a live share link."""
@@ -540,13 +593,17 @@ def public_card(token: str, size: str, card: str):
     return _send_card(story, size, card, public=True)
 
 
-def _send_card(story: Story, size: str, asked: str, public: bool):
+def _send_card(story: Story, size: str, asked: str, public: bool, on_page: bool = False):
     text = card_text(story)
     digest = card_hash(text, size)
     if asked != digest:
+        if on_page:
+            return redirect(_url("stories.card_on_page", story_id=story.id, card=digest), code=302)
         return redirect(card_url(story, size, public=public), code=302)
-    if request.if_none_match.contains(digest):
+    if request.if_none_match.contains_weak(digest):  # RFC 9110: If-None-Match compares weakly
         response = Response(status=304)
+    elif on_page:
+        response = Response(_on_page(story, text, digest), mimetype="image/webp")
     else:
         response = Response(_png(story, text, size, digest), mimetype="image/png")
     response.set_etag(digest)
@@ -571,6 +628,23 @@ def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
                 CardImage.keep(digest, size, png, story, clock.naive_now())
     recent.put(key, png)
     return png
+
+
+def _on_page(story: Story, text: CardText, digest: str) -> bytes:
+    """The portrait card made smaller for the story page, made once like the PNG it comes from."""
+    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
+    key = (digest, ON_PAGE)
+    webp = recent.get(key) or CardImage.png_for(digest, ON_PAGE)
+    if webp is None:
+        png = _png(story, text, "portrait", digest)
+        with Image.open(io.BytesIO(png)) as image:
+            small = image.convert("RGB").resize(ON_PAGE_SIZE, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, "WEBP", quality=82, method=6)
+        webp = out.getvalue()
+        CardImage.keep(digest, ON_PAGE, webp, story, clock.naive_now())
+    recent.put(key, webp)
+    return webp
 
 
 class RecentCards:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from conftest import browser_sign_in
@@ -69,16 +71,20 @@ def test_tell_a_story_keep_the_draft_publish_applaud_and_share(page, live_server
     download = page.get_by_role("link", name="Download card")
     expect(download).to_be_visible()
     expect(page.get_by_role("button", name="Copy link")).to_be_visible()
-    href = download.get_attribute("href")
-    assert re.fullmatch(rf"/cards/{story.id}/portrait-[0-9a-f]{{16}}\.png", href)
-    assert download.get_attribute("download") == f"one-true-customer-story-{story.id}.png"
-    card = page.request.get(live_server + href)
-    assert card.status == 200
-    assert card.headers["content-type"] == "image/png"
-    assert card.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Tapping it saves the portrait PNG; the story page stays as it was (hx-boost must not take it).
+    with page.expect_download() as saved:
+        download.tap()
+    card = saved.value
+    assert card.suggested_filename == f"one-true-customer-story-{story.id}.png"
+    assert re.fullmatch(rf"{live_server}/cards/{story.id}/portrait-[0-9a-f]{{16}}\.png", card.url)
+    assert Image.open(card.path()).size == (1080, 1350)
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Saturday Call")
+    assert page.url == f"{live_server}/stories/{story.id}"
     preview = page.get_by_role("img", name=re.compile("^The story's card"))
     expect(preview).to_be_visible()
-    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1080
+    assert (
+        preview.evaluate("img => img.complete && img.naturalWidth") == 480
+    )  # the WebP shown on the page; the PNG above is what is shared
 
 
 def test_without_javascript_a_story_is_published_and_shared_by_download(
@@ -102,6 +108,41 @@ def test_without_javascript_a_story_is_published_and_shared_by_download(
     expect(page.get_by_role("link", name="Download card")).to_be_visible()
     page.get_by_role("button", name="Applaud").click()
     expect(page.get_by_text("You applauded.")).to_be_visible()
+
+
+def test_without_javascript_discarding_asks_at_an_address_that_reloads(
+    nojs_page, live_server, alice
+):
+    page = nojs_page
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    page.get_by_label("The situation").fill("A call on a Saturday.")
+    page.get_by_role("button", name="Save draft").click()
+    documents = []
+    page.on("request", lambda r: r.is_navigation_request() and documents.append(r.method))
+    page.get_by_role("button", name="Discard draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discard your draft?")
+    assert page.url == f"{live_server}/stories/draft/discard"
+    assert documents == ["POST", "GET"]  # post, redirect, get: a reload sends nothing again
+    page.reload()
+    expect(page.get_by_text("“A call on a Saturday.”")).to_be_visible()
+    assert documents == ["POST", "GET", "GET"]
+    page.get_by_role("button", name="Yes, discard it").click()
+    expect(page.get_by_text("Draft discarded.")).to_be_visible()
+    assert page.url == f"{live_server}/stories/new"
+    assert StoryDraft.select().count() == 0
+
+
+def test_discarding_with_javascript_asks_at_an_address_that_reloads(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    page.get_by_label("The situation").fill("A call on a Saturday.")
+    page.get_by_role("button", name="Save draft").tap()
+    page.get_by_role("button", name="Discard draft").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discard your draft?")
+    assert page.url == f"{live_server}/stories/draft/discard"
+    page.get_by_role("link", name="Keep writing").tap()
+    expect(page.get_by_label("The situation")).to_have_value("A call on a Saturday.")
 
 
 def test_the_feed_loads_older_stories_as_the_reader_scrolls(page, live_server, alice):
@@ -156,3 +197,80 @@ def test_on_a_phone_share_hands_the_card_png_to_the_share_sheet(page, live_serve
     [(name, kind, size, magic)] = shared["files"]
     assert (name, kind) == (f"one-true-customer-story-{story.id}.png", "image/png")
     assert size > 10_000 and magic == [137, 80, 78, 71]
+
+
+def wait_for_draft(person, moment: str, seconds: float = 5.0) -> StoryDraft | None:
+    """The person's draft once the server holds this moment (a beacon may land a moment later)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        draft = StoryDraft.get_or_none(StoryDraft.person == person)
+        if draft is not None and draft.moment == moment:
+            return draft
+        time.sleep(0.05)
+    return None
+
+
+def test_a_draft_typed_and_closed_at_once_is_back_in_a_new_page(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    moment = "Bob called back within the hour."
+    page.get_by_label("The One True Customer moment").press_sequentially(moment, delay=15)
+    page.wait_for_timeout(100)  # far less than the autosave's pause
+    page.close()
+    assert wait_for_draft(alice, moment) is not None
+    later = page.context.new_page()
+    later.goto(f"{live_server}/stories/new")
+    expect(later.get_by_text("Your draft from")).to_be_visible()
+    expect(later.get_by_label("The One True Customer moment")).to_have_value(moment)
+
+
+def test_a_draft_typed_then_left_for_another_app_is_kept(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    # Only the flush may save it: htmx's own autosave is held back.
+    page.route(
+        "**/stories/draft",
+        lambda route: route.abort() if "hx-request" in route.request.headers else route.continue_(),
+    )
+    page.get_by_label("The situation").press_sequentially("A call on Saturday.", delay=15)
+    page.wait_for_timeout(100)
+    page.evaluate(
+        """() => {
+          Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    # The page stays open, so Playwright's routing has to run while the beacon is on its way.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not StoryDraft.get_or_none(
+        situation="A call on Saturday."
+    ):
+        page.wait_for_timeout(50)
+    assert StoryDraft.get(StoryDraft.person == alice).situation == "A call on Saturday."
+
+
+def test_leaving_the_form_by_a_tab_at_once_keeps_the_draft(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    moment = "She stayed on the line."
+    page.get_by_label("The One True Customer moment").press_sequentially(moment, delay=15)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").tap()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Today")
+    ).to_have_attribute("aria-current", "page")
+    assert wait_for_draft(alice, moment) is not None
+
+
+def test_a_published_story_leaves_no_draft_behind_when_the_page_closes(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/stories/new")
+    page.get_by_label("The situation").fill("A call on Saturday.")
+    page.get_by_label("The One True Customer moment").press_sequentially("Called back.", delay=15)
+    page.get_by_role("radio", name="External customer").tap()
+    page.get_by_role("radio", name="After").tap()
+    page.get_by_role("button", name="Publish story").tap()
+    expect(page.get_by_text("Your story is on the feed")).to_be_visible()
+    page.close()
+    time.sleep(0.5)
+    assert Story.select().count() == 1
+    assert StoryDraft.select().count() == 0

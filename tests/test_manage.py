@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 import models
@@ -43,3 +45,55 @@ def test_create_admin_and_invite_print_a_link(runner):
     assert result.exit_code == 0, result.output
     assert "/invite/" in result.output
     assert models.Invite.get().team.name == "East"
+
+
+@pytest.fixture
+def serve_once(monkeypatch):
+    """serve binds as usual, then returns instead of serving forever; records the bound port."""
+    from werkzeug.serving import BaseWSGIServer
+
+    bound = []
+
+    def serve_forever(server, *args, **kwargs):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=2):
+            bound.append(server.port)
+
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", serve_forever)
+    return bound
+
+
+def test_serve_on_a_taken_port_says_so_names_port_and_announces_no_url(runner):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Port {port} on 127.0.0.1 is taken" in result.output
+    assert "PORT=" in result.output
+    assert "http://" not in result.output
+
+
+def test_serve_announces_the_url_once_bound_and_no_demo_sign_ins_on_a_real_database(
+    runner, serve_once, alice
+):
+    result = runner.invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert len(serve_once) == 1
+    assert f"One True Customer is at http://127.0.0.1:{serve_once[0]}/" in result.output
+    assert "Demo sign-ins" not in result.output
+    assert "one-true-customer" not in result.output
+
+
+def test_serve_names_the_demo_sign_ins_when_the_demo_data_is_there(runner, serve_once):
+    runner.invoke(cli, ["demo"])
+    result = runner.invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert "Demo sign-ins: ada@example.com (admin), lena@example.com (lead)," in result.output
+    assert "alice@example.com (employee); password 'one-true-customer'" in result.output
+
+
+def test_serve_on_every_address_says_how_a_phone_reaches_it(runner, serve_once):
+    result = runner.invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert "On a phone on the same network, open http://" in result.output

@@ -6,7 +6,8 @@ import io
 import re
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
+from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
@@ -70,7 +71,7 @@ def page_of(response) -> str:
 
 
 def card_path(page: str) -> str:
-    return re.search(r'src="(/cards/\d+/portrait-[0-9a-f]+\.png)"', page).group(1)
+    return re.search(r'href="(/cards/\d+/portrait-[0-9a-f]+\.png)"', page).group(1)
 
 
 def meta(page: str, key: str) -> str:
@@ -178,6 +179,25 @@ def test_the_draft_is_kept_while_typing_and_answers_with_a_fragment(as_alice, al
     assert (draft.moment, draft.phase) == ("Called back within the hour", "during")
 
 
+def test_a_draft_sent_by_beacon_as_the_page_closes_is_kept_with_no_page_back(as_alice, alice):
+    response = as_alice.post(
+        "/stories/draft",
+        data={"moment": "Typed just before closing", "via": "beacon"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 204
+    assert response.data == b""
+    assert StoryDraft.get(StoryDraft.person == alice).moment == "Typed just before closing"
+
+
+def test_a_beacon_without_the_csrf_token_keeps_nothing(as_alice, alice):
+    response = as_alice.post(
+        "/stories/draft", data={"moment": "Forged", "via": "beacon"}, csrf=False
+    )
+    assert response.status_code == 400
+    assert StoryDraft.select().count() == 0
+
+
 def test_the_draft_comes_back_in_the_template(as_alice, bob):
     as_alice.htmx(
         "POST",
@@ -234,8 +254,11 @@ def test_publishing_forgets_the_draft(as_alice, alice):
 def test_discarding_the_draft_asks_first_and_keeps_the_text_until_confirmed(as_alice, alice):
     as_alice.htmx("POST", "/stories/draft", data={"situation": "Never mind."})
     asked = as_alice.post("/stories/draft/discard", data={"situation": "Never mind, typed more."})
-    assert asked.status_code == 200
-    assert "Discard your draft?" in page_of(asked)
+    assert asked.status_code == 303
+    assert asked.location == "/stories/draft/discard"  # the address a reload can open again
+    asking = page_of(as_alice.get("/stories/draft/discard"))
+    assert "Discard your draft?" in asking
+    assert "“Never mind, typed more.”" in asking
     assert StoryDraft.get().situation == "Never mind, typed more."
     assert "Never mind, typed more." in page_of(as_alice.get("/stories/new"))
     response = as_alice.post("/stories/draft/discard", data={"confirm": "yes"})
@@ -243,6 +266,21 @@ def test_discarding_the_draft_asks_first_and_keeps_the_text_until_confirmed(as_a
     assert response.location == "/stories/new"
     assert StoryDraft.select().count() == 0
     assert "Never mind." not in page_of(as_alice.get("/stories/new"))
+
+
+def test_discarding_quotes_the_situation_when_the_moment_shows_nothing(as_alice, alice):
+    as_alice.post(
+        "/stories/draft/discard", data={"moment": "\u200b\u2060", "situation": "A Saturday."}
+    )
+    page = page_of(as_alice.get("/stories/draft/discard"))
+    assert "“A Saturday.”" in page
+    assert "“\u200b" not in page
+
+
+def test_asking_to_discard_without_a_draft_opens_the_template(as_alice):
+    response = as_alice.get("/stories/draft/discard")
+    assert response.status_code == 302
+    assert response.location == "/stories/new"
 
 
 def test_a_huge_draft_is_kept_within_bounds_never_a_500(as_alice, alice):
@@ -275,6 +313,56 @@ def test_empty_required_fields_come_back_with_a_message_each_and_the_text_kept(a
     assert 'value="The Saturday Call"' in page
     assert 'aria-invalid="true" aria-describedby="moment-error"' in page
     assert Story.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",
+        "\u200b\u200c\u200d",
+        "\u2060\ufeff",
+        "\u0301\u0308\u0323",  # combining marks with no letter under them
+        "\u200b \u00a0\u3000\u200d\n\u2800\u3164",  # spaces and signs drawn as blank
+        "\ufe0f\u034f\U000e0041",
+    ],
+)
+def test_a_moment_of_only_invisible_characters_counts_as_empty(as_alice, alice, invisible):
+    form = story_form(alice, moment=f"\u200b{invisible}\u200b", situation=invisible)
+    response = as_alice.post("/stories/new", data=form)
+    assert response.status_code == 422
+    page = page_of(response)
+    assert "The One True Customer moment is needed" in page
+    assert "The situation is needed" in page
+    assert f">\u200b{invisible.strip()}\u200b</textarea>" in page
+    assert "Almost there: 2 things to fix below." in page
+    assert Story.select().count() == 0
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "\u200be\u0301\u200d",
+        "\U0001fae8",  # an emoji newer than this Python's Unicode tables
+        "\U0001f469\u200d\U0001f469\u200d\U0001f467",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian keeps its ZWNJ
+    ],
+)
+def test_a_moment_with_something_visible_among_invisible_characters_is_kept(
+    as_alice, alice, moment
+):
+    response = as_alice.post("/stories/new", data=story_form(alice, moment=moment, title="\u200b"))
+    assert response.status_code == 303
+    story = Story.get()
+    assert story.moment == moment
+    assert story.title == ""  # a title nobody can see is no title: the heading is the moment
+
+
+def test_an_edit_to_an_invisible_moment_is_refused_and_the_story_kept(as_alice, alice):
+    story = tell(alice)
+    response = as_alice.post(f"/stories/{story.id}/edit", data=story_form(alice, moment="\u2060"))
+    assert response.status_code == 422
+    assert "The One True Customer moment is needed" in page_of(response)
+    assert Story.get_by_id(story.id).moment == MOMENT
 
 
 @pytest.mark.parametrize(
@@ -590,6 +678,53 @@ def test_a_hidden_story_of_the_week_is_not_pinned(as_lena, alice):
     assert as_lena.post(f"/stories/{story.id}/feature").status_code == 409
 
 
+def test_a_story_of_the_week_moved_to_another_team_is_no_ones_pick(
+    client, alice, bob, carl, lena, sam
+):
+    norths = tell(alice, bob, title="North's Pick")
+    souths = tell(carl, title="The South Pick")
+    sign_in(client, lena)
+    client.post(f"/stories/{norths.id}/feature")
+    client.post("/signout")
+    sign_in(client, sam)
+    client.post(f"/stories/{souths.id}/feature")
+    client.post("/signout")
+    sign_in(client, alice)
+    assert client.post(f"/stories/{norths.id}/edit", data=story_form(carl)).status_code == 303
+    moved = Story.get_by_id(norths.id)
+    assert (moved.team_id, moved.featured_week) == (carl.team_id, None)
+    assert Story.get_by_id(souths.id).featured_week == WEEK
+    assert "Story of the week</h2>" not in page_of(client.get("/stories"))
+    client.post("/signout")
+    sign_in(client, carl)
+    south_feed = page_of(client.get("/stories"))
+    pinned = south_feed.index("Story of the week</h2>")
+    assert (
+        pinned < south_feed.index("The South Pick</a>") < south_feed.index("The Saturday Call</a>")
+    )
+    assert "Story of the week" not in page_of(client.get(f"/stories/{norths.id}"))
+
+
+def test_a_story_of_the_week_keeps_its_pick_when_the_member_is_a_teammate(as_lena, lena, bob):
+    story = tell(lena, lena)
+    as_lena.post(f"/stories/{story.id}/feature")
+    as_lena.post(f"/stories/{story.id}/edit", data=story_form(bob))
+    assert Story.get_by_id(story.id).featured_week == WEEK
+    assert "Story of the week</h2>" in page_of(as_lena.get("/stories"))
+
+
+def test_a_pick_made_on_a_story_that_just_moved_team_changes_nothing(
+    as_lena, alice, bob, carl, sam
+):
+    earlier, souths = tell(alice, title="Earlier Pick"), tell(carl, title="The South Pick")
+    Story.update(featured_week=WEEK).where(Story.id.in_([earlier.id, souths.id])).execute()
+    story = Story.get_by_id(tell(alice, bob).id)  # as the lead's request read it, in North
+    Story.update(team=carl.team_id, member=carl).where(Story.id == story.id).execute()
+    assert story.feature(WEEK, datetime(2026, 11, 18, 9, 0)) is False
+    featured = {s.id for s in Story.select().where(Story.featured_week == WEEK)}
+    assert featured == {earlier.id, souths.id}
+
+
 # Feeds -----------------------------------------------------------------------------------------
 
 
@@ -731,7 +866,90 @@ def test_the_story_page_offers_share_download_and_copy_link(as_alice, alice):
     assert 'data-copy="#share-link">Copy link</button>' in page
     assert f'value="http://localhost/s/{story.share_token}"' in page
     assert "data-share hidden" in page and ">Share</button>" in page
-    assert '<script src="/static/js/share.js" defer></script>' in page
+    assert re.search(r'<script src="/static/js/share\.[0-9a-f]{12}\.js" defer></script>', page)
+
+
+def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_share(
+    app, as_alice, alice, bob
+):
+    story = tell(alice, bob)
+    page = page_of(as_alice.get(f"/stories/{story.id}"))
+    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    shown = f"/cards/{story.id}/portrait-{digest}.webp"
+    assert f'class="card-preview" src="{shown}" width="480" height="600"' in page
+    assert card_path(page) == f"/cards/{story.id}/portrait-{digest}.png"
+    response = as_alice.get(shown)
+    assert response.status_code == 200
+    assert response.mimetype == "image/webp"
+    assert response.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert response.headers["ETag"] == f'"{digest}"'
+    image = Image.open(io.BytesIO(response.data))
+    assert (image.format, image.size) == ("WEBP", (480, 600))
+    png = as_alice.get(card_path(page)).data
+    assert len(response.data) < len(png) / 3
+    # Made once and kept beside the PNG, so another process serves it without drawing.
+    assert CardImage.png_for(digest, "portrait-webp") == response.data
+    assert (
+        as_alice.get(f"/cards/{story.id}/portrait-{'0' * 64}.webp")
+        .headers["Location"]
+        .endswith(shown)
+    )
+    assert app.test_client().get(shown).status_code in (302, 303)  # signed out: to sign-in
+
+
+class Links(HTMLParser):
+    """Every <a href> of a page, with its attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href"):
+            self.links.append(dict(attrs))
+
+
+def links_of(page: str) -> list[dict[str, str | None]]:
+    parser = Links()
+    parser.feed(page)
+    return parser.links
+
+
+def pages_to_visit(app, story: Story) -> list[str]:
+    """Each page without parameters in the app, and each page of one story."""
+    plain = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    ]
+    one = [f"/stories/{story.id}", f"/stories/{story.id}/edit", f"/stories/{story.id}/delete"]
+    return [*plain, *one, "/stories?scope=org", f"/s/{story.share_token}"]
+
+
+@pytest.mark.parametrize("who", ["alice", "lena", "ada", None])
+def test_every_link_to_a_file_or_the_share_page_is_not_boosted(app, client, who, request):
+    # hx-boost on <body> would fetch a PNG over XHR and swap its bytes into the page.
+    alice = request.getfixturevalue("alice")
+    story = tell(alice, request.getfixturevalue("bob"))
+    StoryDraft.keep(alice, {"moment": "A draft."}, datetime(2026, 11, 18, 9, 0))
+    if who:
+        sign_in(client, request.getfixturevalue(who))
+    kinds: dict[str, str] = {}
+    checked = 0
+    for url in pages_to_visit(app, story):
+        response = client.get(url)
+        if response.mimetype != "text/html":
+            continue
+        for link in links_of(page_of(response)):
+            href = link["href"].split("#")[0]
+            if not href.startswith("/"):
+                continue
+            if href not in kinds:
+                kinds[href] = client.get(href).mimetype
+            if kinds[href] != "text/html" or href.startswith("/s/"):
+                checked += 1
+                assert link.get("hx-boost") == "false", f"{href} on {url} is boosted"
+    assert checked >= (1 if who else 0)
 
 
 def test_revoking_the_share_link_makes_the_old_url_show_nothing(as_alice, alice):
@@ -821,10 +1039,34 @@ def test_the_public_card_is_cached_by_anyone_for_a_year(client, alice):
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["ETag"] == f'"{digest}"'
     assert Image.open(io.BytesIO(response.data)).size == (1200, 630)
-    weak = client.get(
-        f"/s/{story.share_token}/preview-{digest}.png", headers={"If-None-Match": f'W/"{digest}"'}
-    )
-    assert weak.status_code == 200  # only the strong validator matches
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ['W/"{digest}"', '"{digest}"', '"0000000000000000", W/"{digest}"', '"a", "{digest}"', "*"],
+)
+def test_a_card_the_browser_holds_is_not_modified_by_weak_comparison(client, alice, asked):
+    # RFC 9110 13.1.2: If-None-Match compares weakly, so W/"x" matches "x"; also a list and *.
+    story = tell(alice)
+    digest = card_hash(pwa.stories.card_text(story), "preview")
+    path = f"/s/{story.share_token}/preview-{digest}.png"
+    again = client.get(path, headers={"If-None-Match": asked.format(digest=digest)})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == f'"{digest}"'
+    sign_in(client, alice)
+    member = f"/cards/{story.id}/preview-{digest}.png"
+    assert client.get(member, headers={"If-None-Match": f'W/"{digest}"'}).status_code == 304
+
+
+@pytest.mark.parametrize("asked", ['"0000000000000000"', 'W/"0000000000000000"', '"a", W/"b"'])
+def test_a_card_the_browser_does_not_hold_is_sent_whole(client, alice, asked):
+    story = tell(alice)
+    digest = card_hash(pwa.stories.card_text(story), "preview")
+    path = f"/s/{story.share_token}/preview-{digest}.png"
+    response = client.get(path, headers={"If-None-Match": asked})
+    assert response.status_code == 200
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_a_stale_card_hash_redirects_to_the_current_card(client, alice):

@@ -2,15 +2,11 @@
 // Private pages are never cached: only the signed-out reference card, an offline page and static files.
 "use strict";
 
-const CACHE = "otc-shell-v1";
+// Rendered by the server: the static files under their content-hashed names, and a cache named
+// for them, so a new version of any file is a new worker that fetches it and drops the old cache.
+const CACHE = "otc-shell-{{ version }}";
 const PAGES = ["/card", "/offline"];
-const STATIC = [
-  "/static/css/app.css",
-  "/static/js/app.js",
-  "/static/vendor/htmx.min.js",
-  "/static/icons/icon.svg",
-  "/static/icons/icon-192.png",
-];
+const STATIC = {{ static_urls|tojson }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -42,19 +38,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (STATIC.includes(url.pathname)) {
-    // Stale while revalidate: instant from the cache, refreshed for next time.
-    event.respondWith(
-      caches.open(CACHE).then((cache) =>
-        cache.match(request).then((cached) => {
-          const fresh = fetch(request)
-            .then((response) => {
-              if (response.ok) cache.put(request, response.clone());
-              return response;
-            })
-            .catch(() => cached);
-          return cached || fresh;
-        })
-      )
-    );
+    // A hashed name never changes its content: the cached copy is always right.
+    event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
   }
 });

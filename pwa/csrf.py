@@ -1,0 +1,57 @@
+"""CSRF protection whose token reads differently in every use, so compressed pages can't leak it.
+
+Flask-WTF's signed token is the same string for every page served within one second, and its
+payload part never changes. In a compressed page beside reflected input, that is what BREACH
+recovers byte by byte. Each use here XORs the token with a fresh random pad and sends pad and
+result together (as Django does); a check removes the pad and hands Flask-WTF the token itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+
+def mask(token: str) -> str:
+    """The token under a fresh random pad: a different string on every call."""
+    raw = token.encode()
+    pad = os.urandom(len(raw))
+    return base64.urlsafe_b64encode(
+        pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))
+    ).decode()
+
+
+def unmask(sent: str | None) -> str | None:
+    """The token a masked string carries; an unmasked token (always dotted) passes unchanged."""
+    if not sent or "." in sent:
+        return sent
+    try:
+        both = base64.urlsafe_b64decode(sent.encode())
+    except (binascii.Error, ValueError):
+        return sent
+    half = len(both) // 2
+    if not half or len(both) % 2:
+        return sent
+    return bytes(a ^ b for a, b in zip(both[:half], both[half:], strict=True)).decode(
+        errors="replace"
+    )
+
+
+def masked_csrf_token() -> str:
+    """The request's CSRF token, masked afresh: what templates put in forms and the meta tag."""
+    return mask(generate_csrf())
+
+
+class MaskedCSRFProtect(CSRFProtect):
+    """Flask-WTF's CSRFProtect, handing out masked tokens and unmasking what comes back."""
+
+    def init_app(self, app) -> None:
+        super().init_app(app)
+        app.jinja_env.globals["csrf_token"] = masked_csrf_token
+        app.context_processor(lambda: {"csrf_token": masked_csrf_token})
+
+    def _get_csrf_token(self) -> str | None:
+        return unmask(super()._get_csrf_token())

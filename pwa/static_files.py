@@ -1,0 +1,122 @@
+"""Static files by content: hashed URLs cached for a year, compressed once with brotli and gzip."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+import os
+import re
+import threading
+from dataclasses import dataclass
+
+import brotli
+from flask import Flask, Response, abort, request
+from werkzeug.security import safe_join
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+# A URL without the current hash (an old page, a hand-typed path) still works, but is revalidated.
+REVALIDATE = "no-cache"
+HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<suffix>\.[A-Za-z0-9]+)$")
+TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml")
+ENCODINGS = ("br", "gzip")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One static file as served: its content hash, its bytes, and its smaller encodings."""
+
+    digest: str
+    mimetype: str
+    body: bytes
+    encoded: dict[str, bytes]
+
+
+class StaticFiles:
+    """The app's static folder behind content-hashed names (`css/app.1a2b3c4d5e6f.css`)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        # Keyed by name and checked against the file's size and mtime, so an edited file gets a
+        # new hash while the app runs; one entry per file, however often it changes.
+        self._assets: dict[str, tuple[tuple[int, int], Asset]] = {}
+        self._guard = threading.Lock()
+
+    def init_app(self, app: Flask) -> None:
+        """Serve the static endpoint from here and make `url_for('static', ...)` hash its names."""
+        app.extensions["static_files"] = self
+        app.view_functions["static"] = self.view
+        app.url_defaults(self._hash_filename)
+
+    def asset(self, filename: str) -> Asset | None:
+        """The file as served, or None when there is no such file."""
+        path = safe_join(self.folder, filename)
+        if path is None or not os.path.isfile(path):
+            return None
+        stat = os.stat(path)
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._assets.get(filename)
+        if cached and cached[0] == key:
+            return cached[1]
+        with self._guard:
+            cached = self._assets.get(filename)
+            if cached and cached[0] == key:
+                return cached[1]
+            with open(path, "rb") as file:
+                body = file.read()
+            asset = _asset(filename, body)
+            self._assets[filename] = (key, asset)
+            return asset
+
+    def hashed_name(self, filename: str) -> str:
+        """`css/app.css` → `css/app.<hash>.css` (the name unchanged when there is no such file)."""
+        asset = self.asset(filename)
+        if asset is None:
+            return filename
+        stem, dot, suffix = filename.rpartition(".")
+        if not dot or "/" in suffix:
+            return filename  # no suffix to keep: served under its plain name
+        return f"{stem}.{asset.digest}.{suffix}"
+
+    def view(self, filename: str) -> Response:
+        """Send a static file: immutable under its current hash, revalidated under any other name."""
+        name, asked = _split(filename)
+        asset = self.asset(name) if asked else None
+        if asset is None:
+            name, asked = filename, None
+            asset = self.asset(name) or abort(404)
+        encoding = request.accept_encodings.best_match(list(asset.encoded))
+        body = asset.encoded[encoding] if encoding else asset.body
+        response = Response(body, mimetype=asset.mimetype)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+        response.vary.add("Accept-Encoding")
+        response.set_etag(f"{asset.digest}-{encoding or 'identity'}")
+        response.headers["Cache-Control"] = IMMUTABLE if asked == asset.digest else REVALIDATE
+        return response.make_conditional(request)
+
+    def _hash_filename(self, endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values:
+            values["filename"] = self.hashed_name(values["filename"])
+
+
+def _split(filename: str) -> tuple[str, str | None]:
+    """`css/app.<hash>.css` → (`css/app.css`, hash); any other name → (name, None)."""
+    match = HASHED.match(filename)
+    if match is None:
+        return filename, None
+    return match["stem"] + match["suffix"], match["digest"]
+
+
+def _asset(filename: str, body: bytes) -> Asset:
+    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    encoded: dict[str, bytes] = {}
+    if mimetype.startswith(TEXT_TYPES):
+        # Once per file and version, so the slowest, smallest settings are worth it.
+        for encoding, data in (
+            ("br", brotli.compress(body, quality=11)),
+            ("gzip", gzip.compress(body, compresslevel=9, mtime=0)),
+        ):
+            if len(data) < len(body):
+                encoded[encoding] = data
+    return Asset(hashlib.sha256(body).hexdigest()[:12], mimetype, body, encoded)
