@@ -317,9 +317,10 @@ class Server:
             if self.process.poll() is not None:
                 break
             try:
-                requests.get(self.url + "/", timeout=2, allow_redirects=False)
+                requests.get(self.url + "/", timeout=5, allow_redirects=False)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or a busy machine slow to answer the first request.
                 time.sleep(0.1)
         self.stop()
         with open(self.log_path) as log:
