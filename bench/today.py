@@ -605,7 +605,7 @@ HISTORIES = (30, 365, 1095)
 SCALE_PEOPLE = 3 * 40 + 3  # per history length: 40 employees (after the admin and the leads)
 
 
-def scale(label: str, url: str, rounds: int = 200) -> dict[int, dict[str, float]]:
+def scale(label: str, url: str, rounds: int = 600) -> dict[int, dict[str, float]]:
     """In-process Today and a day's first check-in for people with 30, 365 and 1,095 days of history.
 
     One database holds all three kinds of people, and the requests take turns among them, so
@@ -631,24 +631,28 @@ def scale(label: str, url: str, rounds: int = 200) -> dict[int, dict[str, float]
             groups[HISTORIES[index % len(HISTORIES)]].append(
                 (client, CSRF_META.search(page).group(1))
             )
-    times = {days: {"today": [], "check_in": []} for days in HISTORIES}
+    # CPU time of this process per request: waiting for a core the neighbours hold is left out,
+    # which wall time on a shared machine mostly measures. The wall time is kept beside it.
+    times = {days: {"today": [], "check_in": [], "today_wall": []} for days in HISTORIES}
     for _ in range(20):
         for days in HISTORIES:
-            groups[days][0][0].get("/")
-    for _ in range(rounds):
+            for client, _csrf in groups[days][:10]:
+                client.get("/")
+    for n in range(rounds):
         for days in HISTORIES:
-            client = groups[days][0][0]
-            began = time.perf_counter()
+            client = groups[days][n % 10][0]  # ten people of each history, in turn
+            began, cpu = time.perf_counter(), time.process_time()
             client.get("/")
-            times[days]["today"].append((time.perf_counter() - began) * 1000)
+            times[days]["today"].append((time.process_time() - cpu) * 1000)
+            times[days]["today_wall"].append((time.perf_counter() - began) * 1000)
     # Each employee's first check-in of the day: the summary moves on by one day.
     for n in range(1, min(len(people) for people in groups.values())):
         for days in HISTORIES:
             client, csrf = groups[days][n]
             form = {"csrf_token": csrf, "key": uuid.uuid4().hex, "before": "yes"}
-            began = time.perf_counter()
+            cpu = time.process_time()
             response = client.post("/checkin", data=form, headers={"HX-Request": "true"})
-            times[days]["check_in"].append((time.perf_counter() - began) * 1000)
+            times[days]["check_in"].append((time.process_time() - cpu) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"A check-in through the test client: {response.status_code}")
     models.db.close()
@@ -657,9 +661,10 @@ def scale(label: str, url: str, rounds: int = 200) -> dict[int, dict[str, float]
         for days, kinds in times.items()
     }
     print(
-        f"{label} in-process by history (median ms): "
+        f"{label} in-process by history (median CPU ms): "
         + "; ".join(
-            f"{days} days: Today {f['today']:.2f}, check-in {f['check_in']:.2f}"
+            f"{days} days: Today {f['today']:.2f} (wall {f['today_wall']:.2f}), "
+            f"check-in {f['check_in']:.2f}"
             for days, f in found.items()
         )
     )
@@ -740,9 +745,12 @@ def report(all_figures: list[dict], args) -> bool:
         )
         found = figures.get("scale")
         if found:
-            print("  in-process by days of history (median ms):")
+            print("  in-process by days of history (median CPU ms per request; Today's wall time):")
             for days, f in found.items():
-                print(f"    {days:>5} days: Today {f['today']:.2f}, check-in {f['check_in']:.2f}")
+                print(
+                    f"    {days:>5} days: Today {f['today']:.2f} (wall {f['today_wall']:.2f}), "
+                    f"check-in {f['check_in']:.2f}"
+                )
         locked = today.locked + checkin.locked + yardstick.locked + figures["locked_log"]
         errors = today.errors_5xx + checkin.errors_5xx + yardstick.errors_5xx
         today_p95 = percentile(today.server_ms, 0.95)
