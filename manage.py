@@ -78,7 +78,15 @@ def demo(if_empty: bool) -> None:
 def create_team(name: str) -> None:
     """Create a team."""
     with _app().app_context():
-        team, created = models.Team.get_or_create(name=name)
+        # Team names are unique whatever their case (migration 005), so "north" finds North.
+        team = models.Team.get_or_none(models.fn.LOWER(models.Team.name) == name.lower())
+        created = team is None
+        if created:
+            try:
+                with models.db.atomic():
+                    team = models.Team.create(name=name)
+            except models.IntegrityError:
+                raise click.ClickException(f"A team called {name} was just created.") from None
     click.echo(f"{'Created' if created else 'Found'} team {team.name}.")
 
 
@@ -93,12 +101,16 @@ def create_admin(email: str, name: str, password: str) -> None:
     with _app().app_context():
         if models.Person.by_email(email):
             raise click.ClickException(f"{email} already has an account.")
-        models.Person.create(
-            email=email.strip().lower(),
-            name=name,
-            role="admin",
-            password_hash=generate_password_hash(password),
-        )
+        try:
+            with models.db.atomic():
+                models.Person.create(
+                    email=email.strip().lower(),
+                    name=name,
+                    role="admin",
+                    password_hash=generate_password_hash(password),
+                )
+        except models.IntegrityError:
+            raise click.ClickException(f"{email} already has an account.") from None
     click.echo(f"Created admin {email}.")
 
 

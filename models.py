@@ -20,15 +20,19 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     IntegrityError,
+    InterfaceError,
     Model,
+    OperationalError,
+    ProgrammingError,
     SqliteDatabase,
     TextField,
     fn,
 )
-from playhouse.db_url import connect, parse
+from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
 from game import summary as summaries
+from game.challenge import LENGTH as CHALLENGE_DAYS
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.streaks import Streak, streak
 
@@ -38,6 +42,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SIGN_IN_DAYS = 90
 INVITE_DAYS = 14
 RESET_HOURS = 48
+# A team's challenge that a lead started fewer days ago than this takes newcomers in.
+TEAM_JOIN_DAYS = timedelta(days=7)
 
 
 def utcnow() -> datetime:
@@ -45,15 +51,47 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class PooledPostgres(PooledPostgresqlDatabase):
-    """peewee's PostgreSQL pool without its liveness check, a `SELECT 1` on every checkout.
+class RetryingPool(PooledPostgresqlDatabase):
+    """A PostgreSQL pool that replaces a connection found dead at its first statement.
 
-    A connection the driver knows is closed or broken is still discarded; one the server dropped
-    silently fails on its first statement instead (a retry on that error belongs to the caller).
+    A pooled connection can be dead by the time it is used (the server restarted, an admin or a
+    failover ended its backend). Its first statement then fails before it changed anything, so
+    it is safe to send once more on a new connection; a later failure is raised as it is, since a
+    write may already have been made.
     """
 
     def _is_closed(self, conn) -> bool:
+        # peewee's pool sends `SELECT 1` at every checkout to ask whether the connection lives;
+        # only what the driver already knows is checked here, and a dead one is replaced at its
+        # first statement (below), so no round trip is spent on asking.
         return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
+
+    def _initialize_connection(self, conn) -> None:
+        super()._initialize_connection(conn)
+        self._state.fresh = True
+
+    def execute_sql(self, sql, params=None):
+        return self._once_more(super().execute_sql, sql, params)
+
+    def begin(self, *args, **kwargs):
+        return self._once_more(super().begin, *args, **kwargs)
+
+    def _once_more(self, run, *args, **kwargs):
+        fresh, self._state.fresh = getattr(self._state, "fresh", False), False
+        try:
+            return run(*args, **kwargs)
+        except (OperationalError, InterfaceError):
+            if not fresh or self.in_transaction():
+                raise
+            # The pool's other idle connections most likely died with this one.
+            self.manual_close()
+            self.close_idle()
+            self.connect()
+            self._state.fresh = False
+            return run(*args, **kwargs)
+
+
+register_database(RetryingPool, "postgres+retrypool", "postgresql+retrypool")
 
 
 def open_database(url: str):
@@ -73,7 +111,10 @@ def open_database(url: str):
             timeout=10,
         )
     else:
-        database = PooledPostgres(**{**parse(url), "max_connections": 32, "stale_timeout": 300})
+        scheme, rest = url.split("://", 1)
+        url = f"{scheme.removesuffix('+pool')}+retrypool://{rest}"
+        # A burst beyond the pool waits for a free connection rather than failing.
+        database = connect(url, max_connections=32, stale_timeout=300, timeout=10)
     db.initialize(database)
     return database
 
@@ -81,6 +122,11 @@ def open_database(url: str):
 def is_sqlite() -> bool:
     """Whether the bound database is SQLite."""
     return isinstance(db.obj, SqliteDatabase)
+
+
+@functools.lru_cache(maxsize=64)
+def _placeholders(sql: str, param: str) -> str:
+    return sql if param == "?" else sql.replace("?", param)
 
 
 # PostgreSQL connection -> names of the statements prepared on it.
@@ -105,13 +151,20 @@ def run(sql: str, params: tuple = ()):
     if is_sqlite():
         return db.execute_sql(sql, params)
     name, numbered, count = _numbered(sql)
-    names = _prepared.setdefault(db.connection(), set())
-    if name not in names:
-        db.execute_sql(f"PREPARE {name} AS {numbered}")
-        names.add(name)
-    if not count:
-        return db.execute_sql(f"EXECUTE {name}")
-    return db.execute_sql(f"EXECUTE {name} ({', '.join(['%s'] * count)})", params)
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    connection = db.connection()
+    if name in _prepared.get(connection, ()):
+        try:
+            return db.execute_sql(execute, params)
+        except ProgrammingError:
+            if db.connection() is connection:
+                raise
+            # The pool found this connection dead and ran the statement again on a new one
+            # (RetryingPool), where nothing is prepared yet: prepare it there.
+    db.execute_sql(f"PREPARE {name} AS {numbered}")
+    # Recorded for the connection it ran on, which a retry may have replaced.
+    _prepared.setdefault(db.connection(), set()).add(name)
+    return db.execute_sql(execute, params)
 
 
 def load(model, sql: str, params: tuple) -> list:
@@ -229,9 +282,13 @@ class Person(BaseModel):
     role = CharField(max_length=10, default="employee")
     team = ForeignKeyField(Team, null=True, backref="people", on_delete="SET NULL")
     tz = CharField(max_length=64, default="UTC")
+    # The phone's time zone the person chose to keep their own days in (the hint stays away).
+    tz_kept = CharField(max_length=64, default="")
     workdays = CharField(max_length=20, default="0,1,2,3,4")
     # Earlier work days and until when they held ("2026-11-23=0,1,2,3,4;..."): see game.days.WorkWeek.
     past_workdays = TextField(default="")
+    # The local day the time zone last changed: no check-in is ever dated before it.
+    tz_changed_on = DateField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
 
@@ -323,6 +380,26 @@ class Person(BaseModel):
             return True
         return self.is_lead and self.team_id is not None and self.team_id == other.team_id
 
+    def may_reset(self, other: Person) -> bool:
+        """Whether this person may make a password reset link for other.
+
+        A reset link signs in as its holder, so a lead may make one only for an active employee
+        of their own team; only an admin resets a lead or another admin.
+        """
+        if other.id == self.id or not other.active:
+            return False
+        if self.is_admin:
+            return True
+        return other.role == "employee" and self.leads(other)
+
+    def change_zone(self, tz: str, today: date) -> None:
+        """Switch to time zone tz; today (in the old zone) stays the earliest day to check in."""
+        if tz == self.tz:
+            return
+        since = max(today, self.tz_changed_on) if self.tz_changed_on else today
+        Person.update(tz=tz, tz_changed_on=since).where(Person.id == self.id).execute()
+        self.tz, self.tz_changed_on = tz, since
+
     def organisation(self):
         """Everyone active in the organisation, by name (the colleague directory)."""
         return Person.select().where(Person.active).order_by(fn.LOWER(Person.name))
@@ -356,20 +433,67 @@ class SignIn(BaseModel):
         return True
 
 
-class LoginAttempt(BaseModel):
-    email = CharField(max_length=254, index=True)
-    ip = CharField(max_length=64, index=True)
-    at = DateTimeField(index=True)
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_MAX_WAIT = timedelta(minutes=15)
+
+
+class SignInLimit(BaseModel):
+    """Sign-in tries counted per key (an email and address pair, or an address), with back-off."""
+
+    key = CharField(max_length=64, unique=True)  # digest of what is counted: no emails kept
+    tries = IntegerField(default=1)
+    next_at = DateTimeField()  # the earliest time another try is let through
+    updated_at = DateTimeField(index=True)
+
+    @staticmethod
+    def wait(tries: int, free: int) -> timedelta:
+        """How long to wait after this many tries: nothing for the first free ones, then doubling."""
+        if tries < free:
+            return timedelta(0)
+        return min(timedelta(seconds=2 ** (tries - free)), SIGN_IN_MAX_WAIT)
 
     @classmethod
-    def recent_failures(cls, email: str, ip: str, now: datetime, minutes: int = 15) -> int:
-        """Failed sign-ins for this email or from this address in the last minutes."""
-        since = now - timedelta(minutes=minutes)
-        return (
-            cls.select()
-            .where((cls.at > since) & ((cls.email == email.lower()) | (cls.ip == ip)))
-            .count()
+    def take(cls, what: str, now: datetime, free: int) -> int | None:
+        """Count one try for what; its number, or None while it must wait (no try is counted then).
+
+        Counting and checking are one statement, so tries sent at once are each counted and none
+        slips past the limit: the wait before the next try is stored along with this one's count.
+        Written out because peewee cannot express an upsert's own WHERE with RETURNING on both.
+        """
+        renew = now - SIGN_IN_WINDOW  # a count older than the window starts again at 1
+        tries = "(CASE WHEN sign_in_limit.updated_at < ? THEN 1 ELSE sign_in_limit.tries + 1 END)"
+        steps = range(free, free + 10)  # the doubling waits below the cap
+        next_at = (
+            f"CASE WHEN {tries} < {free} THEN ?"
+            + "".join(f" WHEN {tries} = {n} THEN ?" for n in steps)
+            + " ELSE ? END"
         )
+        params = [digest(what), now + cls.wait(1, free), now, renew, now]
+        for n in steps:
+            params += [renew, now + cls.wait(n, free)]
+        params += [now + SIGN_IN_MAX_WAIT, renew, now]  # ELSE, tries, WHERE
+        sql = (
+            "INSERT INTO sign_in_limit (key, tries, next_at, updated_at) VALUES (?, 1, ?, ?)"
+            f" ON CONFLICT (key) DO UPDATE SET next_at = {next_at}, tries = {tries},"
+            " updated_at = excluded.updated_at WHERE sign_in_limit.next_at <= ?"
+            " RETURNING tries"
+        )
+        row = db.execute_sql(_placeholders(sql, db.obj.param), params).fetchone()
+        return row[0] if row else None
+
+    @classmethod
+    def waiting_until(cls, what: str, now: datetime) -> datetime | None:
+        """Until when tries for what must wait, if they must."""
+        row = cls.get_or_none((cls.key == digest(what)) & (cls.next_at > now))
+        return row.next_at if row else None
+
+    @classmethod
+    def forget(cls, what: str, now: datetime) -> None:
+        """Clear what's count after a good sign-in, and drop counts nobody needs any more."""
+        cls.delete().where(
+            (cls.key == digest(what))
+            | ((cls.updated_at < now - SIGN_IN_WINDOW) & (cls.next_at < now))
+        ).execute()
 
 
 class OneTimeLink(BaseModel):
@@ -381,6 +505,14 @@ class OneTimeLink(BaseModel):
         return cls.get_or_none(
             (cls.token_digest == digest(token)) & cls.used_at.is_null() & (cls.expires_at > now)
         )
+
+    @classmethod
+    def claim(cls, link_id: int, now: datetime) -> bool:
+        """Mark the link used; False when another request used it first (it works once)."""
+        claimed = (
+            cls.update(used_at=now).where((cls.id == link_id) & cls.used_at.is_null()).execute()
+        )
+        return claimed == 1
 
     @classmethod
     def was_used(cls, token: str) -> bool:
@@ -710,6 +842,9 @@ class Challenge(BaseModel):
     completed_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        indexes = ((("person", "start"), True),)
+
     @classmethod
     def current_for(cls, person: Person) -> Challenge | None:
         """Person's latest challenge."""
@@ -717,8 +852,56 @@ class Challenge(BaseModel):
 
     @classmethod
     def begin(cls, person: Person, start: date, by: Person | None = None) -> Challenge:
-        """Start a new 30-day challenge for person on start."""
-        return cls.create(person=person, start=start, started_by=by)
+        """Start a 30-day challenge for person on start (one per day: a second start is the same)."""
+        cls.insert(person=person, start=start, started_by=by).on_conflict(
+            conflict_target=[cls.person, cls.start],
+            update={cls.reflection: "", cls.completed_at: None},
+        ).execute()
+        return cls.get((cls.person == person) & (cls.start == start))
+
+    @classmethod
+    def join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
+        """Start person's challenge with their team's, when its lead started one lately.
+
+        A team challenge is the challenges a lead or admin started for the members; one begun
+        within TEAM_JOIN_DAYS is still running for a newcomer to join (their 30 days start on
+        their own today). Someone part-way through a challenge keeps theirs.
+        """
+        if person.team_id is None:
+            return None
+        with db.atomic():
+            # Two joins at once (an admin's double tap) queue on the person's row: the second
+            # then finds the first's challenge. SQLite's write lock already serialises them.
+            if not is_sqlite():
+                Person.select(Person.id).where(Person.id == person.id).for_update().execute()
+            return cls._join_team_challenge(person, today)
+
+    @classmethod
+    def _join_team_challenge(cls, person: Person, today: date) -> Challenge | None:
+        current = cls.current_for(person)
+        if (
+            current is not None
+            and current.completed_at is None
+            and (today - current.start).days < CHALLENGE_DAYS
+        ):
+            return None
+        team_start = (
+            cls.select(cls.started_by)
+            .join(Person, on=(cls.person == Person.id))
+            .where(
+                (Person.team == person.team_id)
+                & (cls.person != person.id)
+                & cls.started_by.is_null(False)
+                & (cls.started_by != cls.person)
+                & (cls.start > today - TEAM_JOIN_DAYS)
+                & (cls.start <= today)
+            )
+            .order_by(cls.start.desc(), cls.id.desc())
+            .first()
+        )
+        if team_start is None:
+            return None
+        return cls.begin(person, today, by=team_start.started_by_id)
 
     @classmethod
     def completed_count(cls, person: Person) -> int:
@@ -746,6 +929,16 @@ class Commitment(BaseModel):
         return cls.get_or_none((cls.person == person) & (cls.week == week))
 
     @classmethod
+    def write(cls, person: Person, week: date, behaviour: str, situation: str, now: datetime):
+        """Write (or rewrite) person's commitment for week: one statement, so a double send is one."""
+        cls.insert(
+            person=person, week=week, behaviour=behaviour, situation=situation, created_at=now
+        ).on_conflict(
+            conflict_target=[cls.person, cls.week],
+            update={cls.behaviour: behaviour, cls.situation: situation},
+        ).execute()
+
+    @classmethod
     def kept_count(cls, person: Person) -> int:
         """How many commitments person said they kept."""
         return cls.select().where((cls.person == person) & cls.kept).count()
@@ -760,7 +953,7 @@ MODELS = [
     Team,
     Person,
     SignIn,
-    LoginAttempt,
+    SignInLimit,
     Invite,
     PasswordReset,
     CheckIn,
@@ -1079,9 +1272,16 @@ class CardImage(BaseModel):
 
     @classmethod
     def keep(cls, hash: str, size: str, png: bytes, story: Story | None, now: datetime) -> None:
-        """Store a rendered card; when another process stored it first, theirs stays."""
+        """Store a rendered card, dropping the story's older renders of that size (edits leave none).
+
+        When another process stored the same card first, theirs stays.
+        """
         try:
             with db.atomic():
+                if story is not None:
+                    cls.delete().where(
+                        (cls.story == story) & (cls.size == size) & (cls.hash != hash)
+                    ).execute()
                 cls.insert(
                     story=story, size=size, hash=hash, png=png, created_at=now
                 ).on_conflict_ignore().execute()

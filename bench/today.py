@@ -281,12 +281,11 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        # Server-Timing is opt-in (SERVER_TIMING): the bench reads the server time from it.
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": SECRET_KEY,
-            "SERVER_TIMING": "1",
+            "SERVER_TIMING": "1",  # the server time below is read from this header
         }
         command = [
             sys.executable,

@@ -24,6 +24,16 @@ def local_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(zone).date()
 
 
+def local_today(instant: datetime, tz: str, not_before: date | None = None) -> date:
+    """Return today's date in `tz`, but never a day before `not_before`.
+
+    `not_before` is the day a person last changed time zone: moving west must not reopen
+    yesterday, or a streak could be backfilled by switching zones.
+    """
+    today = local_date(instant, tz)
+    return max(today, not_before) if not_before is not None else today
+
+
 @dataclass(frozen=True)
 class WorkWeek:
     """A person's work days now, and what they were before each change.

@@ -20,6 +20,7 @@ from pwa.static_files import StaticFiles
 
 csrf = MaskedCSRFProtect()
 htmx = Htmx()
+DEVELOPMENT_SECRET = "dev-only-secret-change-me"
 compress = Compress()
 
 CSP = "; ".join(
@@ -44,7 +45,9 @@ class IdConverter(IntegerConverter):
     """A row id in a URL: a number the databases can hold, so a larger one is simply not found."""
 
     def __init__(self, map, *args, **kwargs):
-        super().__init__(map, min=1, max=2**31 - 1)
+        from pwa.web import ID_MAX
+
+        super().__init__(map, min=1, max=ID_MAX)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -59,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, database, blueprints."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        SECRET_KEY=os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{os.path.join(app.instance_path, 'otc.db')}"
         ),
@@ -75,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         TRUST_PROXY=os.environ.get("TRUST_PROXY", "") == "1",
         PUBLIC_URL=os.environ.get("PUBLIC_URL", ""),
+        # How long each request took, in a header anyone can read: for benchmarks, not production.
+        SERVER_TIMING=os.environ.get("SERVER_TIMING", "") == "1",
         # Pages are compressed as they are sent (static files once, by pwa.static_files).
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_ALGORITHM_STREAMING=["br", "gzip"],
@@ -83,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+    _check_production(app.config)
     if app.config["TRUST_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
@@ -120,6 +126,25 @@ def connection_policy(testing: bool) -> str:
     return "returned to the pool" if not models.is_sqlite() else "closed after each request"
 
 
+class ConfigError(RuntimeError):
+    """The configuration is unsafe to serve with."""
+
+
+def _check_production(config) -> None:
+    """Refuse to serve over HTTPS with a published secret or links built from the Host header."""
+    if not config["SESSION_COOKIE_SECURE"]:
+        return
+    missing = []
+    if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET:
+        missing.append("SECRET_KEY (a long random value)")
+    if not config.get("PUBLIC_URL"):
+        missing.append("PUBLIC_URL (the address people open, like https://otc.example.com)")
+    if missing:
+        raise ConfigError(
+            "SESSION_COOKIE_SECURE=1 is production, which needs " + " and ".join(missing) + "."
+        )
+
+
 def _init_database(app: Flask) -> None:
     models.open_database(app.config["DATABASE_URL"])
 
@@ -151,7 +176,7 @@ def _init_headers(app: Flask) -> None:
         if getattr(g, "person", None) is not None and response.mimetype == "text/html":
             # Pages of a signed-in person hold private notes: never cache them anywhere.
             headers["Cache-Control"] = "no-store"
-        if "started" in g:
+        if app.config["SERVER_TIMING"] and "started" in g:
             elapsed = (time.perf_counter() - g.started) * 1000
             headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         return response

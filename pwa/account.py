@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, request, session, url_for
+from flask import Blueprint, abort, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-import models
 from game.days import format_past_workdays, format_workdays
-from models import Invite, LoginAttempt, PasswordReset, Person, SignIn, db
+from models import (
+    Challenge,
+    IntegrityError,
+    Invite,
+    PasswordReset,
+    Person,
+    PersonSummary,
+    SignIn,
+    SignInLimit,
+    db,
+)
 from pwa import clock
 from pwa.web import TIMEZONES, back, clean_text, render, sign_in_required, today_for, workdays_of
 
 bp = Blueprint("account", __name__)
 
-MAX_FAILURES = 10
+# Tries for one email from one address before waiting starts (then 1 s, 2 s, 4 s... 15 min).
+PAIR_FREE = 5
+# Tries for emails nobody has, from one address: far more than typos, far fewer than a sweep.
+ADDRESS_FREE = 100
 PASSWORD_MIN = 10
 
 
@@ -39,9 +53,8 @@ def _start_session(person: Person) -> None:
     # A fresh cookie at every sign-in: nothing an attacker planted survives it.
     session.clear()
     session.permanent = True
-    session["sign_in"] = SignIn.start(
-        person, clock.naive_now(), request.headers.get("User-Agent", "")
-    )
+    agent = clean_text(request.headers.get("User-Agent"))
+    session["sign_in"] = SignIn.start(person, clock.naive_now(), agent)
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,33 +64,56 @@ def _safe_next(target: str | None) -> str:
     return url_for("today.index")
 
 
-@bp.route("/signin", methods=["GET", "POST"])
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown email's password against, so it takes as long as a real one."""
+    return generate_password_hash("no account has this password")
+
+
+@bp.get("/signin")
 def sign_in():
-    """Show the sign-in form, and sign in with email and password."""
-    if request.method == "GET":
-        if g.person is not None:
-            return redirect(url_for("today.index"))
-        return render("account/sign_in.html", email="", error=None, next=request.args.get("next"))
-    email = clean_text(request.form.get("email")).lower()
+    """Show the sign-in form."""
+    if g.person is not None:
+        return redirect(url_for("today.index"))
+    return render("account/sign_in.html", email="", error=None, next=request.args.get("next"))
+
+
+@bp.post("/signin")
+def sign_in_post():
+    """Sign in with email and password (tries are limited per email and address, not per address)."""
+    email = clean_text(request.form.get("email")).lower()[:254]
     password = request.form.get("password") or ""
-    ip = request.remote_addr or ""
+    ip = clean_text(request.remote_addr)[:64]
     now = clock.naive_now()
     next_url = request.form.get("next")
-    if LoginAttempt.recent_failures(email, ip, now) >= MAX_FAILURES:
-        error = "Too many tries. Wait a quarter of an hour, or ask your lead for a reset link."
+    pair, address = f"pair\n{email}\n{ip}", f"address\n{ip}"
+
+    def refused(until):
+        seconds = max(1, math.ceil((until - now).total_seconds())) if until else 1
+        if seconds < 120:
+            wait = "a second" if seconds == 1 else f"{seconds} seconds"
+        else:
+            wait = f"{math.ceil(seconds / 60)} minutes"
+        error = f"Too many tries. Wait {wait} and try again, or ask your lead for a reset link."
         return render("account/sign_in.html", status=429, email=email, error=error, next=next_url)
+
+    if SignInLimit.take(pair, now, PAIR_FREE) is None:
+        return refused(SignInLimit.waiting_until(pair, now))
     person = Person.by_email(email) if email else None
-    if (
-        person is None
-        or not person.active
-        or not person.password_hash
-        or not check_password_hash(person.password_hash, password)
-    ):
-        LoginAttempt.create(email=email[:254], ip=ip[:64], at=now)
-        error = "That email and password don't match. Check both and try again."
-        return render("account/sign_in.html", status=422, email=email, error=error, next=next_url)
-    _start_session(person)
-    return redirect(_safe_next(next_url), code=303)
+    if person is None or not person.active or not person.password_hash:
+        check_password_hash(_dummy_hash(), password)
+        if SignInLimit.take(address, now, ADDRESS_FREE) is None:
+            return refused(SignInLimit.waiting_until(address, now))
+        person = None
+    elif check_password_hash(person.password_hash, password):
+        SignInLimit.forget(pair, now)
+        _start_session(person)
+        return redirect(_safe_next(next_url), code=303)
+    # A wrong password from an address that is sweeping unknown emails reads the same as theirs.
+    if person is not None and (until := SignInLimit.waiting_until(address, now)):
+        return refused(until)
+    error = "That email and password don't match. Check both and try again."
+    return render("account/sign_in.html", status=422, email=email, error=error, next=next_url)
 
 
 @bp.route("/signout", methods=["POST"])
@@ -116,75 +152,108 @@ def _profile_errors(form: dict) -> dict:
     return errors
 
 
-@bp.route("/invite/<token>", methods=["GET", "POST"])
+def _usable_or_gone(link_class, token: str):
+    """The unused link behind token, or the page saying it is gone."""
+    link = link_class.usable(token, clock.naive_now())
+    if link is None:
+        used = link_class.was_used(token)
+        abort(
+            render(
+                "account/invite_gone.html", status=404, used=used, reset=link_class is PasswordReset
+            )
+        )
+    return link
+
+
+@bp.get("/invite/<token>")
 def accept_invite(token: str):
-    """Let an invited person set their name, password and time zone, then land on Today."""
+    """Let an invited person set their name, password and time zone."""
+    invite = _usable_or_gone(Invite, token)
+    form = {"name": invite.name, "tz": "UTC"}
+    return render("account/invite.html", invite=invite, form=form, errors={})
+
+
+@bp.post("/invite/<token>")
+def accept_invite_post(token: str):
+    """Create the invited person's account (once, however often it is sent), then land on Today."""
+    invite = _usable_or_gone(Invite, token)
     now = clock.naive_now()
-    invite = Invite.usable(token, now)
-    if invite is None:
-        return render("account/invite_gone.html", status=404, used=Invite.was_used(token))
-    if request.method == "GET":
-        form = {"name": invite.name, "tz": "UTC"}
-        return render("account/invite.html", invite=invite, form=form, errors={})
     form = {"name": clean_text(request.form.get("name")), "tz": request.form.get("tz", "")}
     password = request.form.get("password") or ""
     errors = {
         **_password_errors(password, request.form.get("again") or ""),
         **_profile_errors(form),
     }
+    taken = "This email already has an account. Sign in instead."
     if Person.by_email(invite.email) is not None:
-        errors["name"] = "This email already has an account. Sign in instead."
+        errors["name"] = taken
     if errors:
         return render("account/invite.html", status=422, invite=invite, form=form, errors=errors)
-    with db.atomic():
-        person = Person.create(
-            email=invite.email,
-            name=form["name"],
-            password_hash=generate_password_hash(password),
-            role=invite.role,
-            team=invite.team,
-            tz=form["tz"],
-            created_at=now,
-        )
-        Invite.update(used_at=now).where(Invite.id == invite.id).execute()
+    try:
+        with db.atomic():
+            if not Invite.claim(invite.id, now):
+                # The same form sent again a moment ago made the account.
+                return redirect(url_for("account.sign_in"), code=303)
+            person = Person.create(
+                email=invite.email,
+                name=form["name"],
+                password_hash=generate_password_hash(password),
+                role=invite.role,
+                team=invite.team,
+                tz=form["tz"],
+                created_at=now,
+            )
+            Challenge.join_team_challenge(person, today_for(person))
+    except IntegrityError:
+        # Another invite for this email was accepted at the same moment.
+        errors["name"] = taken
+        return render("account/invite.html", status=422, invite=invite, form=form, errors=errors)
     _start_session(person)
     return redirect(url_for("today.index", welcome=1), code=303)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.get("/reset/<token>")
 def reset_password(token: str):
-    """Set a new password through a link a lead or admin made."""
+    """Show the form for a new password, behind a link a lead or admin made."""
+    reset = _usable_or_gone(PasswordReset, token)
+    return render("account/reset.html", person=reset.person, errors={})
+
+
+@bp.post("/reset/<token>")
+def reset_password_post(token: str):
+    """Set the new password: the link works once, even when sent several times at once."""
+    reset = _usable_or_gone(PasswordReset, token)
     now = clock.naive_now()
-    reset = PasswordReset.usable(token, now)
-    if reset is None:
-        return render(
-            "account/invite_gone.html", status=404, reset=True, used=PasswordReset.was_used(token)
-        )
-    if request.method == "GET":
-        return render("account/reset.html", person=reset.person, errors={})
     password = request.form.get("password") or ""
     errors = _password_errors(password, request.form.get("again") or "")
     if errors:
         return render("account/reset.html", status=422, person=reset.person, errors=errors)
     with db.atomic():
+        if not PasswordReset.claim(reset.id, now):
+            return render("account/invite_gone.html", status=404, reset=True, used=True)
         Person.update(password_hash=generate_password_hash(password)).where(
             Person.id == reset.person_id
         ).execute()
-        PasswordReset.update(used_at=now).where(PasswordReset.id == reset.id).execute()
         # A new password ends every old sign-in.
         SignIn.delete().where(SignIn.person == reset.person_id).execute()
     _start_session(reset.person)
     return redirect(url_for("today.index"), code=303)
 
 
-@bp.route("/me", methods=["GET", "POST"])
+@bp.get("/me")
 @sign_in_required
 def me():
-    """Show and change my name, time zone and work days."""
+    """Show my name, time zone and work days."""
     person = g.person
-    if request.method == "GET":
-        form = {"name": person.name, "tz": person.tz, "workdays": person.workdays.split(",")}
-        return render("account/me.html", form=form, errors={})
+    form = {"name": person.name, "tz": person.tz, "workdays": person.workdays.split(",")}
+    return render("account/me.html", form=form, errors={})
+
+
+@bp.post("/me")
+@sign_in_required
+def me_post():
+    """Change my name, time zone and work days."""
+    person = g.person
     workdays = request.form.getlist("workdays")
     form = {
         "name": clean_text(request.form.get("name")),
@@ -197,21 +266,23 @@ def me():
         errors["workdays"] = "Pick at least one work day."
     if errors:
         return render("account/me.html", status=422, form=form, errors=errors)
+    today = today_for(person)
     # New work days apply from today; earlier days keep theirs, so no streak is rewritten.
-    week = workdays_of(person).changed(today_for(person), frozenset(days))
+    week = workdays_of(person).changed(today, frozenset(days))
+    rebuild = week != workdays_of(person) or form["tz"] != person.tz
     with db.atomic():
         Person.update(
             name=form["name"],
-            tz=form["tz"],
             workdays=format_workdays(week.current),
             past_workdays=format_past_workdays(week.past),
         ).where(Person.id == person.id).execute()
-        if week != workdays_of(person) or form["tz"] != person.tz:
-            models.PersonSummary.rebuild(person, week)
+        person.change_zone(form["tz"], today)
+        if rebuild:  # the summary was built from the old work days and zone
+            PersonSummary.rebuild(person, week)
     return back("account.me", saved=1)
 
 
-@bp.route("/me/timezone", methods=["POST"])
+@bp.post("/me/timezone")
 @sign_in_required
 def set_timezone():
     """Switch to the time zone the phone reports (offered on Today after travel)."""
@@ -219,6 +290,6 @@ def set_timezone():
     if _zone_error(tz):
         return render("errors/error.html", status=422, code=422, message="Unknown time zone.")
     with db.atomic():
-        models.Person.update(tz=tz).where(models.Person.id == g.person.id).execute()
-        models.PersonSummary.rebuild(g.person)
+        g.person.change_zone(tz, today_for(g.person))
+        PersonSummary.rebuild(g.person)
     return back("today.index")

@@ -5,19 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request, session
 from peewee import JOIN
 
-from models import ROLES, Person, Team, fn
+from models import ROLES, Challenge, IntegrityError, Person, Team, db, fn
 from pwa import clock
 from pwa.team import invite_once, read_invite
-from pwa.web import back, clean_text, render, role_required
+from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
 
 
 def team_from_form(value: str) -> Team | None:
     """The team a form's select names, or None for none or one that doesn't exist."""
-    if not value.isdigit() or int(value) > 2**31 - 1:
-        return None
-    return Team.get_or_none(Team.id == int(value))
+    team_id = parse_id(value)
+    return Team.get_or_none(Team.id == team_id) if team_id else None
 
 
 def page(status=200, team_form=None, invite_form=None, errors=None):
@@ -54,15 +53,21 @@ def create_team():
     """Create a team."""
     name = clean_text(request.form.get("name"))
     errors = {}
+    taken = "There is already a team with this name."
     if not name:
         errors["team_name"] = "Give the team a name."
     elif len(name) > 80:
         errors["team_name"] = "Keep the name to 80 characters at most."
     elif Team.get_or_none(fn.LOWER(Team.name) == name.lower()):
-        errors["team_name"] = "There is already a team with this name."
+        errors["team_name"] = taken
+    if not errors:
+        try:
+            with db.atomic():
+                Team.create(name=name, created_at=clock.naive_now())
+        except IntegrityError:
+            errors["team_name"] = taken  # the same name, sent at the same moment
     if errors:
         return page(status=422, team_form={"name": name}, errors=errors)
-    Team.create(name=name, created_at=clock.naive_now())
     return back("admin.index")
 
 
@@ -101,6 +106,9 @@ def change_person(person_id: int):
         session["admin_notice"] = "You can't remove your own admin rights; ask another admin."
         return back("admin.index")
     Person.update(team=team, role=role, active=active).where(Person.id == person.id).execute()
+    if team is not None and team.id != person.team_id:
+        person.team = team
+        Challenge.join_team_challenge(person, today_for(person))
     session["admin_notice"] = f"Saved {person.name}: {role}, {team.name if team else 'no team'}" + (
         "." if active else ", can no longer sign in."
     )

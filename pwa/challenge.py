@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, flash, g, request
 
 from game.challenge import challenge_view, ends_on
 from game.days import week_start
-from game.weeks import review_due
+from game.weeks import last_workday, review_due
 from models import Challenge, CheckIn, Commitment
 from pwa import clock
 from pwa.web import (
     NOTE_MAX,
+    WEEKDAY_NAMES,
     back,
     check_length,
     clean_text,
@@ -143,13 +144,18 @@ def commit():
     check_length(errors, "situation", form["situation"], "The situation", 500, required=True)
     if errors:
         return _commitment_page(status=422, form=form, errors=errors)
+    flash(_committed(person), "success")
     week = week_start(today_for(person))
-    existing = Commitment.of_week(person, week)
-    if existing is None:
-        Commitment.create(person=person, week=week, created_at=clock.naive_now(), **form)
-    else:
-        Commitment.update(**form).where(Commitment.id == existing.id).execute()
+    Commitment.write(person, week, form["behaviour"], form["situation"], clock.naive_now())
     return back("challenge.commitment")
+
+
+def _committed(person) -> str:
+    """The acknowledgement of this week's commitment, saying when we'll ask about it."""
+    today = today_for(person)
+    ask_on = last_workday(today, workdays_of(person))
+    when = "today" if ask_on <= today else f"on {WEEKDAY_NAMES[ask_on.weekday()]}"
+    return f"Committed. We'll ask {when} whether you kept it."
 
 
 @bp.route("/commitment/<id:commitment_id>/review", methods=["POST"])
@@ -167,4 +173,12 @@ def review(commitment_id: int):
     Commitment.update(kept=answer == "yes", reviewed_at=clock.naive_now()).where(
         Commitment.id == item.id
     ).execute()
+    flash(_reviewed(answer == "yes", Commitment.kept_count(g.person)), "success")
     return back("challenge.commitment")
+
+
+def _reviewed(kept: bool, count: int) -> str:
+    """The acknowledgement of a "did you keep it?" answer."""
+    if kept:
+        return f"Kept ✓ That's {count} commitment{'' if count == 1 else 's'} kept. Well done."
+    return "Thanks for the honest answer. Next week is a new one: pick one you can keep."

@@ -36,6 +36,10 @@ from pwa.web import (
     back,
     check_length,
     clean_text,
+    external_url,
+    form_key,
+    is_token,
+    parse_id,
     render,
     short_date,
     sign_in_required,
@@ -76,7 +80,8 @@ TEMPLATE = (
 )
 # Letters and symbols that are drawn as nothing (Hangul fillers, the blank Braille pattern).
 BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-CARD_CACHE = "public, max-age=31536000, immutable"
+# A revoked or hidden share link's images must leave shared caches within the hour.
+CARD_CACHE = "public, max-age=3600"
 CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
 # The story page shows the portrait card at most 240 CSS px wide: a WebP for 2x screens, made from
 # the PNG (which stays what is downloaded and shared) and cached beside it.
@@ -132,12 +137,7 @@ def card_url(story: Story, size: str, public: bool = False, external: bool = Fal
 
 
 def _url(endpoint: str, external: bool = False, **values) -> str:
-    if not external:
-        return url_for(endpoint, **values)
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values) if external else url_for(endpoint, **values)
 
 
 def _readable(story_id: int) -> Story:
@@ -181,14 +181,14 @@ def feed():
     """Show my team's stories (or the whole organisation's), newest first, story of the week on top."""
     person = g.person
     scope = "org" if request.args.get("scope") == "org" or person.team_id is None else "team"
-    before = request.args.get("before", type=int)
+    before = parse_id(request.args.get("before"))
     pinned = None
     if scope == "team":
         pinned = Story.of_the_week(person.team_id, week_start(today_for(person)))
     stories = Story.feed(
         person,
         team=person.team_id if scope == "team" else None,
-        before=before if before and 0 < before < ID_LIMIT else None,
+        before=before,
         limit=PAGE_SIZE + 1,
         leave_out=pinned.id if pinned else None,
     )
@@ -236,11 +236,7 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
         elif day < EARLIEST_DAY:
             errors["day"] = "Pick a date from 1970 on."
     member = None
-    try:
-        member_id = int(form["member"])
-    except ValueError:
-        member_id = 0
-    if 0 < member_id < ID_LIMIT:
+    if member_id := parse_id(form["member"]):
         member = Person.get_or_none(Person.id == member_id)
     if member is None:
         errors["member"] = (
@@ -264,7 +260,12 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
 
 
 def _form_page(
-    form: dict, errors: dict | None = None, story: Story | None = None, status=200, draft=None
+    form: dict,
+    errors: dict | None = None,
+    story: Story | None = None,
+    status=200,
+    draft=None,
+    submit_key=None,
 ):
     person = g.person
     return render(
@@ -282,7 +283,7 @@ def _form_page(
         text_max=STORY_TEXT_MAX,
         title_max=STORY_TITLE_MAX,
         # A failed publish keeps its key, so a later success is still one story.
-        submit_key=(request.form.get("key") or "")[:64] or uuid.uuid4().hex,
+        submit_key=submit_key or form_key(request.form.get("key")) or uuid.uuid4().hex,
     )
 
 
@@ -308,9 +309,9 @@ def create():
     form = _read_form()
     errors, member, day = _check(form, person)
     now = clock.naive_now()
-    key = (request.form.get("key") or "")[:64] or None
-    if key and (sent := Story.get_or_none((Story.submit_key == key) & (Story.author == person))):
-        return back("stories.show", story_id=sent.id)  # the same form sent again
+    key = form_key(request.form.get("key"))
+    if key and (sent := Story.get_or_none(Story.submit_key == key)):
+        return _sent_before(sent, form)
     if errors:
         # Whatever happens next (a closed tab), the text typed so far is kept.
         draft = StoryDraft.keep(person, form, now)
@@ -319,10 +320,19 @@ def create():
         story = _publish(person, form, member, day, key, now)
     except IntegrityError:
         # A twin of this request published it a moment ago.
-        story = Story.get((Story.submit_key == key) & (Story.author == person))
-        return back("stories.show", story_id=story.id)
+        return _sent_before(Story.get(Story.submit_key == key), form)
     flash("Your story is on the feed. Thank you for telling it.", "success")
     return back("stories.show", story_id=story.id)
+
+
+def _sent_before(story: Story, form: dict):
+    """The story this form's key already published: mine is shown; anyone else's is a 422."""
+    if story.author_id == g.person.id:
+        return back("stories.show", story_id=story.id)  # the same form sent again
+    errors = {
+        "key": "This form was already sent by someone else. Check your story and send it again."
+    }
+    return _form_page(form, errors, status=422, submit_key=uuid.uuid4().hex)
 
 
 def _publish(person, form, member, day, key, now) -> Story:
@@ -550,7 +560,7 @@ def share_link(story_id: int):
 @bp.route("/s/<token>")
 def public(token: str):
     """Show only the story's card behind its share link, with the tags chat tools unfurl."""
-    story = Story.shared(token)
+    story = Story.shared(token) if is_token(token) else None
     if story is None:
         abort(404)
     title = story.heading
@@ -587,7 +597,7 @@ def card_on_page(story_id: int, card: str):
 @bp.route("/s/<token>/<any(portrait, preview):size>-<card>.png")
 def public_card(token: str, size: str, card: str):
     """Send a card image behind a live share link."""
-    story = Story.shared(token)
+    story = Story.shared(token) if is_token(token) else None
     if story is None:
         abort(404)
     return _send_card(story, size, card, public=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, g, request, session, url_for
+from flask import Blueprint, abort, flash, g, request, session
 
 from game.challenge import ends_on
-from models import Challenge, Invite, PasswordReset, Person, Team, team_participation
+from models import Challenge, Invite, PasswordReset, Person, Team, db, team_participation
 from pwa import clock
-from pwa.web import back, clean_text, render, role_required, today_for
+from pwa.web import back, clean_text, external_url, parse_id, render, role_required, today_for
 
 bp = Blueprint("team", __name__)
 EMAIL_MAX = 254
@@ -34,7 +34,7 @@ def read_invite() -> tuple[dict, dict]:
 def invite_once(form: dict, team, role: str) -> None:
     """Issue the invite and keep its link for the next page, which shows it once."""
     token = Invite.issue(form["email"], team, role, g.person, clock.naive_now(), name=form["name"])
-    url = url_for("account.accept_invite", token=token, _external=True)
+    url = external_url("account.accept_invite", token=token)
     show_link_once("invite", form["name"] or form["email"], url)
 
 
@@ -43,20 +43,29 @@ def show_link_once(kind: str, who: str, url: str) -> None:
     session["made_link"] = {"kind": kind, "who": who, "url": url}
 
 
-def _team_for(person, team_id: int | None) -> Team:
-    """The team person may look at: a lead their own, an admin any."""
-    if person.is_admin:
-        team = Team.get_or_none(Team.id == team_id) if team_id else person.team
-        if team is None:
-            team = Team.select().order_by(Team.name).first()
-        if team is None:
-            abort(404)
-        return team
-    if team_id and team_id != person.team_id:
-        abort(403)
-    if person.team is None:
+def _team_for(person, asked: str | None) -> Team:
+    """The team person may look at (a lead their own, an admin any): the one asked, or a default."""
+    team_id = parse_id(asked)
+    if asked and team_id is None:
+        abort(404)  # "²", "-1" or a number no database holds names no team
+    if team_id:
+        return _team_acted_on(person, team_id)
+    team = person.team
+    if team is None and person.is_admin:
+        team = Team.select().order_by(Team.name).first()
+    if team is None:
         abort(404)
-    return person.team
+    return team
+
+
+def _team_acted_on(person, team_id: int) -> Team:
+    """The team a form acts on: it must exist (404), and be the lead's own (403)."""
+    if not person.is_admin and team_id != person.team_id:
+        abort(403)
+    team = Team.get_or_none(Team.id == team_id)
+    if team is None:
+        abort(404)
+    return team
 
 
 def _page(team, status=200, invite_form=None, errors=None):
@@ -84,6 +93,13 @@ def _page(team, status=200, invite_form=None, errors=None):
         link=session.pop("made_link", None),
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
+        # Members a tap on Start would start (the others are part-way through or began today).
+        startable=sum(
+            1
+            for m in members
+            if m.id not in challenges
+            or not (challenges[m.id].start == today or _running(challenges[m.id], today))
+        ),
     )
 
 
@@ -91,29 +107,47 @@ def _page(team, status=200, invite_form=None, errors=None):
 @role_required("lead", "admin")
 def index():
     """Show my team's participation this week."""
-    return _page(_team_for(g.person, request.args.get("team", type=int)))
+    return _page(_team_for(g.person, request.args.get("team")))
 
 
 @bp.route("/team/<id:team_id>/challenge", methods=["POST"])
 @role_required("lead", "admin")
 def start_challenge(team_id: int):
     """Start the 30-day challenge today for the team; those part-way through keep theirs unless asked."""
-    team = _team_for(g.person, team_id)
+    team = _team_acted_on(g.person, team_id)
     restart_running = request.form.get("restart_running") == "1"
     started = 0
-    for member in team.members():
-        current = Challenge.current_for(member)
-        start = today_for(member)
-        if current is not None and (
-            current.start == start or (_running(current, start) and not restart_running)
-        ):
-            continue
-        Challenge.begin(member, start, by=g.person)
-        started += 1
-    session["team_notice"] = (
-        f"The 30-day challenge starts today for {started} of {team.name}'s members."
-    )
+    # One transaction: on SQLite it holds the write lock throughout, so a second press waits
+    # and then finds everyone started (on PostgreSQL, Challenge.begin's upsert keeps one a day).
+    with db.atomic():
+        for member in list(team.members()):
+            current = Challenge.current_for(member)
+            start = today_for(member)
+            if current is not None and (
+                current.start == start or (_running(current, start) and not restart_running)
+            ):
+                continue
+            Challenge.begin(member, start, by=g.person)
+            started += 1
+    if started:
+        session["team_notice"] = (
+            f"The 30-day challenge starts today for {started} of {team.name}'s members."
+        )
+    else:
+        flash(_nobody_started(team, restart_running), "info")
     return back("team.index", team=team.id)
+
+
+def _nobody_started(team, restarting: bool) -> str:
+    """Why starting the team challenge changed nothing."""
+    if not team.members().exists():
+        return f"Nobody is on {team.name} yet, so no challenge started. Invite someone below."
+    if restarting:
+        return f"Everyone in {team.name} already started a challenge today: nothing changed."
+    return (
+        f"Everyone in {team.name} is already in a challenge, so nobody new started."
+        " To start them again at day 1, tick “Also restart it” and tap Start."
+    )
 
 
 def _running(challenge, today) -> bool:
@@ -125,7 +159,7 @@ def _running(challenge, today) -> bool:
 @role_required("lead", "admin")
 def invite(team_id: int):
     """Make an invite link for a new member of the team."""
-    team = _team_for(g.person, team_id)
+    team = _team_acted_on(g.person, team_id)
     form, errors = read_invite()
     if errors:
         return _page(team, status=422, invite_form=form, errors=errors)
@@ -136,16 +170,14 @@ def invite(team_id: int):
 @bp.route("/people/<id:person_id>/reset", methods=["POST"])
 @role_required("lead", "admin")
 def reset_link(person_id: int):
-    """Make a password reset link for a member of my team."""
+    """Make a password reset link for an employee of my team (an admin: for anyone active)."""
     person = Person.get_or_none(Person.id == person_id)
     if person is None:
         abort(404)
-    if not g.person.leads(person):
+    if not g.person.may_reset(person):
         abort(403)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
-    show_link_once(
-        "reset", person.name, url_for("account.reset_password", token=token, _external=True)
-    )
+    show_link_once("reset", person.name, external_url("account.reset_password", token=token))
     if g.person.is_admin and (request.form.get("from") == "admin" or person.team_id is None):
         return back("admin.index")
     return back("team.index", team=person.team_id)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, g, request
+from flask import Blueprint, flash, g, request
+from htmx_flask import make_response
 
 from game.days import is_workday, week_start
-from models import ANSWERS, CheckIn
+from game.zones import city, same_days
+from models import ANSWERS, CheckIn, Person
 from pwa import clock
 from pwa.challenge import commitment_to_review
 from pwa.web import (
     NOTE_MAX,
     PHASES,
+    TIMEZONES,
     back,
     check_length,
     clean_text,
+    form_key,
     render,
     sign_in_required,
     today_for,
@@ -48,6 +52,7 @@ def _state(person, check_in=None, form=None, errors=None):
         "streak": person.streak_on(today),
         "form": form,
         "errors": errors or {},
+        "note_max": NOTE_MAX,
         "key": uuid.uuid4().hex,
         # The tiles below the check-in: only on the whole page, never in the fragment.
         "challenge": facts.get("challenge"),
@@ -76,6 +81,7 @@ def index():
         fragment="partials/checkin.html",
         editing=editing,
         welcome=request.args.get("welcome") == "1",
+        saved=request.args.get("saved") == "1",
         **_state(g.person),
     )
 
@@ -104,14 +110,17 @@ def check_in():
             status=422,
             editing=True,
             welcome=False,
+            saved=False,
             **_state(person, form=form, errors=errors),
         )
-    key = (request.form.get("key") or "")[:64] or None
+    key = form_key(request.form.get("key"))
     today = today_for(person)
     before = person.streak_on(today).current
     record = CheckIn.record(person, today, form, key, clock.naive_now())
+    # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
+    saved = request.form.get("edit") == "1"
     if not wants_fragment():
-        return back("today.index")
+        return back("today.index", **({"saved": 1} if saved else {}))
     state = _state(person, check_in=record)
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
@@ -121,6 +130,45 @@ def check_in():
         fragment="partials/checkin.html",
         editing=False,
         welcome=False,
+        saved=saved,
         trigger=trigger,
         **state,
     )
+
+
+def _zone_to_offer(person, phone: str) -> bool:
+    """Whether the phone's zone would give person other days than theirs, and wasn't kept."""
+    if phone not in TIMEZONES:
+        return False
+    today = today_for(person)
+    if same_days(phone, person.tz, today):
+        return False
+    return not (person.tz_kept in TIMEZONES and same_days(phone, person.tz_kept, today))
+
+
+@bp.route("/today/zone")
+@sign_in_required
+def zone_hint():
+    """Offer the phone's time zone when it would change my days (nothing, 204, when it wouldn't)."""
+    phone = request.args.get("phone", "")
+    if not _zone_to_offer(g.person, phone):
+        return "", 204
+    return render("partials/tz_hint.html", phone=phone, home=g.person.tz, city=city)
+
+
+@bp.route("/today/zone/keep", methods=["POST"])
+@sign_in_required
+def keep_zone():
+    """Keep my own time zone while the phone reports this one: the hint stops asking, on every device."""
+    phone = request.form.get("phone", "")
+    if phone not in TIMEZONES:
+        return render("errors/error.html", status=422, code=422, message="Unknown time zone.")
+    Person.update(tz_kept=phone).where(Person.id == g.person.id).execute()
+    message = (
+        f"Keeping {city(g.person.tz)} time. We won't ask again while your phone is on"
+        f" {city(phone)} time."
+    )
+    if not wants_fragment():
+        flash(message, "success")
+        return back("today.index")
+    return make_response("", 200, trigger={"notice": message})

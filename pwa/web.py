@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from datetime import date
 from zoneinfo import available_timezones
@@ -10,7 +11,7 @@ from zoneinfo import available_timezones
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
-from game.days import WorkWeek, local_date
+from game.days import WorkWeek, local_today
 from pwa import clock
 
 # The Daily Filter, in the campaign's words (Part 3).
@@ -21,6 +22,8 @@ PHASES = (
         "title": "Before an interaction",
         "questions": ("If this were my only customer, how would I prepare?",),
         "short": "How would I prepare?",
+        # The line a check-in answers: the campaign's question, asked of the last interaction.
+        "line": "Did I prepare as if they were my only customer?",
     },
     {
         "key": "during",
@@ -31,6 +34,7 @@ PHASES = (
             "Would I say this / do this if my career depended on this one relationship?",
         ),
         "short": "Am I fully present?",
+        "line": "Was I fully present?",
     },
     {
         "key": "after",
@@ -41,6 +45,7 @@ PHASES = (
             "What would I do differently if I could do it again?",
         ),
         "short": "Would I be proud of that?",
+        "line": "Would I be proud of how I handled it?",
     },
 )
 ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
@@ -145,8 +150,8 @@ def role_required(*roles: str):
 
 
 def today_for(person) -> date:
-    """The person's local calendar date now."""
-    return local_date(clock.now(), person.tz)
+    """The person's local calendar date now (never before the day they last changed zone)."""
+    return local_today(clock.now(), person.tz, person.tz_changed_on)
 
 
 def workdays_of(person) -> WorkWeek:
@@ -177,6 +182,42 @@ def check_length(errors: dict, field: str, value: str, label: str, maximum: int,
         errors[field] = f"{label} is needed."
     elif len(value) > maximum:
         errors[field] = f"{label} is {len(value):,} characters; {maximum:,} at most, please."
+
+
+# The largest row id both databases hold (PostgreSQL's integer); a larger number names nothing.
+ID_MAX = 2**31 - 1
+# Tokens and form keys are URL-safe base64 or hex: anything else (a NUL, a space) names nothing.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def parse_id(value: str | None) -> int | None:
+    """A row id typed in a query or form ("12"), or None for anything else.
+
+    Only ASCII digits count ("²" and "٣" are digits to str.isdigit() but not to int()), and a
+    number beyond what the databases hold is unknown, never an OverflowError.
+    """
+    if not value or len(value) > 10 or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 1 <= number <= ID_MAX else None
+
+
+def is_token(value: str | None) -> bool:
+    """Whether value could be a token or key the app made (safe to look up in any database)."""
+    return bool(value) and _TOKEN.fullmatch(value) is not None
+
+
+def form_key(value: str | None) -> str | None:
+    """A form's idempotency key, or None when it is missing or not one the app made."""
+    return value if is_token(value) and len(value) <= 64 else None
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to endpoint: from PUBLIC_URL when set, never from the request's Host."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def long_date(d: date) -> str:

@@ -188,7 +188,8 @@ def test_on_a_phone_share_hands_the_card_png_to_the_share_sheet(page, live_serve
     page.goto(f"{live_server}/stories/{story.id}")
     share = page.get_by_role("button", name="Share", exact=True)
     expect(share).to_be_visible()
-    page.wait_for_timeout(300)  # the card is fetched before the tap
+    # The card is fetched before the tap; a cold render can take a while on a busy machine.
+    expect(share).to_have_attribute("data-card-ready", "true", timeout=15_000)
     share.tap()
     page.wait_for_function("window.__shared !== null")
     shared = page.evaluate("window.__shared")

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
+import pytest
 import requests
 
 from conftest import PASSWORD, make_person
-from models import CheckIn
+from models import (
+    CardImage,
+    Challenge,
+    CheckIn,
+    Commitment,
+    Invite,
+    PasswordReset,
+    Person,
+    Pledge,
+    Reaction,
+    SignIn,
+    StoryDraft,
+    Team,
+)
+from pwa.account import PAIR_FREE
+from test_stories import tell
+
+
+@pytest.fixture
+def priya(north):
+    return make_person("Priya Shah", "priya@example.com", team=north)
 
 
 def _signed_in(base: str, email: str) -> tuple[requests.Session, str]:
@@ -62,3 +85,195 @@ def test_a_double_tap_sent_twice_at_once_makes_one_check_in(live_server, alice):
 
     assert [r.status_code for r in responses] == [303] * 4
     assert CheckIn.select().where(CheckIn.person == alice).count() == 1
+
+
+def _at_once(count: int, send) -> list[requests.Response]:
+    """Send count requests as close to the same moment as threads allow."""
+    barrier = threading.Barrier(count)
+
+    def one(_):
+        barrier.wait()
+        return send()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def _anonymous(base: str) -> tuple[requests.Session, str]:
+    session = requests.Session()
+    page = session.get(f"{base}/card").text
+    return session, re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def _post(session, url, **data):
+    return session.post(url, data=data, allow_redirects=False)
+
+
+def test_a_reset_link_sent_four_times_at_once_works_once(live_server, alice, lena):
+    token = PasswordReset.issue(alice, lena, datetime(2026, 11, 18, 9, 0))
+    session, csrf = _anonymous(live_server)
+    form = {"password": "a brand new password", "again": "a brand new password", "csrf_token": csrf}
+
+    responses = _at_once(4, lambda: _post(session, f"{live_server}/reset/{token}", **form))
+
+    assert sorted(r.status_code for r in responses) == [303, 404, 404, 404]
+    assert SignIn.select().where(SignIn.person == alice).count() == 1
+
+
+def test_an_invite_accepted_four_times_at_once_makes_one_account(live_server, north):
+    token = Invite.issue("nia@example.com", north, "employee", None, datetime(2026, 11, 18, 9))
+    session, csrf = _anonymous(live_server)
+    form = {
+        "name": "Nia",
+        "tz": "Europe/Berlin",
+        "password": "a long enough password",
+        "again": "a long enough password",
+        "csrf_token": csrf,
+    }
+
+    responses = _at_once(4, lambda: _post(session, f"{live_server}/invite/{token}", **form))
+
+    assert all(r.status_code < 500 for r in responses), [r.status_code for r in responses]
+    assert [r.headers.get("Location") for r in responses].count("/?welcome=1") == 1
+    assert Person.select().where(Person.email == "nia@example.com").count() == 1
+
+
+ROUNDS = 5  # the window between a check and a create is short: a few rounds make it show
+
+
+def test_the_weeks_first_commitment_sent_six_times_at_once_is_one(live_server, alice, clock):
+    session, csrf = _signed_in(live_server, alice.email)
+    form = {"behaviour": "Listen first", "situation": "The Monday call", "csrf_token": csrf}
+    statuses = []
+    for _ in range(ROUNDS):
+        responses = _at_once(6, lambda: _post(session, f"{live_server}/commitment", **form))
+        statuses += [r.status_code for r in responses]
+        clock.travel(days=7)
+
+    assert statuses == [303] * 6 * ROUNDS
+    assert Commitment.select().where(Commitment.person == alice).count() == ROUNDS
+
+
+def test_a_challenge_started_six_times_at_once_is_one(live_server, alice, clock):
+    session, csrf = _signed_in(live_server, alice.email)
+    statuses = []
+    for _ in range(ROUNDS):
+        url = f"{live_server}/challenge/start"
+        responses = _at_once(6, lambda: _post(session, url, csrf_token=csrf))  # noqa: B023
+        statuses += [r.status_code for r in responses]
+        clock.travel(days=1)
+
+    assert statuses == [303] * 6 * ROUNDS
+    assert Challenge.select().where(Challenge.person == alice).count() == ROUNDS
+
+
+def test_a_team_challenge_started_four_times_at_once_is_one_each(live_server, lena, alice, bob):
+    session, csrf = _signed_in(live_server, lena.email)
+    url = f"{live_server}/team/{lena.team_id}/challenge"
+
+    responses = _at_once(4, lambda: _post(session, url, csrf_token=csrf))
+
+    assert [r.status_code for r in responses] == [303] * 4
+    assert Challenge.select().count() == 3
+
+
+def test_a_new_team_name_sent_four_times_at_once_makes_one_team(live_server, ada):
+    session, csrf = _signed_in(live_server, ada.email)
+    for round_ in range(ROUNDS):
+        name = f"West {round_}"
+        responses = _at_once(
+            4,
+            lambda: _post(session, f"{live_server}/admin/teams", name=name, csrf_token=csrf),  # noqa: B023
+        )
+
+        assert sorted(r.status_code for r in responses) == [303, 422, 422, 422]
+        assert Team.select().where(Team.name == name).count() == 1
+
+
+def test_team_names_differing_only_in_case_sent_at_once_make_one_team(live_server, ada):
+    session, csrf = _signed_in(live_server, ada.email)
+    names = iter(["West", "west", "WEST", "wEST"])
+
+    responses = _at_once(
+        4, lambda: _post(session, f"{live_server}/admin/teams", name=next(names), csrf_token=csrf)
+    )
+
+    assert sorted(r.status_code for r in responses) == [303, 422, 422, 422]
+    assert Team.select().count() == 1
+
+
+def test_the_pledge_signed_six_times_at_once_is_signed_once(live_server, alice):
+    session, csrf = _signed_in(live_server, alice.email)
+
+    responses = _at_once(6, lambda: _post(session, f"{live_server}/pledge", csrf_token=csrf))
+
+    assert [r.status_code for r in responses] == [303] * 6
+    assert Pledge.select().count() == 1
+
+
+def test_the_first_draft_sent_six_times_at_once_is_one_draft(live_server, alice):
+    session, csrf = _signed_in(live_server, alice.email)
+
+    responses = _at_once(
+        6,
+        lambda: _post(
+            session, f"{live_server}/stories/draft", moment="She called", csrf_token=csrf
+        ),
+    )
+
+    assert [r.status_code for r in responses] == [303] * 6
+    assert StoryDraft.select().count() == 1
+
+
+def test_applause_sent_at_once_never_counts_twice(live_server, alice, bob):
+    story = tell(bob)
+    session, csrf = _signed_in(live_server, alice.email)
+    url = f"{live_server}/stories/{story.id}/applause"
+
+    responses = _at_once(6, lambda: _post(session, url, csrf_token=csrf))
+
+    assert [r.status_code for r in responses] == [303] * 6
+    assert Reaction.select().count() <= 1
+
+
+def test_a_card_rendered_by_many_at_once_is_stored_once(live_server, alice):
+    story = tell(alice)
+    session, _csrf = _signed_in(live_server, alice.email)
+    url = f"{live_server}/stories/{story.id}"
+    portrait = re.search(r'src="(/cards/[^"]+portrait[^"]+)"', session.get(url).text).group(1)
+
+    responses = _at_once(4, lambda: session.get(f"{live_server}{portrait}"))
+
+    assert [r.status_code for r in responses] == [200] * 4
+    assert CardImage.select().where(CardImage.size == "portrait").count() == 1
+
+
+def test_forty_wrong_passwords_at_once_are_checked_only_as_often_as_allowed(live_server, priya):
+    session, csrf = _anonymous(live_server)
+    form = {"email": priya.email, "password": "wrong", "csrf_token": csrf}
+
+    responses = _at_once(40, lambda: _post(session, f"{live_server}/signin", **form))
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [422] * PAIR_FREE + [429] * (40 - PAIR_FREE)
+
+
+def test_two_invites_for_one_email_accepted_at_once_make_one_account(live_server, north, south):
+    when = datetime(2026, 11, 18, 9)
+    tokens = iter(
+        [Invite.issue("nia@example.com", team, "employee", None, when) for team in (north, south)]
+    )
+    session, csrf = _anonymous(live_server)
+    form = {
+        "name": "Nia",
+        "tz": "UTC",
+        "password": "a long enough password",
+        "again": "a long enough password",
+        "csrf_token": csrf,
+    }
+
+    responses = _at_once(2, lambda: _post(session, f"{live_server}/invite/{next(tokens)}", **form))
+
+    assert sorted(r.status_code for r in responses) == [303, 422]
+    assert "already has an account" in next(r.text for r in responses if r.status_code == 422)
+    assert Person.select().where(Person.email == "nia@example.com").count() == 1

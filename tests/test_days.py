@@ -12,6 +12,7 @@ from game.days import (
     format_workdays,
     is_workday,
     local_date,
+    local_today,
     parse_workdays,
     week_start,
 )
@@ -181,3 +182,45 @@ def test_changing_work_days_twice_in_a_day_keeps_the_days_before_it():
     week = week.changed(date(2026, 11, 2), frozenset({2}))
     assert week.past == ((date(2026, 11, 2), frozenset({0})),)
     assert week.current == frozenset({2})
+
+
+@given(
+    instants,
+    st.sampled_from(ZONES),
+    st.sampled_from(ZONES),
+    st.lists(st.integers(0, 3 * 24 * 60), max_size=8),
+)
+def test_today_never_goes_back_across_a_time_zone_change(change, old, new, minutes_after):
+    floor = local_today(change, old)  # what a change of zone records
+    for minutes in sorted(minutes_after):
+        assert local_today(change + timedelta(minutes=minutes), new, floor) >= floor
+
+
+@settings(deadline=None)
+@given(
+    st.integers(1, 15),
+    instants,
+    st.sampled_from([*ZONES, "Pacific/Pago_Pago", "Pacific/Kiritimati"]),
+    st.sampled_from([*ZONES, "Pacific/Pago_Pago", "Pacific/Kiritimati"]),
+    st.lists(st.integers(0, 3 * 24 * 60), max_size=8),
+)
+def test_the_streak_after_a_zone_change_is_the_streak_before_plus_what_is_earned_after(
+    run, change, old, new, minutes_after
+):
+    every_day = frozenset(range(7))
+    day_of_change = local_today(change, old)
+    before_days = {day_of_change - timedelta(days=n) for n in range(run)}
+    before = streak(before_days, every_day, day_of_change).current
+    after_days = {
+        local_today(change + timedelta(minutes=m), new, day_of_change) for m in minutes_after
+    }
+    earned = sorted(after_days - before_days)
+    last = max(after_days | {day_of_change})
+
+    after = streak(before_days | after_days, every_day, last).current
+
+    assert all(day >= day_of_change for day in after_days)
+    if earned == [day_of_change + timedelta(days=n + 1) for n in range(len(earned))]:
+        assert after == before + len(earned)  # no gap: every new day adds one, no old one does
+    else:
+        assert after <= before + len(earned)  # a missed day can cost (or spend a freeze), never add

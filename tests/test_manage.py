@@ -47,6 +47,14 @@ def test_create_admin_and_invite_print_a_link(runner):
     assert models.Invite.get().team.name == "East"
 
 
+def test_create_team_finds_a_team_whatever_the_case_of_its_name(runner):
+    assert "Created team North." in runner.invoke(cli, ["create-team", "North"]).output
+    result = runner.invoke(cli, ["create-team", "north"])
+    assert result.exit_code == 0, result.output
+    assert "Found team North." in result.output
+    assert models.Team.select().count() == 1
+
+
 @pytest.fixture
 def serve_once(monkeypatch):
     """serve binds as usual, then returns instead of serving forever; records the bound port."""

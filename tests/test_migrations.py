@@ -54,3 +54,72 @@ def test_upgrading_from_the_stories_release_keeps_every_row(empty_database):
     assert (alice.team.name, alice.past_workdays) == ("North", "")
     assert models.CheckIn.get(models.CheckIn.person == alice).before_note == "a private note"
     assert models.migrate() == []
+
+
+def _indexes() -> set[str]:
+    if BACKEND == "postgres":
+        rows = models.db.execute_sql(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+        ).fetchall()
+    else:
+        rows = models.db.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+    return {name for (name,) in rows}
+
+
+def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references(empty_database):
+    models.open_database(empty_database)
+    models.router().run("004_story_submit_key")
+    for sql in ROWS:
+        # Since 003 a person has past work days (a NOT NULL column without a database default).
+        sql = sql.replace("workdays, active", "workdays, past_workdays, active")
+        models.db.execute_sql(sql.replace("'0,1,2,3,4', TRUE", "'0,1,2,3,4', '', TRUE"))
+    # A challenge started twice on one day by a double tap, before it was unique.
+    models.db.execute_sql(
+        "INSERT INTO challenge (person_id, start, reflection, created_at)"
+        " VALUES (1, '2026-01-02', '', '2026-01-02 09:00:01')"
+    )
+    before = _indexes()
+
+    assert models.migrate() == ["005_hardening", "009_tz_kept"]
+
+    counts = {
+        table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        for table in ("team", "person", "check_in", "challenge", "story")
+    }
+    assert counts == {"team": 1, "person": 1, "check_in": 1, "challenge": 1, "story": 1}
+    after = _indexes()
+    dropped = {name for name in before - after if not name.endswith("_pkey")}
+    assert dropped == {"loginattempt_at", "loginattempt_email", "loginattempt_ip"}
+    assert {"challenge_person_id_start", "team_name_lower"} <= after
+    story = models.Story.get()
+    assert (story.author.email, story.team.name, story.title) == (
+        "alice@example.com",
+        "North",
+        "The Saturday Call",
+    )
+    assert models.Person.get().tz_changed_on is None
+    assert models.Person.get().tz_kept == ""
+    assert "sign_in_limit" in models.db.get_tables()
+    assert "login_attempt" not in models.db.get_tables()
+    if BACKEND != "postgres":
+        assert models.db.execute_sql("PRAGMA foreign_key_check").fetchall() == []
+        for table in ("team", "person", "story", "commitment", "challenge"):
+            (sql,) = models.db.execute_sql(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (table,)
+            ).fetchone()
+            assert "AUTOINCREMENT" in sql, table
+
+
+def test_a_deleted_storys_id_is_never_given_to_another(app, alice):
+    from test_stories import tell
+
+    first = tell(alice)
+    newest = tell(alice)
+    newest.remove()
+    again = tell(alice)
+    assert again.id not in (first.id, newest.id)
+    person = models.Person.create(name="Gone", email="gone@example.com")
+    person.delete_instance()
+    assert models.Person.create(name="New", email="new@example.com").id != person.id

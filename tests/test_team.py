@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import sign_in
+from conftest import make_person, sign_in
 from models import Challenge, CheckIn, Invite, PasswordReset, Person, Team
 
 
@@ -180,4 +180,64 @@ def test_a_team_number_too_large_for_the_database_is_an_unknown_team(as_ada, ali
     assert response.status_code == 422
     assert "Pick a team from the list" in response.get_data(as_text=True)
     as_ada.post(f"/admin/people/{alice.id}", data={"team": huge, "role": "employee", "active": "1"})
+    assert Person.get_by_id(alice.id).team_id == alice.team_id
+
+
+def test_a_lead_makes_no_reset_link_for_an_admin_another_lead_or_someone_inactive(
+    client, app, lena, ada, bob, north
+):
+    Person.update(team=north).where(Person.id == ada.id).execute()  # the admin is on North too
+    other_lead = make_person("Olga Lead", "olga@example.com", role="lead", team=north)
+    Person.update(active=False).where(Person.id == bob.id).execute()
+    as_lena = sign_in(client, lena)
+    for target in (ada, other_lead, bob):
+        assert as_lena.post(f"/people/{target.id}/reset").status_code == 403, target.name
+    assert PasswordReset.select().count() == 0
+
+
+def test_the_team_page_offers_reset_links_only_for_its_employees(as_lena, alice, lena, north, ada):
+    Person.update(team=north).where(Person.id == ada.id).execute()
+    make_person("Olga Lead", "olga@example.com", role="lead", team=north)
+    page = as_lena.get("/team").get_data(as_text=True)
+    assert 'Make a reset link<span class="visually-hidden"> for Alice Martin' in page
+    assert page.count("Make a reset link") == 1
+
+
+def test_an_admin_makes_reset_links_for_leads_and_admins_but_not_the_inactive(
+    as_ada, lena, bob, app
+):
+    other_admin = make_person("Ann Admin", "ann@example.com", role="admin")
+    for target in (lena, other_admin):
+        assert as_ada.post(f"/people/{target.id}/reset").status_code == 303
+    Person.update(active=False).where(Person.id == bob.id).execute()
+    assert as_ada.post(f"/people/{bob.id}/reset").status_code == 403
+    page = as_ada.get("/admin").get_data(as_text=True)
+    assert 'reset link<span class="visually-hidden"> for Bob Okafor' not in page
+    assert PasswordReset.select().count() == 2
+
+
+def test_a_post_to_a_team_that_does_not_exist_changes_no_team(as_ada, north, alice):
+    missing = 2147483647
+    response = as_ada.post(f"/team/{missing}/invite", data={"email": "nia@example.com"})
+    assert response.status_code == 404
+    assert as_ada.post(f"/team/{missing}/challenge").status_code == 404
+    assert Invite.select().count() == 0 and Challenge.select().count() == 0
+
+
+def test_odd_team_numbers_in_the_query_are_unknown_teams(as_ada, north):
+    for asked in ("²", "٣", "１", "-1", "0", "-99999999999999999999", "9223372036854775808", "1e3"):
+        assert as_ada.get("/team", query_string={"team": asked}).status_code == 404, asked
+    assert as_ada.get("/team", query_string={"team": ""}).status_code == 200
+
+
+def test_a_superscript_team_in_admin_forms_is_an_unknown_team(as_ada, alice):
+    response = as_ada.post(
+        "/admin/invites", data={"email": "x@example.com", "team": "²", "role": "employee"}
+    )
+    assert response.status_code == 422
+    assert "Pick a team from the list" in response.get_data(as_text=True)
+    response = as_ada.post(
+        f"/admin/people/{alice.id}", data={"team": "²", "role": "employee", "active": "1"}
+    )
+    assert response.status_code == 303
     assert Person.get_by_id(alice.id).team_id == alice.team_id

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from conftest import sign_in
-from models import CheckIn
+from conftest import make_person, sign_in
+from models import Challenge, CheckIn, Person
 
 ALL_YES = {"before": "yes", "during": "yes", "after": "yes"}
 
@@ -163,10 +163,128 @@ def test_a_check_in_on_a_day_off_is_welcome_but_does_not_count(as_alice, clock):
     as_alice.post("/checkin", data=ALL_YES)
     page = as_alice.get("/").get_data(as_text=True)
     assert "Checked in for today" in page
-    assert '<span class="streak-number">0</span>' in page
+    assert "Your streak starts on your next work day" in page
+    assert "streak-number" not in page
 
 
 def test_an_htmx_request_without_sign_in_is_redirected_by_header(client):
     response = client.htmx("GET", "/")
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/signin"
+
+
+def test_a_phone_zone_that_is_an_alias_of_mine_offers_no_switch(client, north):
+    person = make_person("Priya Sharma", "priya@example.com", team=north, tz="Asia/Kolkata")
+    sign_in(client, person)
+    # Chromium reports India as Asia/Calcutta, tzdata's old name for Asia/Kolkata.
+    assert client.htmx("GET", "/today/zone?phone=Asia/Calcutta").status_code == 204
+    assert client.htmx("GET", "/today/zone?phone=Asia/Kolkata").status_code == 204
+
+
+def test_a_phone_zone_on_the_same_clock_offers_no_switch(as_alice):
+    # Paris and Berlin agree on every moment of the coming year: no day would change.
+    assert as_alice.htmx("GET", "/today/zone?phone=Europe/Paris").status_code == 204
+
+
+def test_a_phone_zone_with_other_days_offers_a_switch_named_by_city(as_alice):
+    response = as_alice.htmx("GET", "/today/zone?phone=America/New_York")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert "Your phone is on New York time" in body
+    assert "Use New York time</button>" in body
+    assert "Keep Berlin time</button>" in body
+    assert "Europe/Berlin" not in body
+
+
+def test_an_unknown_phone_zone_offers_nothing(as_alice):
+    for phone in ("Mars/Base", "\x00", "", "../../etc/passwd"):
+        assert as_alice.htmx("GET", "/today/zone", query_string={"phone": phone}).status_code == 204
+
+
+def test_keeping_my_time_is_remembered_for_that_zone_on_every_device(app, as_alice, alice):
+    response = as_alice.htmx("POST", "/today/zone/keep", data={"phone": "America/New_York"})
+    assert response.status_code == 200
+    assert "Keeping Berlin time" in response.headers["HX-Trigger"]
+    assert Person.get_by_id(alice.id).tz_kept == "America/New_York"
+    assert as_alice.htmx("GET", "/today/zone?phone=America/New_York").status_code == 204
+    # Its alias and another device ask nothing either; a different trip asks again.
+    assert as_alice.htmx("GET", "/today/zone?phone=US/Eastern").status_code == 204
+    other = sign_in(app.test_client(), alice)
+    assert other.htmx("GET", "/today/zone?phone=America/New_York").status_code == 204
+    assert other.htmx("GET", "/today/zone?phone=Asia/Tokyo").status_code == 200
+
+
+def test_keeping_my_time_without_javascript_comes_back_to_today_saying_so(as_alice):
+    response = as_alice.post("/today/zone/keep", data={"phone": "Asia/Tokyo"})
+    assert response.status_code == 303
+    assert "We won&#39;t ask again while your phone is on Tokyo time" in as_alice.get("/").get_data(
+        as_text=True
+    )
+
+
+def test_keeping_an_unknown_zone_is_refused(as_alice, alice):
+    assert as_alice.post("/today/zone/keep", data={"phone": "Nowhere/Land"}).status_code == 422
+    assert Person.get_by_id(alice.id).tz_kept == ""
+
+
+def test_a_new_persons_first_streak_card_invites_and_shows_no_zero(as_alice):
+    page = as_alice.get("/").get_data(as_text=True)
+    assert "Start your streak today" in page
+    assert "streak-number" not in page
+    assert "0 of 2" not in page
+    as_alice.post("/checkin", data=ALL_YES)
+    page = as_alice.get("/").get_data(as_text=True)
+    assert '<span class="streak-number">1</span>' in page
+    assert "Start your streak today" not in page
+
+
+def test_a_broken_streak_shows_its_zero_with_the_longest_kept(as_alice, alice, clock):
+    as_alice.post("/checkin", data=ALL_YES)
+    clock.travel(days=7)
+    page = as_alice.get("/").get_data(as_text=True)
+    assert '<span class="streak-number">0</span>' in page
+    assert "A check-in today starts a new streak" in page
+
+
+def test_each_phase_asks_the_campaign_question_and_answers_a_yes_no_line(as_alice):
+    page = as_alice.get("/").get_data(as_text=True)
+    for line in (
+        "Did I prepare as if they were my only customer?",
+        "Was I fully present?",
+        "Would I be proud of how I handled it?",
+    ):
+        assert f"{line}</legend>" in page
+    assert page.index("how would I prepare?</h3>") < page.index("Did I prepare as if")
+
+
+def test_saving_edited_answers_says_saved_and_the_edit_has_cancel(as_alice, alice):
+    as_alice.post("/checkin", data=ALL_YES)
+    edit = as_alice.htmx("GET", "/?edit=1").get_data(as_text=True)
+    assert ">Save today's answers</button>" in edit
+    assert 'hx-get="/">Cancel</a>' in edit
+    response = as_alice.htmx("POST", "/checkin", data={**ALL_YES, "during": "partly", "edit": "1"})
+    assert "Your changes are saved." in response.get_data(as_text=True)
+    assert CheckIn.get(CheckIn.person == alice).during == "partly"
+    # Without JavaScript the page after the redirect says so.
+    response = as_alice.post("/checkin", data={**ALL_YES, "edit": "1"})
+    assert response.location == "/?saved=1"
+    assert "Your changes are saved." in as_alice.get(response.location).get_data(as_text=True)
+    # A first check-in needs no "saved": it says "Checked in".
+    assert "Your changes are saved." not in as_alice.get("/").get_data(as_text=True)
+
+
+def test_the_welcome_after_an_invite_explains_streaks_days_off_and_what_the_lead_sees(as_alice):
+    page = as_alice.get("/?welcome=1").get_data(as_text=True)
+    assert "Welcome, Alice Martin</h2>" in page
+    assert page.count("<li><strong>") == 3
+    assert "Days off never count and never break it" in page
+    assert "Every 7 days earns a freeze" in page
+    assert "Your lead sees that you checked in, never your answers or notes." in page
+    assert "Welcome, Alice" not in as_alice.get("/").get_data(as_text=True)
+
+
+def test_the_welcome_says_when_the_newcomer_joined_the_team_challenge(as_alice, alice, lena):
+    Challenge.begin(alice, date(2026, 11, 18), by=lena)
+    page = as_alice.get("/?welcome=1").get_data(as_text=True)
+    assert "You've joined North's 30-day challenge: today is day 1." in page

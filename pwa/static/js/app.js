@@ -22,13 +22,13 @@
       var isInvite = form && form.querySelector('input[name="again"]');
       if (isInvite && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
     });
-    // Today: offer the phone's zone when it differs from the person's (travel).
-    var hint = root.querySelector("[data-tz-hint]");
+    // Today: after travel, ask the server whether the phone's zone would change the person's
+    // days (it resolves aliases such as Asia/Calcutta for Asia/Kolkata, and remembers "keep").
+    var slot = root.querySelector("[data-tz-hint]");
     var current = document.body.dataset.tz;
-    if (hint && zone && current && zone !== current) {
-      hint.querySelector("[data-tz-name]").textContent = zone.replace(/_/g, " ");
-      hint.querySelector("[data-tz-value]").value = zone;
-      hint.hidden = false;
+    if (slot && zone && current && zone !== current && !slot.dataset.asked && window.htmx) {
+      slot.dataset.asked = "1";
+      htmx.ajax("GET", slot.dataset.tzHint + "?phone=" + encodeURIComponent(zone), { target: slot, swap: "innerHTML" });
     }
   }
 
@@ -52,6 +52,43 @@
     }
   });
 
+  // Forms marked data-live-errors drop a field's message once it is fixed: a needed field filled
+  // in, a long one short enough, a choice tapped. The server checks again on submit.
+  function isFixed(field) {
+    if (field.type === "radio" || field.type === "checkbox") {
+      return !!field.form.querySelector('input[name="' + field.name + '"]:checked');
+    }
+    var value = field.value || "";
+    var max = parseInt(field.dataset.maxlength || field.getAttribute("maxlength") || "0", 10);
+    if (!value.trim() || (max && value.length > max)) return false;
+    return !(field.type === "date" && field.max && value > field.max);
+  }
+  function clearFixedError(event) {
+    var field = event.target;
+    var form = field.form;
+    if (!form || !form.hasAttribute("data-live-errors")) return;
+    if (!isFixed(field)) return;
+    var box = field.closest(".invalid");
+    if (box && form.contains(box)) clearBox(box);
+    // The summary goes with the last message (or, alone, once anything is answered).
+    var summary = form.querySelector(".form-error");
+    if (!summary) return;
+    var left = form.querySelectorAll(".invalid").length;
+    if (!left) { summary.remove(); return; }
+    summary.textContent = summary.textContent.replace(/\d+ things?/, left + (left === 1 ? " thing" : " things"));
+  }
+  function clearBox(box) {
+    box.classList.remove("invalid");
+    box.querySelectorAll(".error").forEach(function (message) { message.remove(); });
+    box.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    [box].concat(Array.prototype.slice.call(box.querySelectorAll("[aria-describedby]"))).forEach(function (el) {
+      var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && document.getElementById(id); });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+    });
+  }
+  document.addEventListener("input", clearFixedError);
+  document.addEventListener("change", clearFixedError);
+
   // A request htmx could not complete leaves the page as it was: say so, never fail silently.
   function toast(text) {
     var el = document.querySelector("[data-toast]");
@@ -69,6 +106,11 @@
     toast(status >= 500
       ? "Something went wrong on our side and nothing was saved. Try again in a moment."
       : "That couldn't be done: it may have changed meanwhile. Reload the page to see it as it is now.");
+  });
+
+  // A server's acknowledgement of an action that leaves nothing else to show.
+  document.addEventListener("notice", function (event) {
+    if (event.detail && event.detail.value) toast(event.detail.value);
   });
 
   document.addEventListener("streak-grew", function () {

@@ -34,6 +34,7 @@
         })
         .then(function (blob) {
           files[url] = new File([blob], button.dataset.filename || "story.png", { type: "image/png" });
+          button.dataset.cardReady = "true";
         })
         .catch(function () {});
     });

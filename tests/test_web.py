@@ -1,0 +1,140 @@
+"""What every blueprint shares: one bounded parser for numbers, tokens the databases can take,
+absolute links from PUBLIC_URL."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models import CheckIn, Invite, PasswordReset, SignIn, Story
+from pwa.web import ID_MAX, form_key, is_token, parse_id
+from test_stories import meta, tell
+
+ODD_NUMBERS = ("", "0", "-1", "²", "٣", "１", "1e3", "1.0", "0x1", "+1")
+HUGE_NUMBERS = ("2147483648", "9223372036854775808", "-99999999999999999999", "9" * 400)
+
+
+def test_a_plain_number_is_an_id():
+    assert parse_id("1") == 1
+    assert parse_id(str(ID_MAX)) == ID_MAX
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS + HUGE_NUMBERS + (None, " 1", "\x00", "1\x00"))
+def test_anything_else_is_no_id(value):
+    assert parse_id(value) is None
+
+
+@given(st.text(max_size=30))
+def test_the_id_parser_never_raises_and_never_leaves_the_databases_range(value):
+    number = parse_id(value)
+    assert number is None or 1 <= number <= ID_MAX
+
+
+URL_SAFE = set(string.ascii_letters + string.digits + "-_")
+
+
+@given(st.text(max_size=80))
+def test_a_token_or_key_with_a_nul_or_any_odd_character_is_refused(value):
+    assert is_token(value) == (0 < len(value) <= 128 and set(value) <= URL_SAFE)
+    assert form_key(value) == (value if is_token(value) and len(value) <= 64 else None)
+
+
+def test_tokens_the_app_makes_are_tokens():
+    import uuid
+
+    from models import new_token
+
+    assert is_token(new_token()) and form_key(uuid.uuid4().hex)
+
+
+@pytest.mark.parametrize(
+    "path", ["/s/%00", "/s/a%00b", "/s/%00/preview-x.png", "/s/%00/portrait-0.png"]
+)
+def test_a_nul_in_a_share_link_is_not_found(client, alice, path):
+    tell(alice)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/invite/%00", "/reset/%00", "/invite/a%00b", "/reset/%00x"])
+def test_a_nul_in_an_invite_or_reset_link_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"password": "x" * 12, "again": "x" * 12}).status_code == 404
+
+
+def test_a_nul_in_a_check_in_key_is_ignored(as_alice, alice):
+    response = as_alice.post("/checkin", data={"before": "yes", "key": "\x00"})
+    assert response.status_code == 303
+    assert CheckIn.select().where(CheckIn.person == alice).count() == 1
+
+
+def test_a_nul_in_a_story_key_is_ignored(as_alice, alice):
+    form = {
+        "day": "2026-11-17",
+        "member": str(alice.id),
+        "situation": "A question",
+        "moment": "She called back",
+        "customer_kind": "external",
+        "phase": "during",
+        "key": "a\x00b",
+    }
+    assert as_alice.post("/stories/new", data=form).status_code == 303
+    assert Story.get().submit_key is None
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS + HUGE_NUMBERS + ("\x00",))
+def test_odd_numbers_in_story_forms_and_feeds_are_unknown(as_alice, alice, value):
+    assert as_alice.get("/stories", query_string={"before": value}).status_code == 200
+    form = {"member": value, "moment": "x", "situation": "y", "day": "2026-11-17"}
+    response = as_alice.post("/stories/new", data=form)
+    assert response.status_code == 422
+    assert "Pick the team member from the list" in response.get_data(as_text=True)
+
+
+def test_a_nul_in_the_team_query_is_an_unknown_team(as_ada, north):
+    assert as_ada.get("/team?team=%00").status_code == 404
+
+
+def test_a_nul_in_the_user_agent_is_not_kept(client, alice):
+    client.post(
+        "/signin",
+        data={"email": alice.email, "password": "correct horse battery"},
+        headers={"User-Agent": "Phone\x00Browser"},
+    )
+    assert SignIn.get().user_agent == "PhoneBrowser"
+
+
+def test_invite_and_reset_links_come_from_public_url_not_the_request(app, as_lena, alice):
+    app.config["PUBLIC_URL"] = "https://otc.example.org"
+    response = as_lena.post(f"/team/{alice.team_id}/invite", data={"email": "nia@example.com"})
+    page = as_lena.get(response.location).get_data(as_text=True)
+    assert "https://otc.example.org/invite/" in page and "localhost" not in page
+    response = as_lena.post(f"/people/{alice.id}/reset")
+    page = as_lena.get(response.location).get_data(as_text=True)
+    assert "https://otc.example.org/reset/" in page and "localhost" not in page
+    assert Invite.select().count() == 1 and PasswordReset.select().count() == 1
+
+
+def test_the_share_page_takes_its_links_from_public_url_whatever_the_host(app, client, alice):
+    app.config["PUBLIC_URL"] = "https://otc.example.org"
+    story = tell(alice)
+    page = client.get(f"/s/{story.share_token}", headers={"Host": "evil.example"})
+    page = page.get_data(as_text=True)
+    assert meta(page, "og:url") == f"https://otc.example.org/s/{story.share_token}"
+    assert meta(page, "og:image").startswith("https://otc.example.org/s/")
+    assert "evil.example" not in page
+
+
+def test_an_absolute_link_ignores_the_request_when_public_url_is_set(app):
+    from pwa.web import external_url
+
+    app.config["PUBLIC_URL"] = "https://otc.example.org/"
+    with app.test_request_context(base_url="http://evil.example"):
+        assert (
+            external_url("account.accept_invite", token="t") == "https://otc.example.org/invite/t"
+        )
+    app.config["PUBLIC_URL"] = ""
+    with app.test_request_context(base_url="http://127.0.0.1:5000"):
+        assert external_url("account.accept_invite", token="t") == "http://127.0.0.1:5000/invite/t"
