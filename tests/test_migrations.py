@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 import models
@@ -82,7 +84,7 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
     )
     before = _indexes()
 
-    assert models.migrate() == ["005_hardening", "009_tz_kept"]
+    assert models.migrate() == ["005_hardening", "006_person_summary", "009_tz_kept"]
 
     counts = {
         table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -100,6 +102,9 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
         "The Saturday Call",
     )
     assert models.Person.get().tz_changed_on is None
+    # Every person's summary is built as the migrations finish, from the check-ins they had.
+    summary = models.PersonSummary.get()
+    assert (summary.last_day, summary.run, summary.longest) == (date(2026, 1, 2), 1, 1)
     assert models.Person.get().tz_kept == ""
     assert "sign_in_limit" in models.db.get_tables()
     assert "login_attempt" not in models.db.get_tables()
