@@ -66,6 +66,7 @@ def demo(if_empty: bool) -> None:
             )
             sys.exit(1)
         people = demo_data.load(_now())
+        _award_everyone()  # the badges their history already earned
     click.echo(
         f"Loaded the demo organisation: {len(people)} people, password '{demo_data.PASSWORD}'."
     )
@@ -146,6 +147,24 @@ def rebuild_streaks() -> None:
     click.echo(f"Rebuilt {rebuilt} summar{'y' if rebuilt == 1 else 'ies'}.")
 
 
+@cli.command("award-badges")
+def award_badges() -> None:
+    """Give everyone each badge they already qualify for (safe to run again: nobody gets one twice)."""
+    app = _app()
+    with app.app_context():
+        given = _award_everyone()
+    click.echo(f"Awarded {given} badge(s).")
+
+
+def _award_everyone() -> int:
+    from pwa import events
+
+    given = 0
+    for person in models.Person.select().where(models.Person.active):
+        given += len(events.award_badges(person))
+    return given
+
+
 def _demo_sign_ins() -> list[str]:
     """The demo people who can still sign in with the demo password (none on a real database)."""
     from pwa import demo as demo_data
@@ -158,6 +177,79 @@ def _demo_sign_ins() -> list[str]:
         if person and check_password_hash(person.password_hash, demo_data.PASSWORD):
             shown[role] = email
     return [f"{email} ({role})" for role, email in shown.items()]
+
+
+@cli.command()
+@click.option(
+    "--write", is_flag=True, help="Also keep them in the instance folder (embedded default)."
+)
+def vapid(write: bool) -> None:
+    """Make a VAPID key pair for push and print it for the environment."""
+    import json
+
+    from push import keys
+
+    app = _app()
+    path = os.path.join(app.instance_path, keys.KEY_FILE)
+    embedded = app.config["DATABASE_URL"].startswith("sqlite") and not os.environ.get(
+        "VAPID_PRIVATE_KEY"
+    )
+    if embedded and os.path.exists(path) and not write:
+        with open(path) as file:
+            kept = json.load(file)
+        for name, value in kept.items():
+            click.echo(f"{name}={value}")
+        click.echo(f"Kept the keys already in {path} (--write makes new ones).")
+        return
+    made = keys.generate()
+    for name, value in made.items():
+        click.echo(f"{name}={value}")
+    if write or embedded:
+        keys.write(app.instance_path, made)
+        click.echo(f"Wrote {path}; keys in the environment win over it.")
+    else:
+        click.echo("Set both in the environment of every app server and worker.")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@cli.command("send-due")
+def send_due() -> None:
+    """Send every push that is due now (one pass of what the worker does each minute)."""
+    import push
+
+    with _app().app_context():
+        counts = push.send_due()
+    if counts["push_off"]:
+        click.echo(
+            "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY (manage.py vapid) and"
+            " VAPID_SUBJECT (mailto:you@company.com or https://company.com)."
+        )
+    click.echo(
+        f"Sent {_plural(counts.get('sent', 0), 'message')} ({counts['planned']} planned,"
+        f" {counts.get('retry', 0)} to retry, {counts.get('dropped', 0)} dropped)."
+    )
+
+
+@cli.command()
+@click.option("--workers", default=2, type=int, help="Tasks run at once.")
+def worker(workers: int) -> None:
+    """Run the task queue: the push pass every minute, and every queued task."""
+    import push
+    from push import queue
+
+    app = _app()
+    queue.use_app(app)
+    with app.app_context():
+        if not push.configured():
+            click.echo(
+                "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY and VAPID_SUBJECT.", err=True
+            )
+    click.echo(f"Worker started with {workers} workers on {type(queue.huey).__name__}.")
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    click.echo("Worker stopped.")
 
 
 @cli.command()

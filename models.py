@@ -291,6 +291,9 @@ class Person(BaseModel):
     tz_changed_on = DateField(null=True)
     active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # How many of the person's notices (recognised, badge earned...) they have not seen yet: read
+    # with the sign-in on every page, so the tab bar's count costs no query of its own.
+    news_unseen = IntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name
@@ -1149,9 +1152,51 @@ class Story(BaseModel):
         return self.share_token
 
 
-class Reaction(BaseModel):
+class Applause:
+    """One person's applause for one thing (a story, a recognition): the field named TARGET."""
+
+    TARGET = ""
+
+    @classmethod
+    def _target(cls):
+        return getattr(cls, cls.TARGET)
+
+    @classmethod
+    def toggle(cls, item, person: Person, now: datetime) -> bool:
+        """Applaud the item, or take the applause back; return whether person now applauds."""
+        target = cls._target()
+        with db.atomic():
+            deleted = cls.delete().where((target == item) & (cls.person == person)).execute()
+            if deleted:
+                return False
+            cls.insert(
+                **{cls.TARGET: item}, person=person, created_at=now
+            ).on_conflict_ignore().execute()
+            return True
+
+    @classmethod
+    def counts(cls, ids: list[int]) -> dict[int, int]:
+        """Applause per item, for these items."""
+        if not ids:
+            return {}
+        target = cls._target()
+        rows = cls.select(target, fn.COUNT(cls.id)).where(target.in_(ids)).group_by(target).tuples()
+        return dict(rows)
+
+    @classmethod
+    def applauded(cls, person: Person, ids: list[int]) -> set[int]:
+        """Which of these items person applauds."""
+        if not ids:
+            return set()
+        target = cls._target()
+        query = cls.select(target).where((cls.person == person) & target.in_(ids))
+        return {row[0] for row in query.tuples()}
+
+
+class Reaction(Applause, BaseModel):
     """One person's applause for one story."""
 
+    TARGET = "story"
     story = ForeignKeyField(Story, backref="reactions", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
     kind = CharField(max_length=16, default="applause")
@@ -1159,37 +1204,6 @@ class Reaction(BaseModel):
 
     class Meta:
         indexes = ((("story", "person"), True),)
-
-    @classmethod
-    def toggle(cls, story: Story, person: Person, now: datetime) -> bool:
-        """Applaud the story, or take the applause back; return whether person now applauds."""
-        with db.atomic():
-            deleted = cls.delete().where((cls.story == story) & (cls.person == person)).execute()
-            if deleted:
-                return False
-            cls.insert(story=story, person=person, created_at=now).on_conflict_ignore().execute()
-            return True
-
-    @classmethod
-    def counts(cls, story_ids: list[int]) -> dict[int, int]:
-        """Applause per story, for these stories."""
-        if not story_ids:
-            return {}
-        rows = (
-            cls.select(cls.story, fn.COUNT(cls.id))
-            .where(cls.story.in_(story_ids))
-            .group_by(cls.story)
-            .tuples()
-        )
-        return dict(rows)
-
-    @classmethod
-    def applauded(cls, person: Person, story_ids: list[int]) -> set[int]:
-        """Which of these stories person applauds."""
-        if not story_ids:
-            return set()
-        query = cls.select(cls.story).where((cls.person == person) & cls.story.in_(story_ids))
-        return {row[0] for row in query.tuples()}
 
 
 STORY_DRAFT_FIELDS = (
@@ -1290,3 +1304,569 @@ class CardImage(BaseModel):
 
 
 MODELS += [Story, Reaction, StoryDraft, CardImage]
+
+
+RECOGNITION_MAX = 500
+ANNOUNCEMENT_MAX = 1500
+
+
+class Recognition(BaseModel):
+    """A colleague's thanks for a One True Customer moment: peer-nominated, one line."""
+
+    giver = ForeignKeyField(Person, backref="recognitions_given", on_delete="CASCADE")
+    receiver = ForeignKeyField(Person, backref="recognitions_received", on_delete="CASCADE")
+    # The receiver's team when they were recognised: the team feed it belongs to.
+    team = ForeignKeyField(Team, null=True, backref="recognitions", on_delete="SET NULL")
+    message = TextField()
+    customer_kind = CharField(max_length=10)
+    story = ForeignKeyField(Story, null=True, backref="recognitions", on_delete="SET NULL")
+    day = DateField()  # the giver's local date
+    week = DateField()  # its Monday: "given" counts (colleague, week) pairs
+    share_token = CharField(max_length=64, null=True, unique=True)
+    submit_key = CharField(max_length=64, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def for_colleague(self) -> bool:
+        return self.customer_kind == "colleague"
+
+    @classmethod
+    def _with_people(cls):
+        giver, receiver = Person.alias(), Person.alias()
+        return (
+            cls.select(cls, giver, receiver, Team)
+            .join_from(cls, giver, on=(cls.giver == giver.id), attr="giver")
+            .join_from(cls, receiver, on=(cls.receiver == receiver.id), attr="receiver")
+            .join_from(cls, Team, JOIN.LEFT_OUTER, on=(cls.team == Team.id), attr="team")
+        )
+
+    @classmethod
+    def feed(
+        cls, team: Team | int | None = None, before: int | None = None, limit: int = 10
+    ) -> list[Recognition]:
+        """Up to limit recognitions (of one team, or everyone's), newest first, older than before."""
+        query = cls._with_people()
+        if team is not None:
+            query = query.where(cls.team == team)
+        if before is not None:
+            query = query.where(cls.id < before)
+        return list(query.order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def one(cls, recognition_id: int) -> Recognition | None:
+        """The recognition with this id, its giver, receiver and team loaded."""
+        return cls._with_people().where(cls.id == recognition_id).first()
+
+    @classmethod
+    def shared(cls, token: str) -> Recognition | None:
+        """The recognition behind a public share link."""
+        if not token:
+            return None
+        return cls._with_people().where(cls.share_token == token).first()
+
+    @classmethod
+    def of_person(cls, person: Person, given: bool, limit: int = 20) -> list[Recognition]:
+        """The recognitions person gave (given=True) or received, newest first."""
+        field = cls.giver if given else cls.receiver
+        return list(cls._with_people().where(field == person).order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def of_team_week(cls, team: Team | int, week: date) -> list[Recognition]:
+        """The recognitions the team's members received in the week starting on week."""
+        query = cls._with_people().where((cls.team == team) & (cls.week == week))
+        return list(query.order_by(cls.id.desc()))
+
+    @classmethod
+    def given_pairs(cls, person: Person) -> list[tuple[int, date]]:
+        """(colleague, week) of every recognition person gave."""
+        rows = cls.select(cls.receiver, cls.week).where(cls.giver == person).tuples()
+        return [(receiver, as_date(week)) for receiver, week in rows]
+
+    @classmethod
+    def received_from(cls, person: Person) -> list[tuple[int, str]]:
+        """(giver, kind of customer) of every recognition person received."""
+        return list(cls.select(cls.giver, cls.customer_kind).where(cls.receiver == person).tuples())
+
+    @classmethod
+    def times(cls, giver: Person, receiver: Person | int, since: date) -> int:
+        """How often giver recognised receiver from the day since on."""
+        return (
+            cls.select()
+            .where((cls.giver == giver) & (cls.receiver == receiver) & (cls.day >= since))
+            .count()
+        )
+
+    def remove(self) -> None:
+        """Delete the recognition, its applause and its notices (badges earned stay earned)."""
+        with db.atomic():
+            Notice.delete().where(Notice.recognition == self.id).execute()
+            self.delete_instance(recursive=True)
+            Notice.recount(self.receiver_id)
+
+    def new_share_token(self) -> str:
+        """Give this recognition a fresh public share link; any older link stops working."""
+        self.share_token = new_token()
+        Recognition.update(share_token=self.share_token).where(Recognition.id == self.id).execute()
+        return self.share_token
+
+
+class RecognitionApplause(Applause, BaseModel):
+    """One person's applause for one recognition."""
+
+    TARGET = "recognition"
+    recognition = ForeignKeyField(Recognition, backref="applause", on_delete="CASCADE")
+    person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("recognition", "person"), True),)
+
+
+class Announcement(BaseModel):
+    """A lead's weekly "This week's One True Customer recognition goes to…", one per team and week."""
+
+    team = ForeignKeyField(Team, backref="announcements", on_delete="CASCADE")
+    week = DateField()
+    lead = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    receiver = ForeignKeyField(Person, backref="announced", on_delete="CASCADE")
+    recognition = ForeignKeyField(Recognition, null=True, backref="+", on_delete="SET NULL")
+    story = ForeignKeyField(Story, null=True, backref="+", on_delete="SET NULL")
+    text = TextField()
+    share_token = CharField(max_length=64, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("team", "week"), True),)
+
+    @classmethod
+    def _with_people(cls):
+        lead, receiver = Person.alias(), Person.alias()
+        return (
+            cls.select(cls, lead, receiver, Team)
+            .join_from(cls, lead, JOIN.LEFT_OUTER, on=(cls.lead == lead.id), attr="lead")
+            .join_from(cls, receiver, on=(cls.receiver == receiver.id), attr="receiver")
+            .join_from(cls, Team, on=(cls.team == Team.id), attr="team")
+        )
+
+    @classmethod
+    def of_week(cls, team: Team | int, week: date) -> Announcement | None:
+        """The team's announcement for the week starting on week."""
+        return cls._with_people().where((cls.team == team) & (cls.week == week)).first()
+
+    @classmethod
+    def past(cls, team: Team | int, limit: int = 52) -> list[Announcement]:
+        """The team's announcements, the latest week first."""
+        query = cls._with_people().where(cls.team == team)
+        return list(query.order_by(cls.week.desc()).limit(limit))
+
+    @classmethod
+    def one(cls, announcement_id: int) -> Announcement | None:
+        """The announcement with this id, its lead, receiver and team loaded."""
+        return cls._with_people().where(cls.id == announcement_id).first()
+
+    @classmethod
+    def shared(cls, token: str) -> Announcement | None:
+        """The announcement behind a public share link."""
+        if not token:
+            return None
+        return cls._with_people().where(cls.share_token == token).first()
+
+    @classmethod
+    def write(cls, team, week: date, lead: Person, receiver: Person, text: str, now, **source):
+        """Write the team's announcement for week: the first time creates it, later ones edit it."""
+        fields = {
+            "lead": lead,
+            "receiver": receiver,
+            "text": text,
+            "recognition": source.get("recognition"),
+            "story": source.get("story"),
+            "updated_at": now,
+        }
+        with db.atomic():
+            cls.insert(
+                team=team, week=week, share_token=new_token(), created_at=now, **fields
+            ).on_conflict(
+                conflict_target=[cls.team, cls.week],
+                update={getattr(cls, k): v for k, v in fields.items()},
+            ).execute()
+        return cls.of_week(team, week)
+
+
+class Badge(BaseModel):
+    """A badge a person earned: once per person and badge, never taken back."""
+
+    person = ForeignKeyField(Person, backref="badges", on_delete="CASCADE")
+    key = CharField(max_length=40)
+    earned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("person", "key"), True),)
+
+    @classmethod
+    def award(cls, person: Person | int, key: str, now: datetime) -> bool:
+        """Give person the badge unless they hold it; return whether this call gave it."""
+        query = cls.insert(person=person, key=key, earned_at=now).on_conflict_ignore()
+        return query.as_rowcount().execute() == 1
+
+    @classmethod
+    def of(cls, person: Person | int) -> dict[str, datetime]:
+        """When person earned each badge they hold."""
+        rows = cls.select(cls.key, cls.earned_at).where(cls.person == person).tuples()
+        return dict(rows)
+
+
+class Notice(BaseModel):
+    """Something new for a person: they were recognised or announced, they earned a badge."""
+
+    person = ForeignKeyField(Person, backref="notices", on_delete="CASCADE")
+    ref = CharField(max_length=64)  # what it is about, once per person: "recognition:12"
+    kind = CharField(max_length=16)
+    recognition = ForeignKeyField(Recognition, null=True, backref="+", on_delete="CASCADE")
+    announcement = ForeignKeyField(Announcement, null=True, backref="+", on_delete="CASCADE")
+    badge = CharField(max_length=40, null=True)
+    created_at = DateTimeField(default=utcnow)
+    seen_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("person", "ref"), True), (("person", "seen_at"), False))
+
+    @classmethod
+    def tell(
+        cls, person: Person | int, kind: str, ref: str, now: datetime, seen: bool = False, **about
+    ) -> bool:
+        """Add a notice for person (once per ref), unseen unless seen; return whether it is new."""
+        with db.atomic():
+            query = cls.insert(
+                person=person,
+                kind=kind,
+                ref=ref,
+                created_at=now,
+                seen_at=now if seen else None,
+                **about,
+            ).on_conflict_ignore()
+            added = query.as_rowcount().execute() == 1
+            if added and not seen:
+                Person.update(news_unseen=Person.news_unseen + 1).where(
+                    Person.id == person
+                ).execute()
+        return added
+
+    @classmethod
+    def recent(cls, person: Person, limit: int = 30, unseen: bool = False) -> list[Notice]:
+        """Person's latest notices with what they are about."""
+        giver, lead = Person.alias(), Person.alias()
+        query = (
+            cls.select(cls, Recognition, giver, Announcement, lead)
+            .join_from(cls, Recognition, JOIN.LEFT_OUTER, attr="recognition")
+            .join_from(
+                Recognition,
+                giver,
+                JOIN.LEFT_OUTER,
+                on=(Recognition.giver == giver.id),
+                attr="giver",
+            )
+            .join_from(cls, Announcement, JOIN.LEFT_OUTER, attr="announcement")
+            .join_from(
+                Announcement, lead, JOIN.LEFT_OUTER, on=(Announcement.lead == lead.id), attr="lead"
+            )
+            .where(cls.person == person)
+        )
+        if unseen:
+            query = query.where(cls.seen_at.is_null())
+        return list(query.order_by(cls.id.desc()).limit(limit))
+
+    @classmethod
+    def mark_seen(cls, person: Person, now: datetime) -> None:
+        """Person has seen all their notices: the tab bar's count goes back to what is left."""
+        with db.atomic():
+            cls.update(seen_at=now).where((cls.person == person) & cls.seen_at.is_null()).execute()
+            cls.recount(person.id)
+
+    @classmethod
+    def recount(cls, person_id: int) -> None:
+        """Set the person's unseen count from their notices (one statement, so a concurrent tell is counted)."""
+        unseen = cls.select(fn.COUNT(cls.id)).where(
+            (cls.person == person_id) & cls.seen_at.is_null()
+        )
+        Person.update(news_unseen=unseen).where(Person.id == person_id).execute()
+
+
+def badge_counts(person: Person) -> dict[str, int]:
+    """The counts a person's badges are decided on, read in one statement."""
+    sql = (
+        "SELECT"
+        " (SELECT COUNT(*) FROM challenge WHERE person_id = ? AND completed_at IS NOT NULL),"
+        " (SELECT COUNT(*) FROM story WHERE author_id = ?),"
+        " (SELECT COUNT(*) FROM story WHERE (author_id = ? OR member_id = ?)"
+        " AND featured_week IS NOT NULL),"
+        " (SELECT COUNT(*) FROM pledge WHERE person_id = ?),"
+        " (SELECT COUNT(*) FROM commitment WHERE person_id = ? AND kept = ?)"
+    )
+    params = (person.id,) * 6 + (True,)
+    row = db.execute_sql(_placeholders(sql, db.obj.param), params).fetchone()
+    names = ("challenges_completed", "stories_told", "stories_featured", "pledged", "kept")
+    return dict(zip(names, row, strict=True))
+
+
+def stories_of(person: Person, viewer: Person, limit: int = 5) -> list[Story]:
+    """The latest stories viewer may read that person told or is the subject of."""
+    query = Story._with_people().where(
+        Story.visible_to(viewer) & ((Story.author == person) | (Story.member == person))
+    )
+    return list(query.order_by(Story.id.desc()).limit(limit))
+
+
+MODELS += [Recognition, RecognitionApplause, Announcement, Badge, Notice]
+PUSH_KINDS = ("reminder", "recognised", "featured", "badges", "team_news", "streak_risk")
+DAILY_KINDS = ("reminder", "streak_risk")
+PUSH_ENDPOINT_MAX = 1024
+PUSH_DEVICES_MAX = 10
+
+
+class PushSubscription(BaseModel):
+    """One device's push subscription, as PushSubscription.toJSON() gives it."""
+
+    person = ForeignKeyField(Person, backref="push_subscriptions", on_delete="CASCADE")
+    endpoint = CharField(max_length=PUSH_ENDPOINT_MAX, unique=True)
+    p256dh = CharField(max_length=128)
+    auth = CharField(max_length=64)
+    device = CharField(max_length=80, default="")
+    created_at = DateTimeField(default=utcnow)
+    last_sent_at = DateTimeField(null=True)
+
+    def info(self) -> dict:
+        """The subscription in PushSubscription.toJSON() shape."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+    @classmethod
+    def keep(cls, person: Person, endpoint: str, p256dh: str, auth: str, device: str, now):
+        """Store this device's subscription for person (a device that changes hands moves over)."""
+        fields = {"person": person.id, "p256dh": p256dh, "auth": auth, "device": device}
+        cls.insert(endpoint=endpoint, created_at=now, **fields).on_conflict(
+            conflict_target=[cls.endpoint],
+            update={getattr(cls, name): value for name, value in fields.items()},
+        ).execute()
+        # A person has a few devices; beyond that the oldest make way (no endless list to push to).
+        keep = (
+            cls.select(cls.id)
+            .where(cls.person == person.id)
+            .order_by(cls.id.desc())
+            .limit(PUSH_DEVICES_MAX)
+        )
+        cls.delete().where((cls.person == person.id) & cls.id.not_in(keep)).execute()
+        return cls.get(cls.endpoint == endpoint)
+
+    @classmethod
+    def of_person(cls, person: Person) -> list[PushSubscription]:
+        """Person's devices, oldest first."""
+        return list(cls.select().where(cls.person == person).order_by(cls.id))
+
+    @classmethod
+    def of_people(cls, person_ids) -> dict[int, list[PushSubscription]]:
+        """Every subscription of these people, by person id."""
+        found: dict[int, list[PushSubscription]] = {}
+        ids = list(person_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in cls.select().where(cls.person.in_(chunk)).order_by(cls.id):
+                found.setdefault(row.person_id, []).append(row)
+        return found
+
+
+class PushPreference(BaseModel):
+    """Which pushes a person wants, and when the daily reminder comes (no row: the defaults)."""
+
+    person = ForeignKeyField(Person, unique=True, backref="+", on_delete="CASCADE")
+    reminder_time = CharField(max_length=5, default="09:00")
+    kinds = CharField(max_length=200, default=",".join(PUSH_KINDS))
+    updated_at = DateTimeField(default=utcnow)
+
+    @property
+    def wanted(self) -> frozenset[str]:
+        return frozenset(kind for kind in self.kinds.split(",") if kind in PUSH_KINDS)
+
+    @classmethod
+    def of(cls, person: Person | int) -> PushPreference:
+        """Person's preferences (the defaults when they never chose)."""
+        person_id = getattr(person, "id", person)
+        found = cls.get_or_none(cls.person == person_id)
+        return found or cls(person=person_id)
+
+    @classmethod
+    def choose(cls, person: Person, reminder_time: str, kinds, now) -> None:
+        """Save person's reminder time and wanted kinds."""
+        values = {
+            "reminder_time": reminder_time,
+            "kinds": ",".join(k for k in PUSH_KINDS if k in kinds),
+        }
+        cls.insert(person=person, updated_at=now, **values).on_conflict(
+            conflict_target=[cls.person],
+            update={
+                cls.reminder_time: values["reminder_time"],
+                cls.kinds: values["kinds"],
+                cls.updated_at: now,
+            },
+        ).execute()
+
+
+MESSAGE_STATES = ("due", "claimed", "sent", "skipped", "dropped", "failed")
+
+
+class Message(BaseModel):
+    """A message to one person (a push, a mail), kept as a row before it is sent so it goes at most once.
+
+    Daily kinds are unique per (person, kind, local day), events per (person, event_id). A sender
+    claims due rows with a lease: claimed rows become sent, or due again when the lease runs out.
+    """
+
+    person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
+    channel = CharField(max_length=16, default="push")
+    kind = CharField(max_length=32)
+    day = DateField(null=True)
+    event_id = CharField(max_length=128, null=True)
+    payload = TextField(default="{}")
+    state = CharField(max_length=10, default="due")
+    due_at = DateTimeField()
+    expires_at = DateTimeField(null=True)
+    lease_token = CharField(max_length=32, null=True, index=True)
+    lease_until = DateTimeField(null=True)
+    attempts = IntegerField(default=0)
+    # Devices (subscription ids) this message reached already, so a retry skips them.
+    delivered_to = TextField(default="")
+    last_error = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow, index=True)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("person", "kind", "day"), True),
+            (("person", "event_id"), True),
+            (("channel", "state", "due_at"), False),
+        )
+
+    @property
+    def delivered(self) -> set[int]:
+        return {int(part) for part in self.delivered_to.split(",") if part}
+
+    @classmethod
+    def claim(cls, channel: str, now: datetime, lease: timedelta, limit: int) -> list[Message]:
+        """Take up to limit due rows of channel (or rows whose lease ran out) for this sender."""
+        token = secrets.token_hex(16)
+        claimable = (
+            ((cls.state == "due") & (cls.due_at <= now))
+            | ((cls.state == "claimed") & (cls.lease_until < now))
+        ) & (cls.expires_at.is_null() | (cls.expires_at > now))
+        candidates = (
+            cls.select(cls.id)
+            .where((cls.channel == channel) & claimable)
+            .order_by(cls.due_at)
+            .limit(limit)
+        )
+        if not is_sqlite():
+            # Two senders at once take different rows rather than queueing on the same ones.
+            candidates = candidates.for_update("FOR UPDATE SKIP LOCKED")
+        with db.atomic():
+            # The state is checked again in the UPDATE: a row another sender took meanwhile is left.
+            cls.update(
+                state="claimed",
+                lease_token=token,
+                lease_until=now + lease,
+                attempts=cls.attempts + 1,
+            ).where(cls.id.in_(candidates) & claimable).execute()
+        return list(cls.select().where(cls.lease_token == token).order_by(cls.id))
+
+    @classmethod
+    def settle(cls, rows: list[Message], state: str, now: datetime, error: str = "") -> int:
+        """End these claimed rows in state (sent, skipped, dropped, failed), if still held."""
+        done = 0
+        by_token: dict[str, list[int]] = {}
+        for row in rows:
+            by_token.setdefault(row.lease_token, []).append(row.id)
+        for token, ids in by_token.items():
+            for start in range(0, len(ids), 500):
+                done += (
+                    cls.update(
+                        state=state,
+                        lease_token=None,
+                        lease_until=None,
+                        sent_at=now if state == "sent" else None,
+                        last_error=error[:200],
+                    )
+                    .where(cls.id.in_(ids[start : start + 500]) & (cls.lease_token == token))
+                    .execute()
+                )
+        return done
+
+    def retry_at(self, due_at: datetime, delivered: set[int], error: str) -> None:
+        """Put this claimed row back as due at due_at, remembering the devices it reached."""
+        Message.update(
+            state="due",
+            due_at=due_at,
+            lease_token=None,
+            lease_until=None,
+            delivered_to=",".join(str(i) for i in sorted(delivered)),
+            last_error=error[:200],
+        ).where((Message.id == self.id) & (Message.lease_token == self.lease_token)).execute()
+
+    @classmethod
+    def drop_expired(cls, now: datetime) -> int:
+        """Give up on rows that were not sent in time (a reminder after the evening, an old event)."""
+        unsent = (cls.state == "due") | ((cls.state == "claimed") & (cls.lease_until < now))
+        return (
+            cls.update(state="dropped", lease_token=None, lease_until=None)
+            .where(unsent & cls.expires_at.is_null(False) & (cls.expires_at <= now))
+            .execute()
+        )
+
+    @classmethod
+    def add_many(cls, rows: list[dict]) -> None:
+        """Insert message rows; a row whose (person, kind, day) or (person, event) exists is left out."""
+        if not rows:
+            return
+        fields = [f for f in cls._meta.sorted_fields if f.name != "id"]
+        names = [f.name for f in fields]
+        # The defaults live in Python (peewee's), not in the tables: fill them in as insert() does.
+        defaults = {f.name: f.default for f in fields if f.default is not None}
+        rows = [
+            {
+                **{k: v() if callable(v) else v for k, v in defaults.items() if k not in row},
+                **row,
+            }
+            for row in rows
+        ]
+        columns = ", ".join(field.column_name for field in fields)
+        one = "(" + ", ".join("?" * len(fields)) + ")"
+        # Written out: peewee's builder costs more than the insert itself for thousands of rows.
+        with db.atomic():
+            for start in range(0, len(rows), 200):
+                chunk = rows[start : start + 200]
+                sql = (
+                    f"INSERT INTO message ({columns}) VALUES {', '.join([one] * len(chunk))}"
+                    " ON CONFLICT DO NOTHING"
+                )
+                params = [
+                    f.db_value(row.get(n))
+                    for row in chunk
+                    for f, n in zip(fields, names, strict=True)
+                ]
+                db.execute_sql(_placeholders(sql, db.obj.param), params)
+
+    @classmethod
+    def forget_settled(cls, before: datetime) -> int:
+        """Delete rows that were settled (sent, skipped, dropped, failed) and made before `before`."""
+        settled = cls.state.in_(["sent", "skipped", "dropped", "failed"])
+        return cls.delete().where(settled & (cls.created_at < before)).execute()
+
+    @classmethod
+    def existing_daily(cls, kinds, days) -> set[tuple[int, str, date]]:
+        """(person id, kind, day) of the daily rows already made for these kinds and days."""
+        if not days:
+            return set()
+        query = cls.select(cls.person, cls.kind, cls.day).where(
+            cls.kind.in_(list(kinds)) & cls.day.in_(list(days))
+        )
+        return {(person, kind, as_date(day)) for person, kind, day in query.tuples()}
+
+
+MODELS += [PushSubscription, PushPreference, Message]

@@ -20,8 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import models  # noqa: E402
+from cards import card_hash  # noqa: E402
 from pwa import create_app  # noqa: E402
-from pwa.cards import card_hash  # noqa: E402
 from pwa.stories import card_text  # noqa: E402
 
 TYPICAL = (
@@ -92,7 +92,8 @@ def main(repeats: int = 300, url: str | None = None) -> None:
     worst = 0.0
     for name, story in stories.items():
         for size in ("portrait", "preview"):
-            digest = card_hash(card_text(story), size)
+            with app.test_request_context():
+                digest = card_hash(card_text(story, size))
             routes = {
                 "member": (member, f"/cards/{story.id}/{size}-{digest}.png"),
                 "public": (visitor, f"/s/{story.share_token}/{size}-{digest}.png"),

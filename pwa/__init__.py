@@ -105,10 +105,30 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_headers(app)
     _init_templates(app)
 
-    from pwa import account, admin, campaign, challenge, errors, stories, team, today
+    import push
+    from pwa import (
+        account,
+        admin,
+        announcements,
+        badges,
+        campaign,
+        challenge,
+        errors,
+        events,
+        notifications,
+        profile,
+        recognition,
+        stories,
+        team,
+        today,
+    )
 
-    for module in (account, today, challenge, stories, campaign, team, admin):
+    push.init_app(app)
+    for module in (account, today, challenge, stories, campaign, team, admin, notifications):
         app.register_blueprint(module.bp)
+    for module in (recognition, announcements, badges, profile):
+        app.register_blueprint(module.bp)
+    events.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions
     return app

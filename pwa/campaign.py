@@ -7,7 +7,7 @@ import hashlib
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, url_for
 
 from models import IntegrityError, Pledge, db
-from pwa import clock
+from pwa import clock, events
 from pwa.web import back, render, sign_in_required
 
 bp = Blueprint("campaign", __name__)
@@ -38,6 +38,7 @@ def sign():
             Pledge.create(person=g.person, signed_at=clock.naive_now())
     except IntegrityError:
         pass
+    events.content_changed(g.person)
     return back("campaign.pledge")
 
 
@@ -69,6 +70,8 @@ def manifest():
     shortcuts = [{"name": "Check in", "url": url_for("today.index")}]
     if "stories.new" in current_app.view_functions:
         shortcuts.append({"name": "Share a story", "url": url_for("stories.new")})
+    if "recognition.new" in current_app.view_functions:
+        shortcuts.append({"name": "Recognise", "url": url_for("recognition.new")})
     shortcuts.append({"name": "Reference card", "url": url_for("campaign.card")})
     response = jsonify(
         {

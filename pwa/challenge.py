@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, request
 
+from game import moments
 from game.challenge import challenge_view, ends_on
 from game.days import week_start
 from game.weeks import last_workday, review_due
 from models import Challenge, CheckIn, Commitment
-from pwa import clock
+from pwa import clock, events
 from pwa.web import (
     NOTE_MAX,
     WEEKDAY_NAMES,
@@ -86,6 +87,9 @@ def reflect():
     Challenge.update(
         reflection=text, completed_at=challenge.completed_at or clock.naive_now()
     ).where(Challenge.id == challenge.id).execute()
+    if challenge.completed_at is None:
+        events.celebrate(moments.for_challenge(view.done))
+    events.content_changed(person)
     return back("challenge.index")
 
 
@@ -173,6 +177,7 @@ def review(commitment_id: int):
     Commitment.update(kept=answer == "yes", reviewed_at=clock.naive_now()).where(
         Commitment.id == item.id
     ).execute()
+    events.content_changed(g.person)
     flash(_reviewed(answer == "yes", Commitment.kept_count(g.person)), "success")
     return back("challenge.commitment")
 

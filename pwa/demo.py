@@ -9,12 +9,15 @@ from werkzeug.security import generate_password_hash
 
 from game.days import is_workday, local_date, parse_workdays, week_start
 from models import (
+    Announcement,
     Challenge,
     CheckIn,
     Commitment,
     Person,
     Pledge,
     Reaction,
+    Recognition,
+    RecognitionApplause,
     Story,
     Team,
     db,
@@ -64,6 +67,7 @@ def load(now: datetime, weeks: int = 5, seed: int = 7) -> dict[str, Person]:
             people[email.split("@")[0]] = person
             _history(person, now, weeks, rate, rng)
         _stories(people, now)
+        _recognitions(people, now)
     return people
 
 
@@ -195,3 +199,82 @@ def _stories(people: dict[str, Person], now: datetime) -> None:
         )
         for fan in sample["applause"]:
             Reaction.create(story=story, person=people[fan], created_at=told + timedelta(hours=2))
+
+
+# Peer recognition (campaign Part 4): simple and frequent, for customers and for colleagues.
+RECOGNITIONS = (
+    (
+        "priya",
+        "bob",
+        1,
+        "colleague",
+        "Picked up my callback list when my daughter was ill, and "
+        "called every borrower before noon. None of them knew anything had happened.",
+    ),
+    (
+        "bob",
+        "alice",
+        2,
+        "external",
+        "Called back at 4:45 instead of tomorrow. The borrower said "
+        "she'd stopped expecting that from anyone.",
+    ),
+    (
+        "lena",
+        "priya",
+        3,
+        "external",
+        "Walked a first-time buyer through every line of the "
+        "closing disclosure, then followed up the next day.",
+    ),
+    (
+        "sam",
+        "carl",
+        2,
+        "colleague",
+        "Briefed me fully before the handoff, so the customer never had to repeat themselves.",
+    ),
+    (
+        "alice",
+        "priya",
+        8,
+        "colleague",
+        "Explained the why behind the extra documents so clearly "
+        "that I now use her words on my calls.",
+    ),
+)
+
+
+def _recognitions(people: dict[str, Person], now: datetime) -> None:
+    """A few recognitions on both teams, and last week's announcement for North."""
+    stamp = now.replace(tzinfo=None)
+    for giver, receiver, ago, kind, message in sorted(RECOGNITIONS, key=lambda r: -r[2]):
+        person = people[receiver]
+        day = local_date(now - timedelta(days=ago), people[giver].tz)
+        recognition = Recognition.create(
+            giver=people[giver],
+            receiver=person,
+            team=person.team,
+            message=message,
+            customer_kind=kind,
+            day=day,
+            week=week_start(day),
+            share_token=new_token(),
+            created_at=stamp - timedelta(days=ago),
+        )
+        if ago < 3:
+            RecognitionApplause.create(recognition=recognition, person=people["lena"])
+    last_week = week_start(local_date(now, "Europe/Berlin")) - timedelta(days=7)
+    Announcement.create(
+        team=people["lena"].team,
+        week=last_week,
+        lead=people["lena"],
+        receiver=people["priya"],
+        text="This week's One True Customer recognition goes to Priya Sharma. A borrower "
+        "mentioned in passing that they were nervous about their first home. When the file "
+        "reached clear to close, Priya included a handwritten note. The borrower posted it "
+        "online. That's One True Customer in action.",
+        share_token=new_token(),
+        created_at=stamp - timedelta(days=7),
+        updated_at=stamp - timedelta(days=7),
+    )

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import threading
 import unicodedata
 import uuid
-from collections import OrderedDict
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
-from PIL import Image
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 
+import cards
+import push.events
 from game.days import week_start
 from models import (
     STORY_DRAFT_FIELDS,
@@ -20,7 +18,6 @@ from models import (
     STORY_PHASES,
     STORY_TEXT_MAX,
     STORY_TITLE_MAX,
-    CardImage,
     IntegrityError,
     Person,
     Reaction,
@@ -29,14 +26,13 @@ from models import (
     db,
     new_token,
 )
-from pwa import clock
-from pwa.cards import CardText, FontsMissing, card_hash
-from pwa.cards import render as render_card
+from pwa import clock, events
+from pwa.card_cache import ON_PAGE_SIZE, public_page, send_card
+from pwa.card_cache import url as _url
 from pwa.web import (
     back,
     check_length,
     clean_text,
-    external_url,
     form_key,
     is_token,
     parse_id,
@@ -80,15 +76,6 @@ TEMPLATE = (
 )
 # Letters and symbols that are drawn as nothing (Hangul fillers, the blank Braille pattern).
 BLANK_SIGNS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-# A revoked or hidden share link's images must leave shared caches within the hour.
-CARD_CACHE = "public, max-age=3600"
-CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
-# The story page shows the portrait card at most 240 CSS px wide: a WebP for 2x screens, made from
-# the PNG (which stays what is downloaded and shared) and cached beside it.
-ON_PAGE = "portrait-webp"
-ON_PAGE_SIZE = (480, 600)
-# Renders of the same card wait for each other; striped so the lock table never grows.
-_RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 @bp.context_processor
@@ -120,24 +107,27 @@ def visible(text: str) -> bool:
     )
 
 
-def card_text(story: Story) -> CardText:
-    """What the story's cards show: the moment, the team member and their team, the title."""
+def card_text(story: Story, size: str) -> cards.Story:
+    """What the story's card shows; a portrait carries a QR code of the live share link."""
     team = story.team.name if story.team_id and story.team else ""
-    return CardText(headline=story.moment, person=story.member.name, team=team, title=story.title)
+    qr = size == "portrait" and story.share_token
+    return cards.Story(
+        **{f: getattr(story, f) for f in ("title", "moment", "impact", "day", "phase")},
+        teller=story.author.name,
+        member=story.member.name,
+        team=team,
+        share_url=_url("stories.public", True, token=story.share_token) if qr else None,
+    )
 
 
 def card_url(story: Story, size: str, public: bool = False, external: bool = False) -> str:
     """The content-addressed URL of one of the story's cards."""
-    digest = card_hash(card_text(story), size)
+    digest = cards.card_hash(card_text(story, size))
     if public:
         return _url(
             "stories.public_card", external, token=story.share_token, size=size, card=digest
         )
     return _url("stories.card", external, story_id=story.id, size=size, card=digest)
-
-
-def _url(endpoint: str, external: bool = False, **values) -> str:
-    return external_url(endpoint, **values) if external else url_for(endpoint, **values)
 
 
 def _readable(story_id: int) -> Story:
@@ -321,6 +311,7 @@ def create():
     except IntegrityError:
         # A twin of this request published it a moment ago.
         return _sent_before(Story.get(Story.submit_key == key), form)
+    events.content_changed(person)
     flash("Your story is on the feed. Thank you for telling it.", "success")
     return back("stories.show", story_id=story.id)
 
@@ -416,11 +407,7 @@ def _story_page(story: Story, status: int = 200):
         moderator=story.moderated_by(person),
         share_url=share_url,
         portrait_url=card_url(story, "portrait"),
-        on_page_url=_url(
-            "stories.card_on_page",
-            story_id=story.id,
-            card=card_hash(card_text(story), "portrait"),
-        ),
+        on_page_url=_on_page_url(story),
         on_page_size=ON_PAGE_SIZE,
         **_reactions(story),
     )
@@ -518,6 +505,8 @@ def feature(story_id: int):
     elif not story.feature(week, clock.naive_now()):
         abort(409)  # its team member was changed to someone of another team meanwhile
     else:
+        events.content_changed(story.author, story.member)
+        push.events.story_featured(story, week)
         flash("This is now the story of the week, pinned on the team's feed.", "success")
     return back("stories.show", story_id=story.id)
 
@@ -564,7 +553,7 @@ def public(token: str):
     if story is None:
         abort(404)
     title = story.heading
-    response = render(
+    return public_page(
         "stories/public.html",
         story=story,
         title=title,
@@ -574,10 +563,6 @@ def public(token: str):
         portrait_url=card_url(story, "portrait", public=True),
         sign_in_url=url_for("account.sign_in", next=url_for("stories.show", story_id=story.id)),
     )
-    # A revoked link must stop working at once, so nothing keeps a copy of the page.
-    response.headers.setdefault("Cache-Control", "no-cache")
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @bp.route("/cards/<id:story_id>/<any(portrait, preview):size>-<card>.png")
@@ -603,78 +588,16 @@ def public_card(token: str, size: str, card: str):
     return _send_card(story, size, card, public=True)
 
 
+def _on_page_url(story: Story) -> str:
+    """The story page's smaller rendition of the portrait card."""
+    digest = cards.card_hash(card_text(story, "portrait"))
+    return _url("stories.card_on_page", story_id=story.id, card=digest)
+
+
 def _send_card(story: Story, size: str, asked: str, public: bool, on_page: bool = False):
-    text = card_text(story)
-    digest = card_hash(text, size)
-    if asked != digest:
+    def moved() -> str:
         if on_page:
-            return redirect(_url("stories.card_on_page", story_id=story.id, card=digest), code=302)
-        return redirect(card_url(story, size, public=public), code=302)
-    if request.if_none_match.contains_weak(digest):  # RFC 9110: If-None-Match compares weakly
-        response = Response(status=304)
-    elif on_page:
-        response = Response(_on_page(story, text, digest), mimetype="image/webp")
-    else:
-        response = Response(_png(story, text, size, digest), mimetype="image/png")
-    response.set_etag(digest)
-    response.headers["Cache-Control"] = CARD_CACHE if public else CARD_CACHE_PRIVATE
-    return response
+            return _on_page_url(story)
+        return card_url(story, size, public=public)
 
-
-def _png(story: Story, text: CardText, size: str, digest: str) -> bytes:
-    """The card's PNG from memory or the cache table, rendered once (per process, then per database)."""
-    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
-    key = (digest, size)
-    png = recent.get(key) or CardImage.png_for(digest, size)
-    if png is None:
-        with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
-            png = CardImage.png_for(digest, size)
-            if png is None:
-                try:
-                    png = render_card(text, size)
-                except FontsMissing:
-                    current_app.logger.exception("Story cards cannot be drawn")
-                    abort(503)
-                CardImage.keep(digest, size, png, story, clock.naive_now())
-    recent.put(key, png)
-    return png
-
-
-def _on_page(story: Story, text: CardText, digest: str) -> bytes:
-    """The portrait card made smaller for the story page, made once like the PNG it comes from."""
-    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
-    key = (digest, ON_PAGE)
-    webp = recent.get(key) or CardImage.png_for(digest, ON_PAGE)
-    if webp is None:
-        png = _png(story, text, "portrait", digest)
-        with Image.open(io.BytesIO(png)) as image:
-            small = image.convert("RGB").resize(ON_PAGE_SIZE, Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        small.save(out, "WEBP", quality=82, method=6)
-        webp = out.getvalue()
-        CardImage.keep(digest, ON_PAGE, webp, story, clock.naive_now())
-    recent.put(key, webp)
-    return webp
-
-
-class RecentCards:
-    """The PNGs served last, by hash and size: named by their content, so never stale."""
-
-    def __init__(self, limit: int = 48):
-        self.limit = limit
-        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.guard = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        with self.guard:
-            png = self.items.get(key)
-            if png is not None:
-                self.items.move_to_end(key)
-            return png
-
-    def put(self, key: tuple[str, str], png: bytes) -> None:
-        with self.guard:
-            self.items[key] = png
-            self.items.move_to_end(key)
-            while len(self.items) > self.limit:
-                self.items.popitem(last=False)
+    return send_card(card_text(story, size), size, asked, public, moved, story, on_page)

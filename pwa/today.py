@@ -10,7 +10,7 @@ from htmx_flask import make_response
 from game.days import is_workday, week_start
 from game.zones import city, same_days
 from models import ANSWERS, CheckIn, Person
-from pwa import clock
+from pwa import clock, events
 from pwa.challenge import commitment_to_review
 from pwa.web import (
     NOTE_MAX,
@@ -115,13 +115,17 @@ def check_in():
         )
     key = form_key(request.form.get("key"))
     today = today_for(person)
-    before = person.streak_on(today).current
+    before_streak = person.streak_on(today)
+    first = person.known_summary().last_day is None  # no check-in before this one
     record = CheckIn.record(person, today, form, key, clock.naive_now())
+    # The streak before and after, both from the summary row: no walk through the history.
+    events.checked_in(person, before_streak, person.streak_on(today), first)
     # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
     saved = request.form.get("edit") == "1"
     if not wants_fragment():
         return back("today.index", **({"saved": 1} if saved else {}))
     state = _state(person, check_in=record)
+    before = before_streak.current
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
         trigger["streak-grew"] = {"streak": state["streak"].current}

@@ -20,6 +20,8 @@ PASSWORD = "correct horse battery"
 # A Wednesday, mid-morning in Europe.
 START = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+# The task queue of the tests lives in memory, never in a developer's instance/huey.db.
+os.environ.setdefault("HUEY_URL", "memory://")
 
 
 class FakeClock:
@@ -301,3 +303,39 @@ def browser_sign_in(page, base: str, person: models.Person) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+
+
+# Push fixtures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def vapid_keys():
+    """One VAPID key pair for the whole run (making one costs little, but keys rarely change)."""
+    from push.keys import generate
+
+    return generate()
+
+
+@pytest.fixture
+def push_service(app, vapid_keys):
+    """The local push service stand-in, and the app configured to send to it (tests only)."""
+    from push.standin import PushServiceStandIn
+
+    app.config.update(
+        VAPID_SUBJECT="mailto:push-admin@example.com",
+        PUBLIC_URL="https://otc.example.com",
+        **vapid_keys,
+    )
+    with PushServiceStandIn(vapid_keys["VAPID_PUBLIC_KEY"]) as service:
+        app.config["PUSH_INSECURE_ORIGINS"] = (service.origin,)
+        yield service
+
+
+def subscribe_device(person: models.Person, service) -> dict:
+    """Give person a device subscribed on the stand-in; return its subscription JSON."""
+    subscription = service.subscribe()
+    keys = subscription["keys"]
+    models.PushSubscription.create(
+        person=person, endpoint=subscription["endpoint"], p256dh=keys["p256dh"], auth=keys["auth"]
+    )
+    return subscription

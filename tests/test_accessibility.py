@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import _phone_context, browser_sign_in, tap_answer
-from models import Challenge, Invite, PasswordReset, Story
+from models import Announcement, Challenge, Invite, PasswordReset, Recognition, Story
 from test_stories import tell as tell_story
 
 pytestmark = pytest.mark.browser
@@ -156,4 +156,36 @@ def test_the_admin_screen_has_no_wcag_violations(
     browser_sign_in(phone, live_server, ada)
     for path in ("/admin", "/team"):
         audit.visit(live_server + path, path)
+    audit.assert_clean()
+
+
+def test_axe_finds_nothing_on_the_recognition_screens(
+    phone, axe_source, live_server, alice, bob, lena
+):
+    audit = Audit(phone, axe_source)
+    browser_sign_in(phone, live_server, alice)
+    audit.visit(f"{live_server}/recognise", "recognise")
+    phone.get_by_role("button", name="Send the recognition").tap()
+    expect(phone.get_by_role("alert")).to_be_visible()
+    audit.check("recognise with errors")
+    audit.visit(f"{live_server}/recognise?to={bob.id}", "recognise Bob")
+    phone.get_by_label("What did they do?").fill("Took my 4:45 call.")
+    phone.get_by_role("radio", name="A colleague").check()
+    phone.get_by_role("button", name="Recognise Bob").tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("You recognised Bob Okafor")
+    phone.wait_for_timeout(600)  # the celebration has finished coming in
+    audit.check("a recognition with its celebration")
+    recognition = Recognition.get()
+    for path in ("/recognitions", "/recognitions?scope=org", "/news", "/badges"):
+        audit.visit(live_server + path)
+    audit.visit(f"{live_server}/people/{bob.id}", "a colleague's profile")
+    audit.visit(f"{live_server}/r/{recognition.share_token}", "public recognition")
+    phone.context.clear_cookies()
+    browser_sign_in(phone, live_server, lena)
+    audit.visit(f"{live_server}/teams/{lena.team_id}/announcement", "announcement form")
+    phone.get_by_role("button", name="Pin the announcement").tap()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("goes to Bob Okafor")
+    audit.check("announcement")
+    audit.visit(f"{live_server}/teams/{lena.team_id}/announcements", "past announcements")
+    audit.visit(f"{live_server}/a/{Announcement.get().share_token}", "public announcement")
     audit.assert_clean()

@@ -12,15 +12,18 @@ import requests
 
 from conftest import PASSWORD, make_person
 from models import (
+    Badge,
     CardImage,
     Challenge,
     CheckIn,
     Commitment,
     Invite,
+    Notice,
     PasswordReset,
     Person,
     Pledge,
     Reaction,
+    Recognition,
     SignIn,
     StoryDraft,
     Team,
@@ -85,6 +88,37 @@ def test_a_double_tap_sent_twice_at_once_makes_one_check_in(live_server, alice):
 
     assert [r.status_code for r in responses] == [303] * 4
     assert CheckIn.select().where(CheckIn.person == alice).count() == 1
+
+
+def test_requests_at_once_that_each_complete_a_badge_award_it_once(live_server, north, alice):
+    colleagues = [make_person(f"Colleague {n}", f"c{n}@example.com", team=north) for n in range(4)]
+    # Four phones of the same person, each recognising a different colleague at the same moment.
+    sessions = [_signed_in(live_server, alice.email) for _ in colleagues]
+
+    def recognise(job):
+        (session, token), colleague = job
+        form = {
+            "receiver": colleague.id,
+            "message": "Thank you",
+            "customer_kind": "colleague",
+            "csrf_token": token,
+        }
+        response = session.post(f"{live_server}/recognise", data=form, allow_redirects=False)
+        return response, session.get(live_server + response.headers.get("Location", "/")).text
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(recognise, zip(sessions, colleagues, strict=True)))
+
+    assert [r.status_code for r, _ in results] == [303] * 4
+    assert Recognition.select().count() == 4
+    assert (
+        Badge.select().where((Badge.person == alice) & (Badge.key == "first-recognition")).count()
+        == 1
+    )
+    assert Notice.select().where(Notice.ref == "badge:first-recognition").count() == 1
+    assert sum("Badge earned: First thanks" in page for _, page in results) == 1
+    # Every colleague got their own "internal customer" badge, once each.
+    assert Badge.select().where(Badge.key == "internal-customer").count() == 4
 
 
 def _at_once(count: int, send) -> list[requests.Response]:

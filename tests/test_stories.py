@@ -14,10 +14,11 @@ from markupsafe import escape
 from PIL import Image
 
 import models
+import pwa.card_cache
 import pwa.stories
+from cards import card_hash
 from conftest import make_person, sign_in
 from models import CardImage, Person, Reaction, Story, StoryDraft
-from pwa.cards import card_hash
 
 TODAY = date(2026, 11, 18)  # the conftest clock's Wednesday
 WEEK = date(2026, 11, 16)
@@ -68,6 +69,11 @@ def tell(author: Person, member: Person | None = None, **changes) -> Story:
 
 def page_of(response) -> str:
     return response.get_data(as_text=True)
+
+
+def card_digest(app, story: Story, size: str) -> str:
+    with app.test_request_context():
+        return card_hash(pwa.stories.card_text(story, size))
 
 
 def card_path(page: str) -> str:
@@ -461,7 +467,7 @@ def test_the_author_edits_their_story_and_its_card_gets_a_new_url(as_alice, alic
     assert moved.location == new_card
 
 
-def test_an_edited_storys_old_card_renders_are_dropped(as_alice, alice, bob):
+def test_an_edited_storys_old_card_renders_are_dropped(app, as_alice, alice, bob):
     story = tell(alice, bob)
     for n in range(4):
         as_alice.post(f"/stories/{story.id}/edit", data=story_form(bob, moment=f"Edit {n}."))
@@ -471,7 +477,7 @@ def test_an_edited_storys_old_card_renders_are_dropped(as_alice, alice, bob):
         )
     rows = CardImage.select().where(CardImage.story == story.id)
     assert [(row.size, row.hash) for row in rows] == [
-        ("portrait", card_hash(pwa.stories.card_text(Story.one(story.id)), "portrait"))
+        ("portrait", card_digest(app, Story.one(story.id), "portrait"))
     ]
 
 
@@ -827,15 +833,14 @@ def test_an_empty_feed_invites_the_first_story(as_alice):
 # Share links -----------------------------------------------------------------------------------
 
 
-def test_the_share_link_shows_only_the_card_with_open_graph_tags(client, alice, bob):
+def test_the_share_link_shows_only_the_card_with_open_graph_tags(app, client, alice, bob):
     story = tell(
         alice, bob, situation="A private detail of the situation.", lesson="A private lesson."
     )
     response = client.get(f"/s/{story.share_token}")
     assert response.status_code == 200
     page = page_of(response)
-    preview = card_hash(pwa.stories.card_text(story), "preview")
-    portrait = card_hash(pwa.stories.card_text(story), "portrait")
+    preview, portrait = card_digest(app, story, "preview"), card_digest(app, story, "portrait")
     assert meta(page, "og:image") == f"http://localhost/s/{story.share_token}/preview-{preview}.png"
     assert meta(page, "og:image:width") == "1200"
     assert meta(page, "og:image:height") == "630"
@@ -888,7 +893,7 @@ def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_shar
 ):
     story = tell(alice, bob)
     page = page_of(as_alice.get(f"/stories/{story.id}"))
-    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    digest = card_digest(app, story, "portrait")
     shown = f"/cards/{story.id}/portrait-{digest}.webp"
     assert f'class="card-preview" src="{shown}" width="480" height="600"' in page
     assert card_path(page) == f"/cards/{story.id}/portrait-{digest}.png"
@@ -966,10 +971,10 @@ def test_every_link_to_a_file_or_the_share_page_is_not_boosted(app, client, who,
     assert checked >= (1 if who else 0)
 
 
-def test_revoking_the_share_link_makes_the_old_url_show_nothing(as_alice, alice):
+def test_revoking_the_share_link_makes_the_old_url_show_nothing(app, as_alice, alice):
     story = tell(alice)
     old = story.share_token
-    old_card = f"/s/{old}/preview-{card_hash(pwa.stories.card_text(story), 'preview')}.png"
+    old_card = f"/s/{old}/preview-{card_digest(app, story, 'preview')}.png"
     assert as_alice.get(old_card).status_code == 200
     response = as_alice.post(f"/stories/{story.id}/share", data={"action": "revoke"})
     assert response.status_code == 303
@@ -1005,11 +1010,9 @@ def test_only_the_author_or_a_lead_may_revoke_the_share_link(client, alice, bob,
     assert client.post(f"/stories/{story.id}/share", data={"action": "burn"}).status_code == 400
 
 
-def test_a_hidden_storys_share_link_and_public_cards_are_404(as_lena, client, alice):
+def test_a_hidden_storys_share_link_and_public_cards_are_404(app, as_lena, client, alice):
     story = tell(alice)
-    preview = (
-        f"/s/{story.share_token}/preview-{card_hash(pwa.stories.card_text(story), 'preview')}.png"
-    )
+    preview = f"/s/{story.share_token}/preview-{card_digest(app, story, 'preview')}.png"
     as_lena.post(f"/stories/{story.id}/hide")
     as_lena.post("/signout")
     assert client.get(f"/s/{story.share_token}").status_code == 404
@@ -1020,11 +1023,11 @@ def test_a_hidden_storys_share_link_and_public_cards_are_404(as_lena, client, al
 
 
 def test_a_members_card_is_a_png_with_a_strong_etag_and_immutable_private_caching(
-    as_alice, alice, bob
+    app, as_alice, alice, bob
 ):
     story = tell(alice, bob)
     path = card_path(page_of(as_alice.get(f"/stories/{story.id}")))
-    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    digest = card_digest(app, story, "portrait")
     assert path == f"/cards/{story.id}/portrait-{digest}.png"
     response = as_alice.get(path)
     assert response.status_code == 200
@@ -1045,9 +1048,9 @@ def test_a_members_card_is_a_png_with_a_strong_etag_and_immutable_private_cachin
     )
 
 
-def test_the_public_card_is_cached_by_anyone_for_an_hour_only(client, alice):
+def test_the_public_card_is_cached_by_anyone_for_an_hour_only(app, client, alice):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     response = client.get(f"/s/{story.share_token}/preview-{digest}.png")
     assert response.status_code == 200
     # A revoked or hidden link's image leaves shared caches within the hour.
@@ -1060,10 +1063,10 @@ def test_the_public_card_is_cached_by_anyone_for_an_hour_only(client, alice):
     "asked",
     ['W/"{digest}"', '"{digest}"', '"0000000000000000", W/"{digest}"', '"a", "{digest}"', "*"],
 )
-def test_a_card_the_browser_holds_is_not_modified_by_weak_comparison(client, alice, asked):
+def test_a_card_the_browser_holds_is_not_modified_by_weak_comparison(app, client, alice, asked):
     # RFC 9110 13.1.2: If-None-Match compares weakly, so W/"x" matches "x"; also a list and *.
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     path = f"/s/{story.share_token}/preview-{digest}.png"
     again = client.get(path, headers={"If-None-Match": asked.format(digest=digest)})
     assert again.status_code == 304
@@ -1075,26 +1078,37 @@ def test_a_card_the_browser_holds_is_not_modified_by_weak_comparison(client, ali
 
 
 @pytest.mark.parametrize("asked", ['"0000000000000000"', 'W/"0000000000000000"', '"a", W/"b"'])
-def test_a_card_the_browser_does_not_hold_is_sent_whole(client, alice, asked):
+def test_a_card_the_browser_does_not_hold_is_sent_whole(app, client, alice, asked):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     path = f"/s/{story.share_token}/preview-{digest}.png"
     response = client.get(path, headers={"If-None-Match": asked})
     assert response.status_code == 200
     assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_stale_card_hash_redirects_to_the_current_card(client, alice):
+def test_without_the_noto_fonts_the_card_is_still_drawn_never_a_503(
+    app, client, alice, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("CARD_FONT_DIR", str(tmp_path))  # a folder without any font
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "portrait")
+    response = client.get(f"/s/{story.share_token}/portrait-{digest}.png")
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.data)).size == (1080, 1350)
+
+
+def test_a_stale_card_hash_redirects_to_the_current_card(app, client, alice):
+    story = tell(alice)
+    digest = card_digest(app, story, "preview")
     response = client.get(f"/s/{story.share_token}/preview-0000000000000000.png")
     assert response.status_code == 302
     assert response.location == f"/s/{story.share_token}/preview-{digest}.png"
 
 
-def test_card_routes_refuse_wrong_tokens_sizes_and_visitors(client, alice):
+def test_card_routes_refuse_wrong_tokens_sizes_and_visitors(app, client, alice):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "portrait")
+    digest = card_digest(app, story, "portrait")
     assert client.get(f"/s/{story.share_token}x/portrait-{digest}.png").status_code == 404
     assert client.get(f"/s/{story.share_token}/square-{digest}.png").status_code == 404
     members_only = client.get(f"/cards/{story.id}/portrait-{digest}.png")
@@ -1104,9 +1118,9 @@ def test_card_routes_refuse_wrong_tokens_sizes_and_visitors(client, alice):
 
 def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, monkeypatch):
     story = tell(alice)
-    digest = card_hash(pwa.stories.card_text(story), "preview")
+    digest = card_digest(app, story, "preview")
     path = f"/s/{story.share_token}/preview-{digest}.png"
-    real = pwa.stories.render_card
+    real = pwa.card_cache.render_card
     drawn = []
 
     def slow_render(text, size):
@@ -1114,7 +1128,7 @@ def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, mon
         time.sleep(0.2)
         return real(text, size)
 
-    monkeypatch.setattr(pwa.stories, "render_card", slow_render)
+    monkeypatch.setattr(pwa.card_cache, "render_card", slow_render)
     start = threading.Barrier(6)
     results = []
 
@@ -1129,7 +1143,7 @@ def test_the_same_card_is_drawn_once_even_when_asked_for_at_once(app, alice, mon
         thread.start()
     for thread in threads:
         thread.join()
-    assert drawn == ["preview"]
+    assert drawn == [(1200, 630)]
     assert [status for status, _ in results] == [200] * 6
     assert len({size for _, size in results}) == 1
     assert CardImage.select().where(CardImage.hash == digest).count() == 1

@@ -42,3 +42,45 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
   }
 });
+
+// Push: the server sends Declarative Web Push JSON ({"web_push": 8030, "notification": {...}}), which
+// new Safari shows by itself; everywhere else this handler shows the same notification.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = { notification: { title: "One True Customer", body: event.data.text() } };
+  }
+  const note = message.notification || {};
+  const url = new URL(note.navigate || "/", self.location.origin);
+  event.waitUntil(
+    self.registration.showNotification(note.title || "One True Customer", {
+      body: note.body || "",
+      tag: note.tag || undefined,
+      icon: note.icon || undefined,
+      badge: note.badge || undefined,
+      lang: note.lang || "en",
+      dir: note.dir || "auto",
+      // Only our own screens are ever opened from a notification.
+      data: { url: url.origin === self.location.origin ? url.href : self.location.origin + "/" },
+    })
+  );
+});
+
+// Tapping a notification focuses the app if it is open (on the right screen), or opens it there.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = (event.notification.data && event.notification.data.url) || self.location.origin + "/";
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const same = windows.find((client) => client.url === target);
+      if (same) return same.focus();
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open && "navigate" in open) {
+        return open.navigate(target).then((client) => (client || open).focus()).catch(() => self.clients.openWindow(target));
+      }
+      return self.clients.openWindow(target);
+    })
+  );
+});

@@ -118,7 +118,57 @@
     if (card) card.classList.add("grew");
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  // Moments: a badge, a milestone, a freeze. A short card in the page's flow that never blocks
+  // anything; it comes in the page (after a redirect) or as an htmx "celebrate" event.
+  function showMoment(el) {
+    var close = el.querySelector("[data-moment-close]");
+    if (close) close.hidden = false;
+    requestAnimationFrame(function () { el.classList.add("in"); });
+    // It stays until closed or the next page: in the page's flow it covers nothing, and a timer
+    // would take it away from someone still reading.
+    if (navigator.vibrate && !window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      try { navigator.vibrate(20); } catch (e) { /* not allowed before a tap */ }
+    }
+  }
+  function showMoments(root) {
+    root.querySelectorAll("#moments [data-moment]:not(.shown)").forEach(function (el) {
+      el.classList.add("shown");
+      showMoment(el);
+    });
+  }
+  document.addEventListener("celebrate", function (event) {
+    var box = document.getElementById("moments");
+    var template = document.getElementById("moment-template");
+    if (!box || !template || !event.detail) return;
+    (event.detail.moments || []).forEach(function (moment) {
+      var el = template.content.firstElementChild.cloneNode(true);
+      el.classList.add("moment-" + moment.kind, "shown");
+      el.querySelectorAll("[data-field]").forEach(function (field) {
+        var value = moment[field.dataset.field];
+        if (field.tagName === "A") {
+          if (value) field.href = value; else field.remove();
+        } else {
+          field.textContent = value || "";
+        }
+      });
+      // Beside what earned it, in the page's flow: it never covers anything.
+      var target = event.target;
+      if (target && target.closest && target.closest("main") && target !== box) {
+        target.after(el);
+      } else {
+        box.appendChild(el);
+      }
+      showMoment(el);
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-moment-close]");
+    if (close) close.closest("[data-moment]").remove();
+  });
+
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); showMoments(document); });
+  document.addEventListener("htmx:afterSettle", function () { showMoments(document); });
 
   // The service worker keeps the reference card (and the app's look) available offline.
   if ("serviceWorker" in navigator) {

@@ -1,0 +1,128 @@
+"""Real-browser journeys at a phone viewport: recognise a colleague, be recognised, announce the week."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from test_browser_stories import PHONE_SHARE_SHEET
+
+from conftest import browser_sign_in
+from models import Announcement, Badge, Recognition
+
+pytestmark = pytest.mark.browser
+
+
+def test_recognise_a_colleague_who_then_sees_it_the_badge_and_the_celebration(
+    browser, page, live_server, alice, bob, carl
+):
+    browser_sign_in(page, live_server, alice)
+    page.get_by_role("link", name=re.compile("Recognise a colleague")).tap()
+    page.get_by_label("Find a colleague by name").fill("bo")
+    expect(page.get_by_role("radio", name="Carl Jensen")).to_have_count(0)
+    page.get_by_role("radio", name="Bob Okafor").check()
+    page.get_by_label("What did they do?").fill("Took my 4:45 call so I could make the school run.")
+    page.get_by_role("radio", name="A colleague").check()
+    page.get_by_role("button", name="Send the recognition").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You recognised Bob Okafor")
+    expect(page.get_by_text("Bob will see it in the app.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Badge earned: First thanks")).to_be_visible()
+    assert Recognition.get().for_colleague
+
+    bobs = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
+    browser_sign_in(bobs, live_server, bob)
+    tab = bobs.get_by_role("navigation", name="Main").get_by_role("link", name=re.compile("Thanks"))
+    expect(tab).to_have_text(re.compile("2 new"))
+    tab.tap()
+    news = bobs.get_by_role("region", name="New for you")
+    expect(news.get_by_role("link", name="Alice Martin recognised you")).to_be_visible()
+    expect(news.get_by_role("link", name="You earned a badge: Internal customer")).to_be_visible()
+    moment = bobs.get_by_role("region", name="Celebrations")
+    expect(moment.get_by_role("heading", name="Badge earned: Internal customer")).to_be_visible()
+    expect(moment.get_by_role("link", name="Get the card")).to_have_attribute(
+        "href", re.compile(r"^/badges/internal-customer/portrait-[0-9a-f]+\.png$")
+    )
+    moment.get_by_role("button", name="Close the celebration").tap()
+    expect(moment.get_by_role("heading")).to_have_count(0)
+    expect(tab).not_to_have_text(re.compile("new"))
+    bobs.get_by_role("link", name="Took my 4:45 call so I could make the school run.").tap()
+    bobs.get_by_role("button", name="Applaud Bob Okafor").tap()
+    expect(bobs.get_by_text("You applauded.")).to_be_visible()
+    bobs.goto(f"{live_server}/badges")
+    earned = bobs.get_by_role("listitem").filter(has_text="Internal customer")
+    expect(earned).to_contain_text("Earned")
+    assert Badge.select().where(Badge.person == bob).count() == 1
+    bobs.context.close()
+
+
+def test_the_celebration_respects_reduced_motion_and_never_blocks_the_check_in(
+    browser, live_server, alice
+):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+    )
+    page = context.new_page()
+    browser_sign_in(page, live_server, alice)
+    for phase in ("Before", "During", "After"):
+        group = page.get_by_role("group", name=re.compile(f"^{phase}"))
+        group.get_by_role("radio", name="Yes", exact=True).tap()
+    page.get_by_role("button", name="Check in").tap()
+    moment = page.get_by_role("region", name="Celebrations")
+    expect(moment.get_by_role("heading", name="Badge earned: First check-in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.moment')).transitionDuration"
+    ) in ("0s", "")
+    # It sits beside the page: the rest stays usable while it shows.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Challenge").tap()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    context.close()
+
+
+def test_a_lead_writes_and_shares_the_weekly_announcement(page, live_server, lena, alice, bob):
+    Recognition.create(
+        giver=alice,
+        receiver=bob,
+        team=bob.team,
+        message="Walked a borrower through every line item, then called the next day",
+        customer_kind="external",
+        day="2026-11-17",
+        week="2026-11-16",
+    )
+    page.context.add_init_script(PHONE_SHARE_SHEET)
+    browser_sign_in(page, live_server, lena)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Thanks").tap()
+    page.get_by_role("link", name="Write this week's").tap()
+    text = page.get_by_label("The announcement")
+    expect(text).to_have_value(
+        re.compile(r"^This week's One True Customer recognition goes to Bob Okafor\. Walked")
+    )
+    text.fill(
+        "This week's One True Customer recognition goes to Bob Okafor. He walked a borrower "
+        "through every line item. The borrower wrote: 'I've never felt so taken care of.' "
+        "That's One True Customer in action."
+    )
+    page.get_by_role("button", name="Pin the announcement").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "This week's One True Customer recognition goes to Bob Okafor"
+    )
+    share = page.get_by_role("button", name="Share", exact=True)
+    expect(share).to_be_visible()
+    page.wait_for_load_state("networkidle")  # the card is fetched before the tap
+    share.tap()
+    page.wait_for_function("window.__shared !== null")
+    shared = page.evaluate("window.__shared")
+    announcement = Announcement.get()
+    assert shared["url"].endswith(f"/a/{announcement.share_token}")
+    [(name, kind, size, magic)] = shared["files"]
+    assert kind == "image/png" and magic == [137, 80, 78, 71]
+    page.get_by_role("link", name="Recognition feed").tap()
+    expect(
+        page.get_by_text("The borrower wrote: 'I've never felt so taken care of.'")
+    ).to_be_visible()
