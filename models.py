@@ -14,6 +14,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    DatabaseError,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -23,7 +24,6 @@ from peewee import (
     InterfaceError,
     Model,
     OperationalError,
-    ProgrammingError,
     SqliteDatabase,
     TextField,
     fn,
@@ -156,7 +156,7 @@ def run(sql: str, params: tuple = ()):
     if name in _prepared.get(connection, ()):
         try:
             return db.execute_sql(execute, params)
-        except ProgrammingError:
+        except DatabaseError:
             if db.connection() is connection:
                 raise
             # The pool found this connection dead and ran the statement again on a new one
