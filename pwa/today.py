@@ -9,7 +9,6 @@ from flask import Blueprint, Response, flash, g, request
 from htmx_flask import make_response
 
 from game.days import is_workday, queued_day, week_start
-from game.streaks import streak
 from game.zones import city, same_days
 from models import ANSWERS, CheckIn, Person
 from pwa import clock, events
@@ -32,32 +31,35 @@ from pwa.web import (
 bp = Blueprint("today", __name__)
 
 
-def _state(person, days=None, check_in=None, form=None, errors=None):
-    """Everything Today shows for person (days: their check-in dates, when already read)."""
+def _state(person, check_in=None, form=None, errors=None):
+    """Everything Today shows for person: two statements with the sign-in's, one for a fragment."""
     today = today_for(person)
     workdays = workdays_of(person)
-    if days is None:
-        days = CheckIn.days_of(person)
-    if check_in is None and today in days:
+    page = not wants_fragment()
+    facts = {}
+    if page:
+        facts = person.today_facts(week_start(today), day=today)
+        check_in = check_in or facts["check_in"]
+    elif check_in is None:
         check_in = CheckIn.on(person, today)
     if form is None:
         form = _form_of(check_in)
-    week = week_start(today)
-    facts = person.today_facts(week)
-    commitment = facts["commitment"]
+    commitment = facts.get("commitment")
+    review = commitment_to_review(commitment, facts["earlier"], workdays, today) if page else None
     return {
         "today": today,
         "workday": is_workday(today, workdays),
         "check_in": check_in,
-        "streak": streak(days, workdays, today),
+        "streak": person.streak_on(today),
         "form": form,
         "errors": errors or {},
         "note_max": NOTE_MAX,
         "key": uuid.uuid4().hex,
-        "challenge": facts["challenge"],
+        # The tiles below the check-in: only on the whole page, never in the fragment.
+        "challenge": facts.get("challenge"),
         "commitment": commitment,
-        "review": commitment_to_review(commitment, facts["earlier"], workdays, today),
-        "pledged": facts["pledged"],
+        "review": review,
+        "pledged": facts.get("pledged", True),
     }
 
 
@@ -120,16 +122,16 @@ def check_in():
     if tapped is not None:
         return _queued(person, form, key, tapped)
     today = today_for(person)
+    before_streak = person.streak_on(today)
+    first = person.known_summary().last_day is None  # no check-in before this one
     record = CheckIn.record(person, today, form, key, clock.naive_now())
-    days = CheckIn.days_of(person)
-    earlier = [d for d in days if d != today]
-    before_streak = streak(earlier, workdays_of(person), today)
-    events.checked_in(person, before_streak, streak(days, workdays_of(person), today), not earlier)
+    # The streak before and after, both from the summary row: no walk through the history.
+    events.checked_in(person, before_streak, person.streak_on(today), first)
     # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
     saved = request.form.get("edit") == "1"
     if not wants_fragment():
         return back("today.index", **({"saved": 1} if saved else {}))
-    state = _state(person, days=days, check_in=record)
+    state = _state(person, check_in=record)
     before = before_streak.current
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
