@@ -154,6 +154,14 @@ def invite(email: str, team_name: str | None, role: str, name: str) -> None:
     click.echo(f"Invited {email} as {role}.")
 
 
+@cli.command("rebuild-streaks")
+def rebuild_streaks() -> None:
+    """Rebuild every person's summary (streak, freezes) from their check-ins."""
+    with _app().app_context():
+        rebuilt = models.PersonSummary.rebuild_all()
+    click.echo(f"Rebuilt {rebuilt} summar{'y' if rebuilt == 1 else 'ies'}.")
+
+
 @cli.command("award-badges")
 def award_badges() -> None:
     """Give everyone each badge they already qualify for (safe to run again: nobody gets one twice)."""

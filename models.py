@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import weakref
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    DatabaseError,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -29,7 +31,10 @@ from peewee import (
 from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
+from game import summary as summaries
 from game.challenge import LENGTH as CHALLENGE_DAYS
+from game.days import WorkWeek, parse_past_workdays, parse_workdays
+from game.streaks import Streak, streak
 
 db = DatabaseProxy()
 
@@ -54,6 +59,12 @@ class RetryingPool(PooledPostgresqlDatabase):
     it is safe to send once more on a new connection; a later failure is raised as it is, since a
     write may already have been made.
     """
+
+    def _is_closed(self, conn) -> bool:
+        # peewee's pool sends `SELECT 1` at every checkout to ask whether the connection lives;
+        # only what the driver already knows is checked here, and a dead one is replaced at its
+        # first statement (below), so no round trip is spent on asking.
+        return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
 
     def _initialize_connection(self, conn) -> None:
         super()._initialize_connection(conn)
@@ -118,13 +129,51 @@ def _placeholders(sql: str, param: str) -> str:
     return sql if param == "?" else sql.replace("?", param)
 
 
+# PostgreSQL connection -> names of the statements prepared on it.
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@functools.lru_cache(maxsize=64)
+def _numbered(sql: str) -> tuple[str, str, int]:
+    """A name for sql, sql with "?" as $1, $2..., and how many parameters it has."""
+    parts = sql.split("?")
+    numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+    return "otc_" + hashlib.sha1(sql.encode()).hexdigest()[:16], numbered, len(parts) - 1
+
+
+def run(sql: str, params: tuple = ()):
+    """Execute hand-written SQL of a hot path ("?" placeholders on every backend); return the cursor.
+
+    On PostgreSQL the statement is prepared once per connection and then executed by name, so
+    it is planned once rather than on every request (planning Today's join costs more than
+    running it). SQLite's driver keeps its own cache of prepared statements.
+    """
+    if is_sqlite():
+        return db.execute_sql(sql, params)
+    name, numbered, count = _numbered(sql)
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+    connection = db.connection()
+    if name in _prepared.get(connection, ()):
+        try:
+            return db.execute_sql(execute, params)
+        except DatabaseError:
+            if db.connection() is connection:
+                raise
+            # The pool found this connection dead and ran the statement again on a new one
+            # (RetryingPool), where nothing is prepared yet: prepare it there.
+    db.execute_sql(f"PREPARE {name} AS {numbered}")
+    # Recorded for the connection it ran on, which a retry may have replaced.
+    _prepared.setdefault(db.connection(), set()).add(name)
+    return db.execute_sql(execute, params)
+
+
 def load(model, sql: str, params: tuple) -> list:
     """Model instances from hand-written SQL on a hot path ("?" placeholders on every backend).
 
     peewee's query builder costs more than the query itself for the small reads of Today, so
     these few are written out; columns that aren't fields of the model are kept as attributes.
     """
-    cursor = db.execute_sql(_placeholders(sql, db.obj.param), params)
+    cursor = run(sql, params)
     names = [column[0] for column in cursor.description]
     fields = [model._meta.columns.get(name) for name in names]
     rows = []
@@ -137,6 +186,46 @@ def load(model, sql: str, params: tuple) -> list:
                 instance.__data__[field.name] = field.python_value(value)
         rows.append(instance)
     return rows
+
+
+def column_list(model, alias: str = "") -> str:
+    """The model's columns, listed (a prepared statement's result must not change with the table)."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f'{prefix}"{field.column_name}"' for field in model._meta.sorted_fields)
+
+
+def _aliased(alias: str, model) -> str:
+    return ", ".join(
+        f'{alias}."{field.column_name}" AS {alias}__{field.column_name}'
+        for field in model._meta.sorted_fields
+    )
+
+
+def _instance(model, alias: str, row: dict):
+    """The model instance in row's columns named alias__column; None when its key is NULL."""
+    key = model._meta.primary_key.column_name
+    if row.get(f"{alias}__{key}") is None:
+        return None
+    instance = model()
+    for field in model._meta.sorted_fields:
+        instance.__data__[field.name] = field.python_value(row[f"{alias}__{field.column_name}"])
+    return instance
+
+
+@functools.cache
+def _today_facts_sql() -> str:
+    # One row, whatever exists: LEFT JOINs from a one-row table, each join at most one row.
+    return (
+        f"SELECT {_aliased('ci', CheckIn)}, {_aliased('ch', Challenge)}, pl.id AS pledge_id,"
+        f" {_aliased('cm', Commitment)}, {_aliased('ce', Commitment)}"
+        " FROM (SELECT 1 AS one) AS x"
+        " LEFT JOIN check_in ci ON ci.person_id = ? AND ci.day = ?"
+        " LEFT JOIN challenge ch ON ch.id = (SELECT MAX(id) FROM challenge WHERE person_id = ?)"
+        " LEFT JOIN pledge pl ON pl.person_id = ?"
+        " LEFT JOIN commitment cm ON cm.person_id = ? AND cm.week = ?"
+        " LEFT JOIN commitment ce ON ce.id = (SELECT id FROM commitment WHERE person_id = ?"
+        " AND week < ? AND kept IS NULL ORDER BY week DESC LIMIT 1)"
+    )
 
 
 def as_date(value) -> date:
@@ -224,42 +313,68 @@ class Person(BaseModel):
 
     @classmethod
     def signed_in(cls, token: str, now: datetime) -> tuple[Person, SignIn] | None:
-        """The active person holding a live sign-in for this cookie token."""
+        """The active person holding a live sign-in for this cookie token, with their summary."""
         found = load(
             cls,
-            "SELECT p.*, s.id AS sign_in_id, s.expires_at AS sign_in_expires FROM sign_in s"
-            " JOIN person p ON p.id = s.person_id"
+            f"SELECT {column_list(cls, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
+            + PersonSummary.select_list("ps")
+            + " FROM sign_in s JOIN person p ON p.id = s.person_id"
+            " LEFT JOIN person_summary ps ON ps.person_id = p.id"
             " WHERE s.token_digest = ? AND s.expires_at > ? AND p.active",
             (digest(token), now),
         )
         if not found:
             return None
         person = found[0]
+        person.summary, person.summary_revision = PersonSummary.from_columns(person, "ps")
         expires = SignIn.expires_at.python_value(person.sign_in_expires)
         return person, SignIn(id=person.sign_in_id, person=person.id, expires_at=expires)
 
-    def today_facts(self, week: date) -> dict:
-        """What Today shows besides the check-in: challenge, pledge, this and last commitments."""
-        challenge = load(
-            Challenge,
-            "SELECT c.*, (SELECT COUNT(*) FROM pledge WHERE person_id = ?) AS pledged"
-            " FROM (SELECT 1 AS one) AS x LEFT JOIN challenge c"
-            " ON c.id = (SELECT MAX(id) FROM challenge WHERE person_id = ?)",
-            (self.id, self.id),
-        )[0]
-        commitments = load(
-            Commitment,
-            "SELECT * FROM commitment WHERE person_id = ? AND week <= ? AND (week = ? OR kept IS NULL)"
-            " ORDER BY week DESC LIMIT 2",
-            (self.id, week, week),
+    def work_week(self) -> WorkWeek:
+        """This person's work days (Mon=0), now and as they were before each change."""
+        return WorkWeek(parse_workdays(self.workdays), parse_past_workdays(self.past_workdays))
+
+    def streak_on(self, today: date) -> Streak:
+        """This person's streak on today, from their summary (built first if it is missing)."""
+        week = self.work_week()
+        summary = self.known_summary()
+        if summary is None:
+            summary = PersonSummary.rebuild(self, week)
+        try:
+            return summaries.as_of(summary, week, today)
+        except ValueError:
+            # The last check-in is after today (the person moved west): walk the history instead.
+            return streak(CheckIn.days_of(self), week, today)
+
+    def known_summary(self) -> summaries.Summary | None:
+        """The summary read with this person (read now if it wasn't); None when it needs a rebuild."""
+        if "summary" not in self.__dict__:
+            self.summary, self.summary_revision = PersonSummary.of(self.id)
+        return self.summary
+
+    def today_facts(self, week: date, day: date | None = None) -> dict:
+        """What Today shows besides the streak, in one statement: day's check-in (when day is
+        given), challenge, pledge, this week's commitment and an earlier one still to review."""
+        cursor = run(
+            _today_facts_sql(), (self.id, day, self.id, self.id, self.id, week, self.id, week)
         )
-        current = next((c for c in commitments if c.week == week), None)
-        earlier = next((c for c in commitments if c.week < week), None)
+        names = [column[0] for column in cursor.description]
+        found = dict(zip(names, cursor.fetchone(), strict=True))
+        parts = {
+            prefix: _instance(model, prefix, found)
+            for prefix, model in (
+                ("ci", CheckIn),
+                ("ch", Challenge),
+                ("cm", Commitment),
+                ("ce", Commitment),
+            )
+        }
         return {
-            "challenge": challenge if challenge.id is not None else None,
-            "pledged": bool(challenge.pledged),
-            "commitment": current,
-            "earlier": earlier,
+            "check_in": parts["ci"],
+            "challenge": parts["ch"],
+            "pledged": found["pledge_id"] is not None,
+            "commitment": parts["cm"],
+            "earlier": parts["ce"],
         }
 
     def leads(self, other: Person) -> bool:
@@ -621,6 +736,9 @@ class CheckIn(BaseModel):
     after_note = TextField(default="")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    # The idempotency key of the submit that last wrote this row; a trigger keeps every key
+    # applied in check_in_key (migration 006), so a replay of any of them is refused.
+    submit_key = CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("person", "day"), True),)
@@ -629,34 +747,52 @@ class CheckIn(BaseModel):
     def record(
         cls, person: Person, day: date, answers: dict, key: str | None, now: datetime
     ) -> CheckIn:
-        """Write person's check-in for day: the first submit creates, later ones edit, a replay is a no-op."""
-        if key:
+        """Write person's check-in for day: the first submit creates, later ones edit, a replay is a no-op.
+
+        The person's summary is brought up to date in the same transaction (person.summary is the
+        new one afterwards). On the usual path that is two statements: the upsert, which records
+        the submit's key through a trigger (migration 006), and the summary's compare-and-set.
+        """
+        values = [person.id, day]
+        values += [answers.get(column) or None for column in ANSWER_COLUMNS[:3]]
+        values += [answers.get(column) or "" for column in ANSWER_COLUMNS[3:]]
+        values += [key, now, now]
+        try:
+            with db.atomic():
+                row = load(cls, _record_sql(), tuple(values))[0]
+                PersonSummary.add_day(person, day)
+        except IntegrityError as error:
+            # The trigger found the key already applied: this submit was sent before.
+            if key is None or "check_in_key" not in str(error):
+                raise
             replay = load(
                 cls,
-                "SELECT c.* FROM check_in c JOIN check_in_key k ON k.check_in_id = c.id"
+                f"SELECT {column_list(cls, 'c')} FROM check_in c JOIN check_in_key k"
+                " ON k.check_in_id = c.id"
                 " WHERE k.key = ? AND c.person_id = ?",
                 (key, person.id),
             )
-            if replay:
-                return replay[0]
-        with db.atomic():
-            # One statement creates or edits, so the write lock is held briefly.
-            cls.insert(
-                person=person, day=day, created_at=now, updated_at=now, **answers
-            ).on_conflict(
-                conflict_target=[cls.person, cls.day], update={**answers, "updated_at": now}
-            ).execute()
-            row = cls.on(person, day)
-            if key:
-                CheckInKey.insert(key=key, check_in=row).on_conflict_ignore().execute()
+            if not replay:
+                # Someone else's key: never show their check-in; this submit is simply new.
+                return cls.record(person, day, answers, None, now)
+            return replay[0]
         return row
 
     @classmethod
     def days_of(cls, person: Person) -> list[date]:
         """Every local date person checked in."""
-        cursor = db.execute_sql(
-            _placeholders("SELECT day FROM check_in WHERE person_id = ?", db.obj.param),
+        cursor = run(
+            "SELECT day FROM check_in WHERE person_id = ?",
             (person.id,),
+        )
+        return [as_date(day) for (day,) in cursor.fetchall()]
+
+    @classmethod
+    def days_between(cls, person: Person, first: date, last: date) -> list[date]:
+        """The local dates person checked in from first to last, inclusive."""
+        cursor = run(
+            "SELECT day FROM check_in WHERE person_id = ? AND day >= ? AND day <= ?",
+            (person.id, first, last),
         )
         return [as_date(day) for (day,) in cursor.fetchall()]
 
@@ -664,9 +800,28 @@ class CheckIn(BaseModel):
     def on(cls, person: Person, day: date) -> CheckIn | None:
         """Person's check-in on day, if any."""
         found = load(
-            cls, "SELECT * FROM check_in WHERE person_id = ? AND day = ?", (person.id, day)
+            cls,
+            f"SELECT {column_list(cls)} FROM check_in WHERE person_id = ? AND day = ?",
+            (person.id, day),
         )
         return found[0] if found else None
+
+
+ANSWER_COLUMNS = ("before", "during", "after", "before_note", "during_note", "after_note")
+
+
+@functools.cache
+def _record_sql() -> str:
+    columns = ("person_id", "day", *ANSWER_COLUMNS, "submit_key", "created_at", "updated_at")
+    edited = (*ANSWER_COLUMNS, "submit_key", "updated_at")
+    # Quoted: "before" and "after" are keywords in SQLite.
+    names = ", ".join(f'"{column}"' for column in columns)
+    updates = ", ".join(f'"{column}" = excluded."{column}"' for column in edited)
+    marks = ", ".join("?" for _ in columns)
+    return (
+        f"INSERT INTO check_in ({names}) VALUES ({marks})"
+        f" ON CONFLICT (person_id, day) DO UPDATE SET {updates} RETURNING {column_list(CheckIn)}"
+    )
 
 
 class CheckInKey(BaseModel):
@@ -674,6 +829,163 @@ class CheckInKey(BaseModel):
 
     key = CharField(max_length=64, unique=True)
     check_in = ForeignKeyField(CheckIn, on_delete="CASCADE")
+
+
+class PersonSummary(BaseModel):
+    """What every page needs of a person's past, kept up to date as it changes (one row each).
+
+    Today reads it with the sign-in instead of walking the history: the streak's state after
+    the latest check-in day (game.summary.Summary). A check-in updates it in its own transaction;
+    a change of work days or time zone, a rule change (RULES) or `manage.py rebuild-streaks`
+    rebuilds it from the check-ins.
+    """
+
+    person = ForeignKeyField(Person, primary_key=True, backref="+", on_delete="CASCADE")
+    # The game.summary.RULES it was built under: a row under other rules is rebuilt before use.
+    rules = IntegerField(default=0)
+    # One more on every write, so a check-in's compare-and-set sees any write since its read.
+    revision = IntegerField(default=0)
+    last_day = DateField(null=True)
+    run = IntegerField(default=0)
+    longest = IntegerField(default=0)
+    freezes = IntegerField(default=0)
+    progress = IntegerField(default=0)
+    spent = IntegerField(default=0)
+    # The latest days a freeze saved in the current run, ISO dates separated by commas.
+    saved = CharField(max_length=64, default="")
+
+    STATE = ("last_day", "run", "longest", "freezes", "progress", "spent", "saved")
+
+    @classmethod
+    def select_list(cls, alias: str) -> str:
+        """The columns of this table joined as alias, named alias__column."""
+        return _aliased(alias, cls)
+
+    @classmethod
+    def from_columns(cls, instance, alias: str) -> tuple[summaries.Summary | None, int | None]:
+        """The summary and revision in instance's alias__column attributes (None: rebuild it)."""
+        row = {
+            name: getattr(instance, f"{alias}__{cls._meta.fields[name].column_name}", None)
+            for name in ("rules", "revision", *cls.STATE)
+        }
+        return cls._summary(row), row["revision"]
+
+    @classmethod
+    def of(cls, person_id: int) -> tuple[summaries.Summary | None, int | None]:
+        """Person's stored summary and its revision (None when missing or under older rules)."""
+        cursor = run(
+            f"SELECT rules, revision, {', '.join(cls.STATE)} FROM person_summary"
+            " WHERE person_id = ?",
+            (person_id,),
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None, None
+        row = dict(zip(("rules", "revision", *cls.STATE), found, strict=True))
+        return cls._summary(row), row["revision"]
+
+    @classmethod
+    def _summary(cls, row: dict) -> summaries.Summary | None:
+        if row["rules"] != summaries.RULES:
+            return None
+        last_day = row["last_day"]
+        return summaries.Summary(
+            last_day=None if last_day is None else as_date(last_day),
+            run=row["run"],
+            longest=row["longest"],
+            freezes=row["freezes"],
+            progress=row["progress"],
+            spent=row["spent"],
+            saved=tuple(date.fromisoformat(d) for d in row["saved"].split(",") if d),
+        )
+
+    @staticmethod
+    def _state(summary: summaries.Summary) -> tuple:
+        return (
+            summary.last_day,
+            summary.run,
+            summary.longest,
+            summary.freezes,
+            summary.progress,
+            summary.spent,
+            ",".join(d.isoformat() for d in summary.saved),
+        )
+
+    @classmethod
+    def add_day(cls, person: Person, day: date) -> None:
+        """Bring person's summary up to date with a check-in on day (inside its transaction)."""
+        week = person.work_week()
+        old = person.known_summary()
+        new = summaries.after_check_in(old, day, week) if old is not None else None
+        if new is None:  # no summary yet, or a check-in for a day before the last one
+            person.summary = cls.rebuild(person, week)
+            return
+        if new == old:
+            return
+        # Written only if nobody wrote it since it was read with the sign-in; else rebuilt.
+        cursor = run(
+            f"UPDATE person_summary SET {', '.join(f'{c} = ?' for c in cls.STATE)},"
+            " revision = revision + 1 WHERE person_id = ? AND revision = ?",
+            (*cls._state(new), person.id, person.summary_revision),
+        )
+        if cursor.rowcount == 1:
+            person.summary, person.summary_revision = new, person.summary_revision + 1
+        else:
+            person.summary = cls.rebuild(person, week)
+
+    @classmethod
+    def rebuild(cls, person: Person, week: WorkWeek | None = None) -> summaries.Summary:
+        """Rebuild person's summary from all their check-ins (week: their work days, if changing)."""
+        week = week or person.work_week()
+        with db.atomic():
+            # Lock the row first (making it if need be): a check-in that commits after this
+            # waits, and one that read the row before finds its revision changed and rebuilds.
+            run(
+                "INSERT INTO person_summary (person_id, rules, revision, last_day, run,"
+                " longest, freezes, progress, spent, saved) VALUES (?, 0, 0, NULL, 0, 0, 0,"
+                " 0, 0, '') ON CONFLICT (person_id) DO UPDATE"
+                " SET revision = person_summary.revision + 1",
+                (person.id,),
+            )
+            built = summaries.rebuild(CheckIn.days_of(person), week)
+            cursor = run(
+                f"UPDATE person_summary SET {', '.join(f'{c} = ?' for c in cls.STATE)},"
+                " rules = ?, revision = revision + 1 WHERE person_id = ? RETURNING revision",
+                (*cls._state(built), summaries.RULES, person.id),
+            )
+            person.summary_revision = cursor.fetchone()[0]
+        person.summary = built
+        return built
+
+    @classmethod
+    def rebuild_all(cls, only_stale: bool = False, batch: int = 200) -> int:
+        """Rebuild everyone's summary (or only missing ones and those under older rules); return how many."""
+        query = Person.select(Person.id, Person.workdays, Person.past_workdays).order_by(Person.id)
+        if only_stale:
+            fresh = cls.select(cls.person).where(cls.rules == summaries.RULES)
+            query = query.where(Person.id.not_in(fresh))
+        people = list(query)
+        for start in range(0, len(people), batch):
+            group = people[start : start + batch]
+            ids = [person.id for person in group]
+            with db.atomic():
+                # As in rebuild: lock (or make) the rows before reading the check-ins.
+                cls.insert_many(
+                    [(i, 0, 0) for i in ids], fields=[cls.person, cls.rules, cls.revision]
+                ).on_conflict(
+                    conflict_target=[cls.person], update={cls.revision: cls.revision + 1}
+                ).execute()
+                days: dict[int, list[date]] = {i: [] for i in ids}
+                rows = CheckIn.select(CheckIn.person, CheckIn.day).where(CheckIn.person.in_(ids))
+                for person_id, day in rows.tuples():
+                    days[person_id].append(as_date(day))
+                for person in group:
+                    built = summaries.rebuild(days[person.id], person.work_week())
+                    values = dict(zip(cls.STATE, cls._state(built), strict=True))
+                    cls.update(rules=summaries.RULES, revision=cls.revision + 1, **values).where(
+                        cls.person == person.id
+                    ).execute()
+        return len(people)
 
 
 class Challenge(BaseModel):
@@ -802,6 +1114,7 @@ MODELS = [
     PasswordReset,
     CheckIn,
     CheckInKey,
+    PersonSummary,
     Challenge,
     Commitment,
     Pledge,
@@ -818,7 +1131,10 @@ def router():
 def migrate() -> list[str]:
     """Apply every migration not yet applied; return their names."""
     if not is_sqlite():
-        return router().run()
+        applied = router().run()
+        # Summaries built under older rules (or never built) are rebuilt once the schema is current.
+        PersonSummary.rebuild_all(only_stale=True)
+        return applied
     # SQLite changes some columns by rebuilding the table; with foreign keys on, dropping the old
     # table would cascade into every row that refers to it. The pragma only works outside a
     # transaction, so it is set here, around all of them, and the references checked after.
@@ -830,6 +1146,7 @@ def migrate() -> list[str]:
             raise RuntimeError(f"migration left {len(broken)} broken references: {broken[:5]}")
     finally:
         db.execute_sql("PRAGMA foreign_keys = ON")
+    PersonSummary.rebuild_all(only_stale=True)
     return applied
 
 

@@ -105,3 +105,27 @@ def parse_past_workdays(text: str) -> tuple[tuple[date, frozenset[int]], ...]:
 def format_past_workdays(past: Iterable[tuple[date, frozenset[int]]]) -> str:
     """Format a WorkWeek's history for storage."""
     return ";".join(f"{until.isoformat()}={format_workdays(days)}" for until, days in past)
+
+
+# How far ahead of the server's clock a phone's clock may run and still be believed.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def queued_day(
+    tapped: datetime, now: datetime, tz: str, not_before: date | None = None
+) -> date | None:
+    """The local date a check-in tapped at `tapped` (and sent at `now`) counts for, or None.
+
+    A check-in kept on the phone while offline counts for the day it was tapped, even when it
+    arrives after midnight; but only today or yesterday, never a tap from the future, and never a
+    day before the person last changed zone (so a queue reopens no backfill).
+    """
+    if tapped > now + CLOCK_SKEW:
+        return None
+    today = local_today(now, tz, not_before)
+    day = local_date(min(tapped, now), tz)
+    if day > today or day < today - timedelta(days=1):
+        return None
+    if not_before is not None and day < not_before:
+        return None
+    return day

@@ -181,6 +181,18 @@ def _init_mail(app: Flask) -> None:
     mail.init_app(app)
 
 
+def connection_policy(testing: bool) -> str:
+    """How a request's connection is handled; the bench's yardstick follows the same policy.
+
+    A SQLite connection stays open in its thread (opening one costs more than most queries);
+    a PostgreSQL connection goes back to the pool after each request. Tests close SQLite too,
+    so each test's temporary database can be removed.
+    """
+    if models.is_sqlite() and not testing:
+        return "kept open per thread"
+    return "returned to the pool" if not models.is_sqlite() else "closed after each request"
+
+
 class ConfigError(RuntimeError):
     """The configuration is unsafe to serve with."""
 
@@ -208,9 +220,7 @@ def _init_database(app: Flask) -> None:
         g.started = time.perf_counter()
         models.db.connect(reuse_if_open=True)
 
-    # A SQLite connection stays open in its thread (opening one costs more than most
-    # queries); a PostgreSQL connection goes back to the pool after each request.
-    keep_open = models.is_sqlite() and not app.testing
+    keep_open = connection_policy(app.testing) == "kept open per thread"
 
     @app.teardown_request
     def close(exc) -> None:
@@ -244,6 +254,7 @@ def _init_templates(app: Flask) -> None:
     from pwa import web
 
     app.jinja_env.globals.update(
+        url_for=web.template_url_for,
         phases=web.PHASES,
         answer_labels=web.ANSWER_LABELS,
         weekday_names=web.WEEKDAY_NAMES,

@@ -12,7 +12,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import models
 from game.days import format_past_workdays, format_workdays, local_date
-from models import Challenge, IntegrityError, Invite, PasswordReset, Person, SignIn, SignInLimit, db
+from models import (
+    Challenge,
+    IntegrityError,
+    Invite,
+    PasswordReset,
+    Person,
+    PersonSummary,
+    SignIn,
+    SignInLimit,
+    db,
+)
 from pwa import clock, mail
 from pwa.web import (
     TIMEZONES,
@@ -387,6 +397,7 @@ def me_post():
     today = today_for(person)
     # New work days apply from today; earlier days keep theirs, so no streak is rewritten.
     week = workdays_of(person).changed(today, frozenset(days))
+    rebuild = week != workdays_of(person) or form["tz"] != person.tz
     with db.atomic():
         Person.update(
             name=form["name"],
@@ -394,6 +405,8 @@ def me_post():
             past_workdays=format_past_workdays(week.past),
         ).where(Person.id == person.id).execute()
         person.change_zone(form["tz"], today)
+        if rebuild:  # the summary was built from the old work days and zone
+            PersonSummary.rebuild(person, week)
     return back("account.me", saved=1)
 
 
@@ -404,5 +417,7 @@ def set_timezone():
     tz = request.form.get("tz", "")
     if _zone_error(tz):
         return render("errors/error.html", status=422, code=422, message="Unknown time zone.")
-    g.person.change_zone(tz, today_for(g.person))
+    with db.atomic():
+        g.person.change_zone(tz, today_for(g.person))
+        PersonSummary.rebuild(g.person)
     return back("today.index")

@@ -15,6 +15,8 @@ bp = Blueprint("campaign", __name__)
 PRECACHE = (
     "css/app.css",
     "js/app.js",
+    "js/pwa.js",
+    "js/queue.js",
     "vendor/htmx.min.js",
     "icons/icon.svg",
     "icons/icon-192.png",
@@ -58,21 +60,20 @@ def offline():
 def manifest():
     """The web app manifest: installable, standalone, with the campaign's colours."""
     icons = [
-        {
-            "src": url_for("static", filename=f"icons/{name}-{size}.png"),
-            "sizes": f"{size}x{size}",
-            "type": "image/png",
-            "purpose": purpose,
-        }
-        for name, purpose in (("icon", "any"), ("maskable", "maskable"))
-        for size in (192, 512)
+        _icon(f"icons/{name}-{size}.png", size, purpose)
+        for name, purpose, size in (
+            ("icon", "any", 192),
+            ("icon", "any", 512),
+            ("maskable", "maskable", 192),
+            ("maskable", "maskable", 512),
+        )
     ]
-    shortcuts = [{"name": "Check in", "url": url_for("today.index")}]
-    if "stories.new" in current_app.view_functions:
-        shortcuts.append({"name": "Share a story", "url": url_for("stories.new")})
-    if "recognition.new" in current_app.view_functions:
-        shortcuts.append({"name": "Recognise", "url": url_for("recognition.new")})
-    shortcuts.append({"name": "Reference card", "url": url_for("campaign.card")})
+    shortcuts = [_shortcut("Check in", "today.index")]
+    # Each area's shortcut appears once its area exists in this build.
+    for name, endpoint in (("Share a story", "stories.new"), ("Recognise", "recognition.new")):
+        if endpoint in current_app.view_functions:
+            shortcuts.append(_shortcut(name, endpoint))
+    shortcuts.append(_shortcut("Reference card", "campaign.card"))
     response = jsonify(
         {
             "name": "One True Customer",
@@ -92,12 +93,38 @@ def manifest():
     return response
 
 
+def _icon(filename: str, size: int, purpose: str) -> dict:
+    return {
+        "src": url_for("static", filename=filename),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
+
+
+def _shortcut(name: str, endpoint: str) -> dict:
+    return {
+        "name": name,
+        "url": url_for(endpoint),
+        "icons": [_icon("icons/icon-192.png", 192, "any")],
+    }
+
+
 @bp.route("/sw.js")
 def service_worker():
     """The service worker, served from the root so it may look after every page."""
     static_urls = [url_for("static", filename=name) for name in PRECACHE]
-    version = hashlib.sha256("\n".join(static_urls).encode()).hexdigest()[:12]
-    script = render_template("sw.js", static_urls=static_urls, version=version)
+    urls = {
+        "card_url": url_for("campaign.card"),
+        "offline_url": url_for("campaign.offline"),
+        "sign_in_url": url_for("account.sign_in"),
+        "sign_out_url": url_for("account.sign_out"),
+        "queue_url": url_for("static", filename="js/queue.js"),
+    }
+    # A new release of the worker itself, or of any file it keeps, is a new cache.
+    source = current_app.jinja_env.loader.get_source(current_app.jinja_env, "sw.js")[0]
+    version = hashlib.sha256("\n".join([source, *static_urls]).encode()).hexdigest()[:12]
+    script = render_template("sw.js", static_urls=static_urls, version=version, **urls)
     response = Response(script, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"

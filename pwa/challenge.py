@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, request
 
 from game import moments
-from game.challenge import challenge_view
+from game.challenge import challenge_view, ends_on
 from game.days import week_start
 from game.weeks import last_workday, review_due
 from models import Challenge, CheckIn, Commitment
@@ -31,7 +31,8 @@ def _view(person, challenge):
     today = today_for(person)
     if today < challenge.start:
         return None
-    return challenge_view(challenge.start, CheckIn.days_of(person), workdays_of(person), today)
+    days = CheckIn.days_between(person, challenge.start, ends_on(challenge.start))
+    return challenge_view(challenge.start, days, workdays_of(person), today)
 
 
 def _page(status=200, form=None, errors=None):

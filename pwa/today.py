@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from flask import Blueprint, flash, g, request
+from flask import Blueprint, Response, flash, g, request
 from htmx_flask import make_response
 
-from game.days import is_workday, week_start
-from game.streaks import streak
+from game.days import is_workday, queued_day, week_start
 from game.zones import city, same_days
 from models import ANSWERS, CheckIn, Person
 from pwa import clock, events
@@ -31,32 +31,35 @@ from pwa.web import (
 bp = Blueprint("today", __name__)
 
 
-def _state(person, days=None, check_in=None, form=None, errors=None):
-    """Everything Today shows for person (days: their check-in dates, when already read)."""
+def _state(person, check_in=None, form=None, errors=None):
+    """Everything Today shows for person: two statements with the sign-in's, one for a fragment."""
     today = today_for(person)
     workdays = workdays_of(person)
-    if days is None:
-        days = CheckIn.days_of(person)
-    if check_in is None and today in days:
+    page = not wants_fragment()
+    facts = {}
+    if page:
+        facts = person.today_facts(week_start(today), day=today)
+        check_in = check_in or facts["check_in"]
+    elif check_in is None:
         check_in = CheckIn.on(person, today)
     if form is None:
         form = _form_of(check_in)
-    week = week_start(today)
-    facts = person.today_facts(week)
-    commitment = facts["commitment"]
+    commitment = facts.get("commitment")
+    review = commitment_to_review(commitment, facts["earlier"], workdays, today) if page else None
     return {
         "today": today,
         "workday": is_workday(today, workdays),
         "check_in": check_in,
-        "streak": streak(days, workdays, today),
+        "streak": person.streak_on(today),
         "form": form,
         "errors": errors or {},
         "note_max": NOTE_MAX,
         "key": uuid.uuid4().hex,
-        "challenge": facts["challenge"],
+        # The tiles below the check-in: only on the whole page, never in the fragment.
+        "challenge": facts.get("challenge"),
         "commitment": commitment,
-        "review": commitment_to_review(commitment, facts["earlier"], workdays, today),
-        "pledged": facts["pledged"],
+        "review": review,
+        "pledged": facts.get("pledged", True),
     }
 
 
@@ -101,6 +104,9 @@ def check_in():
         check_length(errors, f"{key}_note", note, "This note", NOTE_MAX)
     if not errors and not any(form[p["key"]] for p in PHASES):
         errors["form"] = "Tap an answer for at least one phase, then check in."
+    tapped = request.headers.get("X-Tapped-At")
+    if errors and tapped is not None:
+        return _plain(next(iter(errors.values())), 422)
     if errors:
         return render(
             "today/index.html",
@@ -111,18 +117,21 @@ def check_in():
             saved=False,
             **_state(person, form=form, errors=errors),
         )
-    key = form_key(request.form.get("key"))
+    # The form's key, or the same key sent as a header by the offline queue (js/queue.js).
+    key = form_key(request.headers.get("Idempotency-Key") or request.form.get("key"))
+    if tapped is not None:
+        return _queued(person, form, key, tapped)
     today = today_for(person)
+    before_streak = person.streak_on(today)
+    first = person.known_summary().last_day is None  # no check-in before this one
     record = CheckIn.record(person, today, form, key, clock.naive_now())
-    days = CheckIn.days_of(person)
-    earlier = [d for d in days if d != today]
-    before_streak = streak(earlier, workdays_of(person), today)
-    events.checked_in(person, before_streak, streak(days, workdays_of(person), today), not earlier)
+    # The streak before and after, both from the summary row: no walk through the history.
+    events.checked_in(person, before_streak, person.streak_on(today), first)
     # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
     saved = request.form.get("edit") == "1"
     if not wants_fragment():
         return back("today.index", **({"saved": 1} if saved else {}))
-    state = _state(person, days=days, check_in=record)
+    state = _state(person, check_in=record)
     before = before_streak.current
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
@@ -136,6 +145,33 @@ def check_in():
         trigger=trigger,
         **state,
     )
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+def _queued(person, form: dict, key: str | None, tapped_text: str) -> Response:
+    """A check-in kept on the phone while offline, sent now: it counts for the day it was tapped."""
+    if request.headers.get("X-Queued-For", str(person.id)) != str(person.id):
+        # Made by whoever was signed in on this phone before: it waits for them.
+        return _plain("This check-in was made by someone else on this phone.", 409)
+    try:
+        tapped = datetime.fromisoformat(tapped_text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        tapped = None
+    day = None
+    if tapped is not None and tapped.tzinfo is not None:
+        day = queued_day(tapped, clock.now(), person.tz, person.tz_changed_on)
+    if day is None:
+        return _plain(
+            "A check-in kept on this phone arrived too late to count: "
+            "check-ins count for today or yesterday only.",
+            422,
+        )
+    # A replay of the same key is answered as the first was, and changes nothing.
+    CheckIn.record(person, day, form, key, clock.naive_now())
+    return _plain("Sent", 200)
 
 
 def _zone_to_offer(person, phone: str) -> bool:

@@ -12,7 +12,7 @@ import email_validator
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
 
-from game.days import WorkWeek, local_today, parse_past_workdays, parse_workdays
+from game.days import WorkWeek, local_today
 from pwa import clock
 
 # The Daily Filter, in the campaign's words (Part 3).
@@ -66,6 +66,31 @@ REGIONS = (
     "Pacific",
 )
 ZONE_CHOICES = ("UTC", *sorted(z for z in TIMEZONES if z.split("/")[0] in REGIONS))
+
+
+@functools.lru_cache(maxsize=1024)
+def _built_url(app, script_root: str, endpoint: str, values: tuple) -> str:
+    return app.url_for(endpoint, **dict(values))
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """url_for for templates: a relative URL, once built, is kept (a page builds some 20 of them).
+
+    A relative URL depends only on the endpoint, its values and the app's mount point, so the
+    same arguments always give the same URL; anything else goes to url_for itself.
+    """
+    app = current_app._get_current_object()
+    if (
+        endpoint.startswith(".")
+        or any(name.startswith("_") for name in values)
+        or app.url_default_functions
+        or not request
+    ):
+        return url_for(endpoint, **values)
+    try:
+        return _built_url(app, request.script_root, endpoint, tuple(values.items()))
+    except TypeError:  # a value that can't be a cache key
+        return url_for(endpoint, **values)
 
 
 def wants_fragment() -> bool:
@@ -132,7 +157,7 @@ def today_for(person) -> date:
 
 def workdays_of(person) -> WorkWeek:
     """The person's work days (Mon=0), now and as they were before each change."""
-    return WorkWeek(parse_workdays(person.workdays), parse_past_workdays(person.past_workdays))
+    return person.work_week()
 
 
 # Explicit direction overrides and isolates: typed text never needs them, and they can

@@ -59,3 +59,17 @@ def test_the_reference_card_opens_offline_once_the_app_was_visited(page, live_se
     page.goto(f"{live_server}/challenge")
     expect(page.get_by_role("heading", level=1)).to_have_text("You're offline for a moment")
     page.context.set_offline(False)
+
+
+def test_the_manifest_says_everything_an_installed_app_needs(client):
+    manifest = client.get("/manifest.webmanifest").get_json()
+    for field in ("name", "short_name", "description", "start_url", "scope", "id"):
+        assert manifest[field], field
+    assert manifest["theme_color"] == "#1C2541" and manifest["background_color"] == "#FAF3E6"
+    assert all(shortcut["icons"] for shortcut in manifest["shortcuts"])
+
+
+def test_the_recognise_shortcut_appears_only_once_recognitions_exist(app):
+    shortcuts = app.test_client().get("/manifest.webmanifest").get_json()["shortcuts"]
+    names = [s["name"] for s in shortcuts]
+    assert ("Recognise" in names) == ("recognition.new" in app.view_functions)

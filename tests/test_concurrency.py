@@ -90,6 +90,22 @@ def test_a_double_tap_sent_twice_at_once_makes_one_check_in(live_server, alice):
     assert CheckIn.select().where(CheckIn.person == alice).count() == 1
 
 
+def test_a_queued_check_in_replayed_four_times_at_once_is_one_check_in(live_server, alice, clock):
+    session, token = _signed_in(live_server, alice.email)
+    headers = {
+        "Idempotency-Key": "queued-tap",
+        "X-Tapped-At": clock.now().isoformat(),
+        "X-CSRFToken": token,
+        "HX-Request": "true",
+    }
+    responses = _at_once(
+        4,
+        lambda: session.post(f"{live_server}/checkin", data={"before": "yes"}, headers=headers),
+    )
+    assert [r.status_code for r in responses] == [200] * 4
+    assert CheckIn.select().where(CheckIn.person == alice).count() == 1
+
+
 def test_requests_at_once_that_each_complete_a_badge_award_it_once(live_server, north, alice):
     colleagues = [make_person(f"Colleague {n}", f"c{n}@example.com", team=north) for n in range(4)]
     # Four phones of the same person, each recognising a different colleague at the same moment.

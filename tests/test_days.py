@@ -8,12 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from game.days import (
+    CLOCK_SKEW,
     DEFAULT_WORKDAYS,
     format_workdays,
     is_workday,
     local_date,
     local_today,
     parse_workdays,
+    queued_day,
     week_start,
 )
 from game.streaks import streak
@@ -224,3 +226,39 @@ def test_the_streak_after_a_zone_change_is_the_streak_before_plus_what_is_earned
         assert after == before + len(earned)  # no gap: every new day adds one, no old one does
     else:
         assert after <= before + len(earned)  # a missed day can cost (or spend a freeze), never add
+
+
+# Queued (offline) check-ins ------------------------------------------------------------------
+
+
+@given(
+    tapped=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC)
+    ),
+    delay=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=4)),
+    tz=st.sampled_from(["UTC", "Europe/Berlin", "America/Los_Angeles", "Pacific/Kiritimati"]),
+)
+def test_a_queued_check_in_counts_for_its_tap_day_if_that_is_today_or_yesterday(tapped, delay, tz):
+    now = tapped + delay
+    day = queued_day(tapped, now, tz)
+    today = local_date(now, tz)
+    tap_day = local_date(tapped, tz)
+    if tap_day in (today, today - timedelta(days=1)):
+        assert day == tap_day
+    else:
+        assert day is None
+
+
+def test_a_check_in_tapped_before_midnight_and_sent_after_counts_for_the_day_it_was_made():
+    tapped = datetime(2026, 11, 18, 22, 50, tzinfo=UTC)  # 23:50 in Berlin
+    now = datetime(2026, 11, 18, 23, 20, tzinfo=UTC)  # 00:20 the next day
+    assert queued_day(tapped, now, "Europe/Berlin") == date(2026, 11, 18)
+
+
+def test_a_queued_check_in_never_lands_before_the_last_zone_change_nor_in_the_future():
+    tapped = datetime(2026, 11, 18, 12, tzinfo=UTC)
+    now = datetime(2026, 11, 19, 12, tzinfo=UTC)
+    assert queued_day(tapped, now, "UTC", not_before=date(2026, 11, 19)) is None
+    assert queued_day(tapped, now, "UTC", not_before=date(2026, 11, 18)) == date(2026, 11, 18)
+    later = now + CLOCK_SKEW + timedelta(minutes=1)
+    assert queued_day(later, now, "UTC") is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 import models
@@ -102,6 +104,7 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
 
     applied = models.migrate()
     assert applied[0] == "005_hardening" and "009_tz_kept" in applied  # and any other release's
+    assert "006_person_summary" in applied
 
     counts = {
         table: models.db.execute_sql(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -119,6 +122,9 @@ def test_upgrading_from_the_submit_key_release_keeps_rows_indexes_and_references
         "The Saturday Call",
     )
     assert models.Person.get().tz_changed_on is None
+    # Every person's summary is built as the migrations finish, from the check-ins they had.
+    summary = models.PersonSummary.get()
+    assert (summary.last_day, summary.run, summary.longest) == (date(2026, 1, 2), 1, 1)
     assert models.Person.get().tz_kept == ""
     assert "sign_in_limit" in models.db.get_tables()
     assert "login_attempt" not in models.db.get_tables()

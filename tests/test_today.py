@@ -173,6 +173,60 @@ def test_an_htmx_request_without_sign_in_is_redirected_by_header(client):
     assert response.headers["HX-Redirect"] == "/signin"
 
 
+# The offline queue's replays -----------------------------------------------------------------
+
+
+def queued(client, tapped: str, key: str = "k-queued-1", **headers):
+    return client.post(
+        "/checkin",
+        data=ALL_YES,
+        headers={"Idempotency-Key": key, "X-Tapped-At": tapped, **headers},
+    )
+
+
+def test_a_check_in_queued_before_midnight_counts_for_the_day_it_was_made(as_alice, alice, clock):
+    clock.set(datetime(2026, 11, 18, 23, 20, tzinfo=UTC))  # 00:20 on the 19th in Berlin
+    response = queued(as_alice, "2026-11-18T22:50:00Z")  # 23:50 on the 18th
+    assert response.status_code == 200
+    assert [row.day for row in CheckIn.select()] == [date(2026, 11, 18)]
+
+
+def test_the_same_queued_check_in_sent_twice_is_applied_once(as_alice, alice):
+    first = queued(as_alice, "2026-11-18T09:55:00Z")
+    again = queued(as_alice, "2026-11-18T09:55:00Z")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.get_data() == again.get_data()
+    assert CheckIn.select().count() == 1
+
+
+def test_a_queued_check_in_older_than_yesterday_is_refused_with_a_clear_message(as_alice):
+    response = queued(as_alice, "2026-11-16T12:00:00Z")
+    assert response.status_code == 422
+    assert "today or yesterday only" in response.get_data(as_text=True)
+    assert CheckIn.select().count() == 0
+
+
+def test_a_queued_check_in_never_lands_before_the_last_zone_change(as_alice, alice):
+    alice.tz_changed_on = date(2026, 11, 18)
+    alice.save()
+    response = queued(as_alice, "2026-11-17T12:00:00Z")
+    assert response.status_code == 422
+    assert CheckIn.select().count() == 0
+
+
+def test_a_queued_check_in_with_a_nonsense_instant_is_refused_not_a_500(as_alice):
+    for tapped in ("yesterday", "2026-11-18T09:55:00", ""):
+        response = queued(as_alice, tapped, key=f"k-{len(tapped)}")
+        assert response.status_code == 422, tapped
+    assert CheckIn.select().count() == 0
+
+
+def test_a_check_in_queued_by_someone_else_on_the_phone_waits_for_them(as_alice, alice):
+    response = queued(as_alice, "2026-11-18T09:55:00Z", **{"X-Queued-For": str(alice.id + 1)})
+    assert response.status_code == 409
+    assert CheckIn.select().count() == 0
+
+
 def test_a_phone_zone_that_is_an_alias_of_mine_offers_no_switch(client, north):
     person = make_person("Priya Sharma", "priya@example.com", team=north, tz="Asia/Kolkata")
     sign_in(client, person)

@@ -1,48 +1,227 @@
-// One True Customer service worker: the quick reference card and the app's look work offline.
-// Private pages are never cached: only the signed-out reference card, an offline page and static files.
+// One True Customer service worker. Each concern is its own block of listeners and functions, so
+// others (push notifications) add theirs beside it without touching these.
 "use strict";
 
 // Rendered by the server: the static files under their content-hashed names, and a cache named
-// for them, so a new version of any file is a new worker that fetches it and drops the old cache.
+// for them and for this script, so a new release is a new worker that fetches them and drops the
+// old cache.
 const CACHE = "otc-shell-{{ version }}";
-const PAGES = ["/card", "/offline"];
 const STATIC = {{ static_urls|tojson }};
+const SHELL_PAGES = ["{{ card_url }}", "{{ offline_url }}"];
+const OFFLINE_URL = "{{ offline_url }}";
+const SIGN_IN_URL = "{{ sign_in_url }}";
+const SIGN_OUT_URL = "{{ sign_out_url }}";
+
+// ==== Offline: the shell, pages as last seen, versioned static files =========================
+// Pages: network first, the last copy seen as the fallback, then an honest offline page.
+// Signed-in pages are kept only while the person is signed in: signing out, a 401 or the sign-in
+// page forgets them all. POSTs and plain htmx requests (fragments) never touch the caches.
+const PAGES = "otc-pages";
+const NEVER_KEPT = [SIGN_IN_URL, "/invite/", "/reset/"];
+const HASHED = /^(.+)\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$/;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      cache.addAll([
-        // Fetched without the cookie, so the cached pages hold nobody's session.
-        ...PAGES.map((path) => new Request(path, { credentials: "omit" })),
-        ...STATIC,
-      ])
-    ).then(() => self.skipWaiting())
-  );
+  // No skipWaiting here: the new worker waits, and takes over at the next navigation (js/pwa.js).
+  event.waitUntil(offlinePrecache());
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches.keys()
-      .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
-      .then(() => self.clients.claim())
+    offlineDropOldShells()
+      .then((upgraded) => self.clients.claim().then(() => upgraded && offlineSayUpdated()))
   );
 });
 
-self.addEventListener("fetch", (event) => {
-  const request = event.request;
-  const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (request.mode === "navigate") {
-    const fallback = url.pathname === "/card" ? "/card" : "/offline";
-    event.respondWith(fetch(request).catch(() => caches.match(fallback)));
-    return;
-  }
-  if (STATIC.includes(url.pathname)) {
-    // A hashed name never changes its content: the cached copy is always right.
-    event.respondWith(caches.match(request).then((cached) => cached || fetch(request)));
-  }
+self.addEventListener("message", (event) => {
+  if (event.data === "take-over") self.skipWaiting();
 });
 
+self.addEventListener("fetch", (event) => {
+  const answer = offlineAnswer(event);
+  if (answer) event.respondWith(answer);
+});
+
+function offlinePrecache() {
+  return caches.open(CACHE).then((cache) =>
+    cache.addAll([
+      // Fetched without the cookie, so these copies hold nobody's session.
+      ...SHELL_PAGES.map((path) => new Request(path, { credentials: "omit" })),
+      ...STATIC,
+    ])
+  );
+}
+
+// Whether an older release was here (and is now gone).
+function offlineDropOldShells() {
+  return caches.keys().then((keys) => {
+    const old = keys.filter((key) => key.startsWith("otc-shell-") && key !== CACHE);
+    return Promise.all(old.map((key) => caches.delete(key))).then(() => old.length > 0);
+  });
+}
+
+function offlineSayUpdated() {
+  return self.clients.matchAll({ type: "window" }).then((windows) =>
+    windows.forEach((client) => client.postMessage("updated"))
+  );
+}
+
+// The promise to answer a request with, or null to leave it to the browser.
+function offlineAnswer(event) {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return null;
+  if (request.method !== "GET") {
+    if (url.pathname === SIGN_OUT_URL) event.waitUntil(offlineForgetPages());
+    return null;
+  }
+  if (offlineWantsPage(request)) return offlinePage(event, request, url);
+  if (HASHED.test(url.pathname)) return offlineStatic(request, url);
+  return null;
+}
+
+// A navigation, or an htmx request that wants the whole page (boosted links and forms, history
+// restores: pwa/web.py's wants_fragment). A plain htmx request gets a fragment, which must never
+// stand in for a page, nor a page for it: those go to the network alone.
+function offlineWantsPage(request) {
+  if (request.mode === "navigate") return true;
+  const headers = request.headers;
+  return headers.get("HX-Request") === "true" &&
+    (headers.get("HX-Boosted") === "true" || headers.get("HX-History-Restore-Request") === "true");
+}
+
+// One cache entry per page address, whether a navigation or a boosted request fetched it: both
+// get the same whole page (Vary: HX-Request only tells a fragment from a page).
+function offlinePageKey(url) {
+  return new Request(url.origin + url.pathname + url.search);
+}
+
+async function offlinePage(event, request, url) {
+  const waiting = self.registration.waiting;
+  if (waiting) {
+    // A new release is ready: it takes over at this navigation. A boosted one becomes a full
+    // load (htmx follows HX-Redirect), so no page mixes files of two releases.
+    if (request.mode !== "navigate") {
+      return new Response("", { status: 200, headers: { "HX-Redirect": url.pathname + url.search } });
+    }
+    waiting.postMessage("take-over");
+  }
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    return (await offlineSavedPage(url)) || offlineFallback();
+  }
+  const landed = new URL(response.url || url.href);
+  if (response.status === 401 || landed.pathname === SIGN_IN_URL) {
+    // The sign-in has ended (or never was): nothing of the last person stays on this phone.
+    event.waitUntil(offlineForgetPages());
+  } else if (offlineKeepable(response, landed)) {
+    event.waitUntil(offlineKeep(landed, response.clone()));
+  }
+  return response;
+}
+
+function offlineKeepable(response, url) {
+  return response.status === 200 && response.type === "basic" && !response.redirected &&
+    (response.headers.get("Content-Type") || "").startsWith("text/html") &&
+    !NEVER_KEPT.some((path) => url.pathname.startsWith(path));
+}
+
+async function offlineKeep(url, response) {
+  const headers = new Headers(response.headers);
+  // The body is already decoded; events were for the moment it was first shown.
+  for (const name of ["Content-Encoding", "Content-Length", "HX-Trigger", "HX-Trigger-After-Settle"]) {
+    headers.delete(name);
+  }
+  headers.set("X-Saved-At", String(Date.now()));
+  const body = await response.blob();
+  const cache = await caches.open(PAGES);
+  await cache.put(offlinePageKey(url), new Response(body, { status: 200, headers }));
+}
+
+function offlineForgetPages() {
+  return caches.delete(PAGES);
+}
+
+// The last copy of the page seen online (or the shell's copy of the card), marked as such.
+async function offlineSavedPage(url) {
+  const pages = await caches.open(PAGES);
+  const saved = (await pages.match(offlinePageKey(url), { ignoreVary: true })) ||
+    (url.pathname !== OFFLINE_URL && (await caches.match(url.pathname, { cacheName: CACHE })));
+  return saved ? offlineMarked(saved) : null;
+}
+
+// Unhide the page's own offline note and say when the copy was saved (see base.html).
+async function offlineMarked(response) {
+  const savedAt = Number(response.headers.get("X-Saved-At"));
+  const when = savedAt
+    ? new Date(savedAt).toLocaleString([], { weekday: "short", hour: "numeric", minute: "2-digit" })
+    : "";
+  const html = (await response.text())
+    .replace("data-offline-note hidden", "data-offline-note data-from-cache")
+    .replace("<span data-saved-at></span>", `<span data-saved-at>Saved on this phone${when ? " " + when : ""}.</span>`);
+  const headers = new Headers(response.headers);
+  headers.delete("X-Saved-At");
+  return new Response(html, { status: 200, headers });
+}
+
+// Status 200 so htmx shows it for a tab tap too, instead of leaving the old page and a toast.
+async function offlineFallback() {
+  const page = await caches.match(OFFLINE_URL, { cacheName: CACHE });
+  return page ? new Response(await page.blob(), { status: 200, headers: page.headers }) : Response.error();
+}
+
+// A hashed name never changes its content: the cached copy is always right.
+async function offlineStatic(request, url) {
+  const shell = await caches.open(CACHE);
+  const cached = await shell.match(request, { ignoreVary: true });
+  if (cached) return cached;
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic") await shell.put(request, response.clone());
+    return response;
+  } catch (error) {
+    // A page saved under an older release names older hashes: today's version of the same file
+    // is the best stand-in offline.
+    const plain = url.pathname.replace(HASHED, "$1$2");
+    const current = STATIC.find((path) => path.replace(HASHED, "$1$2") === plain);
+    const stand_in = current && (await shell.match(current));
+    if (stand_in) return stand_in;
+    throw error;
+  }
+}
+// ==== end of Offline ==========================================================================
+
+// ==== Offline check-in queue: Background Sync sends what js/queue.js kept ======================
+importScripts("{{ queue_url }}");
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.otcQueue.SYNC_TAG) event.waitUntil(queueFlush());
+});
+
+// A token for this session, from a page fetched with its cookie (the worker has no page of its own).
+function queueToken() {
+  return fetch("{{ card_url }}", { credentials: "same-origin" })
+    .then((response) => response.text())
+    .then((html) => {
+      const found = /name="csrf-token" content="([^"]+)"/.exec(html);
+      if (!found) throw new Error("no token");
+      return found[1];
+    });
+}
+
+function queueFlush() {
+  return self.otcQueue.flush(queueToken).then((outcome) =>
+    self.clients.matchAll({ type: "window" }).then((windows) => {
+      windows.forEach((client) => client.postMessage({ queue: outcome }));
+      // Still waiting: fail, so the browser tries again later.
+      if (outcome.waiting) throw new Error("check-ins still waiting");
+    })
+  );
+}
+// ==== end of Offline check-in queue ===========================================================
+
+// ==== Push notifications ======================================================================
 // Push: the server sends Declarative Web Push JSON ({"web_push": 8030, "notification": {...}}), which
 // new Safari shows by itself; everywhere else this handler shows the same notification.
 self.addEventListener("push", (event) => {

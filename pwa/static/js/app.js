@@ -98,8 +98,17 @@
     clearTimeout(el.hideTimer);
     el.hideTimer = setTimeout(function () { el.hidden = true; }, 8000);
   }
-  document.addEventListener("htmx:sendError", function () {
-    toast("No connection, so that wasn't sent. Your answers are still here: try again when you're back online.");
+  document.addEventListener("htmx:sendError", function (event) {
+    var config = event.detail.requestConfig || {};
+    if ((config.verb || "get").toLowerCase() === "get") {
+      toast("You're offline, so that page can't open now. The reference card works offline.");
+    } else {
+      var form = event.detail.elt && event.detail.elt.closest("form");
+      if (form && form.hasAttribute("data-queued")) return; // kept on the phone (js/pwa.js)
+      var kept = !form ? "" : form.classList.contains("checkin-form") ? " Your answers are still here."
+        : form.querySelector("textarea") ? " What you wrote is still here." : "";
+      toast("No connection, so that wasn't sent." + kept + " Try again when you're back online.");
+    }
   });
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
@@ -170,11 +179,5 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); showMoments(document); });
   document.addEventListener("htmx:afterSettle", function () { showMoments(document); });
 
-  // The service worker keeps the reference card (and the app's look) available offline.
-  if ("serviceWorker" in navigator) {
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
-    });
-  }
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt.ownerDocument || document); });
 })();

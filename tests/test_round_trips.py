@@ -1,0 +1,109 @@
+"""Round trips, counted at the database driver: Today in two statements, a check-in in three.
+
+The budgets hold for what later pages need on every request too (badge facts, the count of what
+is new): those belong on the summary row read with the sign-in, not in statements of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bench.statements import Statements
+from models import Challenge, CheckIn, Commitment, Pledge
+
+TODAY_BUDGET = 2
+CHECK_IN_BUDGET = 3
+ALL_YES = {"before": "yes", "during": "yes", "after": "yes"}
+
+
+@pytest.fixture
+def with_history(alice):
+    """Alice with a year of check-ins, a challenge, a pledge and a commitment to review."""
+    start = date(2025, 11, 17)
+    days = [start + timedelta(days=n) for n in range(366)]
+    CheckIn.insert_many(
+        [{"person": alice.id, "day": d, "before": "yes"} for d in days if d.weekday() < 5]
+    ).execute()
+    Challenge.create(person=alice, start=date(2026, 11, 9))
+    Pledge.create(person=alice)
+    Commitment.create(person=alice, week=date(2026, 11, 9), behaviour="Call back", situation="x")
+    return alice
+
+
+def data_statements(sent: Statements) -> list[str]:
+    return [sql for _, sql in sent.data]
+
+
+def test_today_takes_two_statements(as_alice, with_history):
+    as_alice.get("/")  # the first visit builds the summary from the history
+    with Statements() as sent:
+        page = as_alice.get("/")
+    assert page.status_code == 200
+    assert "Did you keep it?" in page.get_data(as_text=True)
+    assert len(data_statements(sent)) <= TODAY_BUDGET, data_statements(sent)
+
+
+def test_today_after_checking_in_still_takes_two_statements(as_alice, with_history):
+    as_alice.post("/checkin", data=ALL_YES)
+    with Statements() as sent:
+        page = as_alice.get("/").get_data(as_text=True)
+    assert "Checked in for today" in page
+    assert len(data_statements(sent)) <= TODAY_BUDGET, data_statements(sent)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain form"])
+def test_a_check_in_takes_three_statements(as_alice, with_history, htmx):
+    as_alice.get("/")
+    token = as_alice.csrf_token()
+    form = {**ALL_YES, "key": "first-tap", "csrf_token": token}
+    with Statements() as sent:
+        response = (
+            as_alice.htmx("POST", "/checkin", data=form)
+            if htmx
+            else as_alice.post("/checkin", data=form)
+        )
+    assert response.status_code == (200 if htmx else 303)
+    assert len(data_statements(sent)) <= CHECK_IN_BUDGET, data_statements(sent)
+
+
+def test_an_edit_and_a_replay_take_three_statements_each(as_alice, with_history):
+    as_alice.post("/checkin", data={**ALL_YES, "key": "first"})
+    token = as_alice.csrf_token()
+    for key in ("second", "first"):  # an edit, then a replay of the first submit
+        form = {**ALL_YES, "during": "partly", "key": key, "csrf_token": token}
+        with Statements() as sent:
+            response = as_alice.htmx("POST", "/checkin", data=form)
+        assert response.status_code == 200
+        assert len(data_statements(sent)) <= CHECK_IN_BUDGET, (key, data_statements(sent))
+
+
+def test_no_liveness_query_is_sent_when_a_connection_is_taken_from_the_pool(as_alice):
+    as_alice.get("/")
+    with Statements() as sent:
+        for _ in range(3):
+            as_alice.get("/")
+    statements = [" ".join(sql.split()).upper() for _, sql in sent.sent]
+    assert "SELECT 1" not in statements
+    assert len(sent.data) <= 3 * TODAY_BUDGET
+
+
+def test_the_counter_sees_what_the_driver_sends(as_alice):
+    with Statements() as sent:
+        CheckIn.select().count()
+    assert [sql for _, sql in sent.data][-1].startswith("SELECT COUNT")
+
+
+def test_a_kept_template_url_is_the_url_url_for_builds(app):
+    from flask import url_for
+
+    from pwa.web import template_url_for
+
+    for root in ("", "/otc"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}"):
+            for _ in range(2):  # built, then kept
+                assert template_url_for("stories.feed", scope="org", before=3) == url_for(
+                    "stories.feed", scope="org", before=3
+                )
+                assert template_url_for("today.index") == f"{root}/"
