@@ -307,13 +307,12 @@ def test_the_public_link_shows_the_card_with_open_graph_tags(client, alice, bob)
         r'property="og:image" content="http://localhost(/r/[^"]+preview-[0-9a-f]+\.png)"', html
     )
     assert client.get(image.group(1)).mimetype == "image/png"
-    assert "Stayed on the call" not in html.split("<body", 1)[1] or True
     assert client.get("/r/not-a-token").status_code == 404
 
 
 def test_the_manifest_has_a_recognise_shortcut(client):
     shortcuts = client.get("/manifest.webmanifest").get_json()["shortcuts"]
-    assert {"name": "Recognise", "url": "/recognise"} in shortcuts
+    assert ("Recognise", "/recognise") in [(s["name"], s["url"]) for s in shortcuts]
 
 
 def test_today_and_a_story_lead_to_recognising(as_alice, bob):
