@@ -23,6 +23,9 @@ def today(page, live_server, alice, clock):
     browser_sign_in(page, live_server, alice)
     controlled(page)
     page.reload()
+    # The page sends what waited once it has loaded; the tests' own queue starts after that.
+    page.wait_for_function("() => window.otcLoadFlush !== undefined")
+    page.evaluate("() => Promise.resolve(window.otcLoadFlush).then(() => true)")
     yield page
     page.context.set_offline(False)
 
@@ -52,7 +55,7 @@ def test_a_check_in_made_offline_waits_on_the_phone_and_is_sent_once_back_online
     # Not the toast for a lost submit: the check-in is kept.
     expect(page.locator("[data-toast]")).not_to_contain_text("wasn't sent")
     page.context.set_offline(False)
-    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible(timeout=15_000)
     expect(page.locator(".streak-number")).to_have_text("1")
     expect(page.get_by_role("status").filter(has_text="Sent")).to_be_visible()
     assert page.evaluate(WAITING) == 0

@@ -215,6 +215,7 @@
     var sent = null;
     try { sent = sessionStorage.getItem(SENT); sessionStorage.removeItem(SENT); } catch (e) { /* none */ }
     if (sent) toast("Sent: the check-in kept on this phone is in.");
-    refresh().then(flush);
+    // A promise of the load's sending, for whoever needs the queue to be settled first.
+    window.otcLoadFlush = refresh().then(flush);
   });
 })();
