@@ -54,6 +54,10 @@ class Audit:
         # page.evaluate goes through the DevTools protocol, so the app's CSP does not block it.
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.evaluate(self.source)
+        # Colours are judged as they settle, not halfway through a fade-in (a celebration's).
+        self.page.evaluate(
+            "() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))"
+        )
         result = self.page.evaluate("options => axe.run(document, options)", RULES)
         for violation in result["violations"]:
             nodes = violation["nodes"]

@@ -153,6 +153,9 @@ def test_the_worker_shows_a_delivered_push_and_a_tap_opens_its_screen(
     browser_sign_in(page, live_server, alice)
     # Installing the worker fetches the whole precache: give a busy machine time. (Polled from
     # here: wait_for_function evaluates strings in the page, which the app's CSP forbids.)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()  # a page loaded after the worker activated is always controlled
     deadline = time.monotonic() + 30
     while not page.evaluate("navigator.serviceWorker.controller !== null"):
         assert time.monotonic() < deadline, "the service worker never took control of the page"
