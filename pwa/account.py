@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
@@ -205,9 +206,13 @@ def forgot_password_post():
     return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
 
 
+_FORGOT_LOCK = threading.Lock()
+
+
 def _send_reset_if_known(email: str, token: str, url: str) -> None:
     """Email a reset link to the active person with this address, a few an hour at most."""
-    with db.connection_context():
+    # One count-and-issue at a time in this process, so requests at once keep to three an hour.
+    with _FORGOT_LOCK, db.connection_context():
         person = Person.by_email(email)
         now = clock.naive_now()
         if person is None or not person.active or PasswordReset.asked_recently(person, now) >= 3:

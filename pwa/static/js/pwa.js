@@ -88,8 +88,19 @@
     if (registration && registration.waiting) registration.waiting.postMessage("take-over");
   }
   // The new worker says so once it is in charge (see sw.js, offlineSayUpdated).
+  // Or, when its message went to the page being left, the new page sees its controller change.
+  var hadController = !!navigator.serviceWorker.controller;
+  var said = false;
+  function sayUpdated() {
+    if (said) return;
+    said = true;
+    notice("Updated: you have the newest One True Customer.");
+  }
   navigator.serviceWorker.addEventListener("message", function (event) {
-    if (event.data === "updated") notice("Updated: you have the newest One True Customer.");
+    if (event.data === "updated") sayUpdated();
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", function () {
+    if (hadController) sayUpdated();
   });
   navigator.serviceWorker.startMessages();
   // A tab tap while a new worker waits becomes a full navigation, so no page mixes two releases.
