@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -308,6 +309,18 @@ def tap_answer(page, phase: str, answer: str) -> None:
     """Tap one answer of one phase of the Daily Filter, as a thumb would."""
     group = page.get_by_role("group", name=re.compile(f"^{phase}"))
     group.get_by_role("radio", name=answer, exact=True).tap()
+
+
+def eventually(page, expression: str, timeout: float = 15, what: str = "") -> None:
+    """Poll a page expression (which may return a promise) until it is truthy.
+
+    Playwright's wait_for_function does not await a promise: a predicate that returns one is
+    truthy at once, so every wait on caches, IndexedDB or the service worker must poll here.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, what or f"never true: {expression}"
+        page.wait_for_timeout(100)
 
 
 def browser_sign_in(page, base: str, person: models.Person) -> None:

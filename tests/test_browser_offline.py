@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_sign_in
+from conftest import browser_sign_in, eventually
 from pwa import campaign
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def controlled(page) -> None:
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     if not page.evaluate("() => !!navigator.serviceWorker.controller"):
         page.reload()  # a page loaded after the worker activated is always controlled
-    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=30000)
+    eventually(page, "() => !!navigator.serviceWorker.controller", 30, "the worker never took control")
 
 
 def tab(page, name: str):
@@ -35,7 +35,7 @@ def signed_in(page, live_server, alice):
     browser_sign_in(page, live_server, alice)
     controlled(page)
     page.reload()  # Today, now through the worker, which keeps a copy
-    page.wait_for_function("() => caches.has('otc-pages')")
+    eventually(page, "() => caches.has('otc-pages')")
     yield page
     page.context.set_offline(False)
 
@@ -61,9 +61,7 @@ def test_each_tab_tapped_offline_shows_its_saved_page_or_an_honest_offline_page(
     for name in ("Challenge", "Card", "Today"):  # seen online, so kept
         tab(page, name).tap()
         expect(page.locator("[data-offline-note]")).to_be_hidden()
-    page.wait_for_function(
-        "() => caches.open('otc-pages').then(c => c.keys()).then(k => k.length >= 3)"
-    )
+    eventually(page, "() => caches.open('otc-pages').then(c => c.keys()).then(k => k.length >= 3)")
     page.context.set_offline(True)
 
     tab(page, "Challenge").tap()
@@ -116,7 +114,7 @@ def test_a_sign_in_that_ended_on_the_server_forgets_the_saved_pages_too(signed_i
     page.context.clear_cookies()  # the session is gone, as when it expires
     tab(page, "Challenge").tap()  # a boosted request, answered 401
     page.wait_for_url(re.compile(r"/signin"))
-    page.wait_for_function("() => caches.has('otc-pages').then(has => !has)")
+    eventually(page, "() => caches.has('otc-pages').then(has => !has)")
 
 
 def test_a_fragment_is_never_kept_nor_served_in_place_of_a_page(signed_in, live_server):
@@ -145,16 +143,21 @@ def test_a_new_release_takes_over_at_the_next_navigation_and_says_so(
     page.evaluate(
         "() => navigator.serviceWorker.getRegistration().then(r => r.update()).then(() => true)"
     )
-    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then(r => !!r.waiting)")
+    eventually(page, "() => navigator.serviceWorker.getRegistration().then(r => !!r.waiting)", 30)
     # Waiting, not yet in charge: the page in front of the person stays as it is.
     assert page.evaluate("() => caches.keys()").count(next(k for k in before if "shell" in k))
     expect(page.locator("[data-toast]")).to_be_hidden()
     tab(page, "Challenge").tap()
     expect(page).to_have_url(f"{live_server}/challenge")
     expect(page.get_by_role("status").filter(has_text="Updated")).to_be_visible(timeout=15000)
-    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then(r => !r.waiting)")
+    # The new worker drops the old release's files as it activates.
+    eventually(
+        page,
+        "() => caches.keys().then(k => k.filter(n => n.startsWith('otc-shell-')).length === 1)",
+        what="the old release's files were never dropped",
+    )
     shells = [k for k in page.evaluate("() => caches.keys()") if k.startswith("otc-shell-")]
-    assert len(shells) == 1 and shells[0] not in before
+    assert shells[0] not in before
     # The new worker kept the new file, and the page names today's files.
     urls = page.evaluate(
         f"() => caches.open('{shells[0]}').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from test_browser_offline import controlled
 
-from conftest import browser_sign_in, tap_answer
+from conftest import browser_sign_in, eventually, tap_answer
 from models import CheckIn
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def test_a_check_in_queued_before_midnight_and_sent_after_counts_for_the_day_it_
     page.clock.set_fixed_time(clock.now())
     page.context.set_offline(False)
     expect(page.locator("[data-queued-note]")).to_have_count(0)
-    page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)")
+    eventually(page, f"() => ({WAITING})().then(n => n === 0)")
     assert [row.day for row in settled_check_ins(page)] == [date(2026, 11, 18)]
 
 
@@ -127,7 +127,7 @@ def test_background_sync_drains_the_queue(today, alice, clock, live_server):
             "lastChance": False,
         },
     )
-    page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)")
+    eventually(page, f"() => ({WAITING})().then(n => n === 0)")
     for _ in range(50):  # the worker's answer may reach the phone before this thread sees the row
         if CheckIn.select().where(CheckIn.person == alice).exists():
             break
@@ -152,6 +152,6 @@ def test_a_queued_check_in_answered_401_stays_and_is_sent_after_the_next_sign_in
     assert (outcome["sent"], outcome["waiting"]) == (0, 1)
     assert page.evaluate(WAITING) == 1
     browser_sign_in(page, live_server, alice)  # Today loads, and sends what waited
-    page.wait_for_function(f"() => ({WAITING})().then(n => n === 0)", timeout=30000)
+    eventually(page, f"() => ({WAITING})().then(n => n === 0)", 30)
     [row] = settled_check_ins(page)
     assert (row.person_id, row.before) == (alice.id, "yes")

@@ -47,10 +47,7 @@ def test_the_offline_page_points_at_the_reference_card(client):
 @pytest.mark.browser
 def test_the_reference_card_opens_offline_once_the_app_was_visited(page, live_server):
     page.goto(f"{live_server}/card")
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)"
-    )
-    page.evaluate("navigator.serviceWorker.ready")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now controlled by the service worker
     page.context.set_offline(True)
     page.goto(f"{live_server}/card")

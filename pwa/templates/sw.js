@@ -26,14 +26,13 @@ self.addEventListener("install", (event) => {
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    offlineDropOldShells()
-      .then((upgraded) => self.clients.claim().then(() => upgraded && offlineSayUpdated()))
-  );
+  event.waitUntil(offlineDropOldShells().then(() => self.clients.claim()));
 });
 
 self.addEventListener("message", (event) => {
   if (event.data === "take-over") self.skipWaiting();
+  // A page asks which release it is running under (js/pwa.js says "Updated" when it changed).
+  else if (event.data === "release?" && event.ports[0]) event.ports[0].postMessage(CACHE);
 });
 
 self.addEventListener("fetch", (event) => {
@@ -51,18 +50,11 @@ function offlinePrecache() {
   );
 }
 
-// Whether an older release was here (and is now gone).
 function offlineDropOldShells() {
   return caches.keys().then((keys) => {
     const old = keys.filter((key) => key.startsWith("otc-shell-") && key !== CACHE);
-    return Promise.all(old.map((key) => caches.delete(key))).then(() => old.length > 0);
+    return Promise.all(old.map((key) => caches.delete(key)));
   });
-}
-
-function offlineSayUpdated() {
-  return self.clients.matchAll({ type: "window" }).then((windows) =>
-    windows.forEach((client) => client.postMessage("updated"))
-  );
 }
 
 // The promise to answer a request with, or null to leave it to the browser.

@@ -87,21 +87,31 @@
   function takeOver() {
     if (registration && registration.waiting) registration.waiting.postMessage("take-over");
   }
-  // The new worker says so once it is in charge (see sw.js, offlineSayUpdated).
-  // Or, when its message went to the page being left, the new page sees its controller change.
-  var hadController = !!navigator.serviceWorker.controller;
-  var said = false;
-  function sayUpdated() {
-    if (said) return;
-    said = true;
-    notice("Updated: you have the newest One True Customer.");
+  // "Updated" is said once per release, on the first page shown under the new worker: the page
+  // asks its worker which release it is and compares with the last one this phone saw. A page
+  // being left (its navigation is what lets the new worker take over) neither asks nor tells.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  window.addEventListener("pageshow", function () { leaving = false; });
+  function askRelease() {
+    var worker = navigator.serviceWorker.controller;
+    if (!worker || leaving || !window.MessageChannel) return;
+    var channel = new MessageChannel();
+    channel.port1.onmessage = function (event) {
+      if (leaving || typeof event.data !== "string") return;
+      var seen;
+      try {
+        seen = localStorage.getItem("otc-release");
+        localStorage.setItem("otc-release", event.data);
+      } catch (error) { return; }
+      if (seen && seen !== event.data) {
+        notice("Updated: you have the newest One True Customer.");
+      }
+    };
+    worker.postMessage("release?", [channel.port2]);
   }
-  navigator.serviceWorker.addEventListener("message", function (event) {
-    if (event.data === "updated") sayUpdated();
-  });
-  navigator.serviceWorker.addEventListener("controllerchange", function () {
-    if (hadController) sayUpdated();
-  });
+  navigator.serviceWorker.addEventListener("controllerchange", askRelease);
+  askRelease();
   navigator.serviceWorker.startMessages();
   // A tab tap while a new worker waits becomes a full navigation, so no page mixes two releases.
   document.addEventListener("htmx:beforeRequest", function (event) {
