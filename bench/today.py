@@ -526,7 +526,9 @@ def print_profile(client, found: dict, requests_: int = 50) -> None:
         if path == "~" and ("Cursor" in name or "cursor" in name)
     )
     print(f"  {'in the database driver':<32} {100 * driver / total:5.1f}%")
-    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+        int(os.environ.get("PROFILE_LINES", "15"))
+    )
 
 
 def bench_database(label: str, url: str, args, workdir: str) -> dict:

@@ -14,6 +14,8 @@ import brotli
 from flask import Flask, Response, abort, request
 from werkzeug.security import safe_join
 
+from pwa.web import pure_url_default
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 # A URL without the current hash (an old page, a hand-typed path) still works, but is revalidated.
 REVALIDATE = "no-cache"
@@ -95,6 +97,7 @@ class StaticFiles:
         response.headers["Cache-Control"] = IMMUTABLE if asked == asset.digest else REVALIDATE
         return response.make_conditional(request)
 
+    @pure_url_default  # a file's hash changes only with its content (kept URLs: pwa/web.py)
     def _hash_filename(self, endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values:
             values["filename"] = self.hashed_name(values["filename"])

@@ -68,9 +68,26 @@ REGIONS = (
 ZONE_CHOICES = ("UTC", *sorted(z for z in TIMEZONES if z.split("/")[0] in REGIONS))
 
 
-@functools.lru_cache(maxsize=1024)
-def _built_url(app, script_root: str, endpoint: str, values: tuple) -> str:
-    return app.url_for(endpoint, **dict(values))
+KEPT_URLS = 4096  # at most this many URLs kept per app; past it, new ones are built each time
+
+
+def pure_url_default(function):
+    """Mark a url_defaults function whose result depends only on the endpoint and its values."""
+    function.pure_url_default = True
+    return function
+
+
+def _keepable(app, endpoint: str, values: dict) -> bool:
+    return (
+        not endpoint.startswith(".")
+        and not any(name.startswith("_") for name in values)
+        and not (endpoint == "static" and app.debug)  # an edited file gets its new hash at once
+        and all(
+            getattr(function, "pure_url_default", False)
+            for functions in app.url_default_functions.values()
+            for function in functions
+        )
+    )
 
 
 def template_url_for(endpoint: str, **values) -> str:
@@ -79,18 +96,23 @@ def template_url_for(endpoint: str, **values) -> str:
     A relative URL depends only on the endpoint, its values and the app's mount point, so the
     same arguments always give the same URL; anything else goes to url_for itself.
     """
-    app = current_app._get_current_object()
-    if (
-        endpoint.startswith(".")
-        or any(name.startswith("_") for name in values)
-        or app.url_default_functions
-        or not request
-    ):
+    try:
+        key = (request.script_root, endpoint, *values.items())
+        kept = g._kept_urls
+    except AttributeError:
+        kept = g._kept_urls = current_app.extensions.setdefault("kept_urls", {})
+    except (TypeError, RuntimeError):  # a value that can't be a key; outside a request
         return url_for(endpoint, **values)
     try:
-        return _built_url(app, request.script_root, endpoint, tuple(values.items()))
-    except TypeError:  # a value that can't be a cache key
+        return kept[key]
+    except KeyError:
+        pass
+    except TypeError:
         return url_for(endpoint, **values)
+    url = url_for(endpoint, **values)
+    if len(kept) < KEPT_URLS and _keepable(current_app, endpoint, values):
+        kept[key] = url
+    return url
 
 
 def wants_fragment() -> bool:
