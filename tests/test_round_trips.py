@@ -6,6 +6,8 @@ is new): those belong on the summary row read with the sign-in, not in statement
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, timedelta
 
 import pytest
@@ -107,3 +109,11 @@ def test_a_kept_template_url_is_the_url_url_for_builds(app):
                     "stories.feed", scope="org", before=3
                 )
                 assert template_url_for("today.index") == f"{root}/"
+
+
+def test_a_page_keeps_its_urls_hashed_static_names_included(as_alice, app):
+    as_alice.get("/")
+    kept = app.extensions["kept_urls"]
+    static = [url for key, url in kept.items() if key[1] == "static"]
+    assert static and all(re.fullmatch(r"/static/.+\.[0-9a-f]{12}\.\w+", url) for url in static)
+    assert ("", "today.index") in kept
