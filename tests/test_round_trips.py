@@ -7,7 +7,6 @@ is new): those belong on the summary row read with the sign-in, not in statement
 from __future__ import annotations
 
 import re
-
 from datetime import date, timedelta
 
 import pytest
