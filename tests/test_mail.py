@@ -236,22 +236,27 @@ def test_forgot_password_answers_the_same_and_sends_nothing_for_an_unknown_addre
 
 
 def test_forgot_password_answers_as_fast_whether_or_not_a_message_goes_out(client, alice, inbox):
-    inbox.delay = 2.0
+    # The mail server takes 4 s to accept a message: neither answer may wait for it (the bound
+    # leaves a loaded machine room; a request that waited would take at least the 4 s).
+    inbox.delay = 4.0
     started = time.perf_counter()
     client.post("/forgot", data={"email": alice.email})
     known = time.perf_counter() - started
     started = time.perf_counter()
     client.post("/forgot", data={"email": "nobody@example.com"})
     unknown = time.perf_counter() - started
-    assert known < 1.0 and unknown < 1.0, (known, unknown)
+    assert known < 3.0 and unknown < 3.0, (known, unknown)
     assert len(inbox.wait(timeout=8)) == 1
 
 
 def test_forgot_password_sends_at_most_three_links_an_hour(client, alice, inbox):
     for _ in range(5):
         assert client.post("/forgot", data={"email": alice.email}).status_code == 200
-    time.sleep(0.3)
-    assert len(inbox.wait(3)) == 3
+    # Three messages arrive (a loaded machine may take a while), and only three links were made.
+    assert len(inbox.wait(3, timeout=30)) == 3
+    time.sleep(0.5)
+    assert len(inbox.messages) == 3
+    assert PasswordReset.select().where(PasswordReset.person == alice.id).count() == 3
 
 
 def test_a_bad_address_is_refused_with_the_text_kept(client, as_lena, north, alice):
