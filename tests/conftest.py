@@ -12,10 +12,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import settings
 from werkzeug.security import generate_password_hash
 
 import models
 from pwa import create_app
+
+# No example may fail for taking long: the suite shares two cores with browsers and servers.
+settings.register_profile("otc", deadline=None)
+settings.load_profile("otc")
 
 PASSWORD = "correct horse battery"
 # A Wednesday, mid-morning in Europe.
