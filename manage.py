@@ -250,8 +250,13 @@ def send_due() -> None:
 
 @cli.command()
 @click.option("--workers", default=2, type=int, help="Tasks run at once.")
-def worker(workers: int) -> None:
-    """Run the task queue: the push pass every minute, and every queued task."""
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="Also run the scheduled tasks (one worker does; start any further ones with --no-periodic).",
+)
+def worker(workers: int, periodic: bool) -> None:
+    """Run the task queue: every queued task, and (unless --no-periodic) the push pass each minute."""
     import push
     from push import queue
 
@@ -262,8 +267,15 @@ def worker(workers: int) -> None:
             click.echo(
                 "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY and VAPID_SUBJECT.", err=True
             )
-    click.echo(f"Worker started with {workers} workers on {type(queue.huey).__name__}.")
-    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    if periodic:
+        # A restarted worker sends what is due now rather than at the next minute.
+        queue.send_due_now()
+    schedule = "with" if periodic else "without"
+    click.echo(
+        f"Worker started with {workers} workers on {type(queue.huey).__name__},"
+        f" {schedule} the scheduled tasks."
+    )
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
     click.echo("Worker stopped.")
 
 
