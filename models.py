@@ -2034,3 +2034,41 @@ class Message(BaseModel):
 
 
 MODELS += [PushSubscription, PushPreference, Message]
+
+
+class LimitSlot(BaseModel):
+    """One of the few uses a person gets per window (three reset links an hour), kept in the database.
+
+    Each use takes a numbered slot whose last use is older than the window: an UPDATE guarded by
+    that age, or the INSERT of a slot never used (unique, so two servers never take one slot). Any
+    app server counts the same, and requests at once never get more than the allowed number.
+    """
+
+    person = ForeignKeyField(Person, on_delete="CASCADE", backref="+")
+    kind = CharField(max_length=16)
+    slot = IntegerField()
+    taken_at = DateTimeField()
+
+    class Meta:
+        table_name = "limit_slot"
+        indexes = ((("person", "kind", "slot"), True),)
+
+    @classmethod
+    def take(
+        cls, person: Person, kind: str, now: datetime, allowed: int, window: timedelta
+    ) -> bool:
+        """Take one of person's `allowed` uses of kind in the window ending now; False when none is left."""
+        for slot in range(allowed):
+            mine = (cls.person == person) & (cls.kind == kind) & (cls.slot == slot)
+            if cls.update(taken_at=now).where(mine & (cls.taken_at <= now - window)).execute():
+                return True
+            try:
+                with db.atomic():
+                    cls.create(person=person, kind=kind, slot=slot, taken_at=now)
+                return True
+            except IntegrityError:
+                continue
+        return False
+
+
+MODELS += [LimitSlot]
