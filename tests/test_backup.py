@@ -10,10 +10,10 @@ import threading
 import pytest
 
 import models
+from conftest import BACKEND, fresh_postgres_database, make_person
 from manage import cli
 from pwa import backup as backups
 from pwa import create_app
-from tests.conftest import BACKEND, fresh_postgres_database, make_person
 
 
 def _connect(url: str):
