@@ -2071,4 +2071,34 @@ class LimitSlot(BaseModel):
         return False
 
 
-MODELS += [LimitSlot]
+class CardRender(BaseModel):
+    """A card being drawn now, by some app server: the others wait for its PNG instead of drawing it too."""
+
+    hash = CharField(max_length=64)
+    size = CharField(max_length=16)
+    started_at = DateTimeField()
+
+    class Meta:
+        table_name = "card_render"
+        indexes = ((("hash", "size"), True),)
+
+    STALE = timedelta(seconds=30)  # a claim this old belongs to a server that died drawing
+
+    @classmethod
+    def claim(cls, hash: str, size: str, now: datetime) -> bool:
+        """Claim the drawing of this card; False while another server's fresh claim holds it."""
+        try:
+            with db.atomic():
+                cls.create(hash=hash, size=size, started_at=now)
+            return True
+        except IntegrityError:
+            stale = (cls.hash == hash) & (cls.size == size) & (cls.started_at < now - cls.STALE)
+            return bool(cls.update(started_at=now).where(stale).execute())
+
+    @classmethod
+    def release(cls, hash: str, size: str) -> None:
+        """The card is drawn (or failed): let go of its claim."""
+        cls.delete().where((cls.hash == hash) & (cls.size == size)).execute()
+
+
+MODELS += [LimitSlot, CardRender]

@@ -1,11 +1,11 @@
-"""Peewee migrations -- 016_ops.py: limit slots in the database, so every app server counts alike."""
+"""Peewee migrations -- 016_ops.py: what several app servers share: limit slots, card render claims."""
 
 import peewee as pw
 from peewee_migrate import Migrator
 
 
 def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Add the limit_slot table (three reset links an hour, counted across app servers)."""
+    """Add limit_slot (three reset links an hour) and card_render (a card drawn by one server at once)."""
 
     @migrator.create_model
     class LimitSlot(pw.Model):
@@ -21,7 +21,19 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
             table_name = "limit_slot"
             indexes = [(("person", "kind", "slot"), True)]
 
+    @migrator.create_model
+    class CardRender(pw.Model):
+        id = pw.AutoField()
+        hash = pw.CharField(max_length=64)
+        size = pw.CharField(max_length=16)
+        started_at = pw.DateTimeField()
+
+        class Meta:
+            table_name = "card_render"
+            indexes = [(("hash", "size"), True)]
+
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
-    """Drop limit_slot."""
+    """Drop card_render and limit_slot."""
+    migrator.remove_model("card_render")
     migrator.remove_model("limit_slot")
