@@ -184,7 +184,7 @@ NGINX_MAIN = """
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections 1024; }}
 http {{
     include {mime};
     default_type application/octet-stream;
