@@ -250,8 +250,13 @@ def send_due() -> None:
 
 @cli.command()
 @click.option("--workers", default=2, type=int, help="Tasks run at once.")
-def worker(workers: int) -> None:
-    """Run the task queue: the push pass every minute, and every queued task."""
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="Also run the scheduled tasks (one worker does; start any further ones with --no-periodic).",
+)
+def worker(workers: int, periodic: bool) -> None:
+    """Run the task queue: every queued task, and (unless --no-periodic) the push pass each minute."""
     import push
     from push import queue
 
@@ -262,9 +267,92 @@ def worker(workers: int) -> None:
             click.echo(
                 "Push is off: set VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY and VAPID_SUBJECT.", err=True
             )
-    click.echo(f"Worker started with {workers} workers on {type(queue.huey).__name__}.")
-    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    if periodic:
+        # A restarted worker sends what is due now rather than at the next minute.
+        queue.send_due_now()
+    schedule = "with" if periodic else "without"
+    click.echo(
+        f"Worker started with {workers} workers on {type(queue.huey).__name__},"
+        f" {schedule} the scheduled tasks."
+    )
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
     click.echo("Worker stopped.")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup(path: str) -> None:
+    """Copy the database to PATH while the app runs, and check the copy."""
+    from pwa import backup as backups
+
+    with _app().app_context():
+        try:
+            done = backups.backup(current_app.config["DATABASE_URL"], path)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {done.tables} tables to {done.path} ({done.size:,} bytes), checked.")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.confirmation_option(
+    prompt="This replaces the database with the backup. Stop the app servers and workers first. Go on?"
+)
+def restore(path: str) -> None:
+    """Replace the database with the backup at PATH (made by manage.py backup)."""
+    from pwa import backup as backups
+
+    with _app().app_context():
+        url = current_app.config["DATABASE_URL"]
+        if not models.db.is_closed():
+            models.db.close()
+        try:
+            done = backups.restore(url, path)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {done.tables} tables from {path}.")
+
+
+@cli.command("nginx-config")
+@click.option(
+    "--app",
+    "apps",
+    multiple=True,
+    default=["127.0.0.1:8000"],
+    show_default=True,
+    help="An app server's address (give one --app per gunicorn).",
+)
+@click.option(
+    "--listen", default="80", show_default=True, help="nginx's listen (443 ssl with --cert)."
+)
+@click.option("--server-name", default="_", show_default=True)
+@click.option("--cert", help="TLS certificate file (then also --key).")
+@click.option("--key", help="TLS key file.")
+@click.option("--static-root", help="The static folder nginx serves (this checkout's by default).")
+def nginx_config(apps, listen, server_name, cert, key, static_root) -> None:
+    """Print deploy/nginx.conf filled in for these app servers."""
+    click.echo(nginx_conf(apps, listen, server_name, cert, key, static_root), nl=False)
+
+
+def nginx_conf(apps, listen="80", server_name="_", cert=None, key=None, static_root=None) -> str:
+    """The shipped nginx config with its @...@ names filled in."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "deploy", "nginx.conf")) as file:
+        text = file.read()
+    if bool(cert) != bool(key):
+        raise click.BadParameter("give both --cert and --key", param_hint="--cert")
+    tls = f"    ssl_certificate {cert};\n    ssl_certificate_key {key};\n" if cert else ""
+    for name, value in {
+        "@UPSTREAM_SERVERS@": "\n".join(
+            f"    server {address} max_fails=2 fail_timeout=5s;" for address in apps
+        ),
+        "@LISTEN@": listen,
+        "@SERVER_NAME@": server_name,
+        "@TLS@": tls,
+        "@STATIC_ROOT@": os.path.abspath(static_root or os.path.join(here, "pwa", "static")),
+    }.items():
+        text = text.replace(name, value)
+    return text
 
 
 @cli.command()

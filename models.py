@@ -2034,3 +2034,71 @@ class Message(BaseModel):
 
 
 MODELS += [PushSubscription, PushPreference, Message]
+
+
+class LimitSlot(BaseModel):
+    """One of the few uses a person gets per window (three reset links an hour), kept in the database.
+
+    Each use takes a numbered slot whose last use is older than the window: an UPDATE guarded by
+    that age, or the INSERT of a slot never used (unique, so two servers never take one slot). Any
+    app server counts the same, and requests at once never get more than the allowed number.
+    """
+
+    person = ForeignKeyField(Person, on_delete="CASCADE", backref="+")
+    kind = CharField(max_length=16)
+    slot = IntegerField()
+    taken_at = DateTimeField()
+
+    class Meta:
+        table_name = "limit_slot"
+        indexes = ((("person", "kind", "slot"), True),)
+
+    @classmethod
+    def take(
+        cls, person: Person, kind: str, now: datetime, allowed: int, window: timedelta
+    ) -> bool:
+        """Take one of person's `allowed` uses of kind in the window ending now; False when none is left."""
+        for slot in range(allowed):
+            mine = (cls.person == person) & (cls.kind == kind) & (cls.slot == slot)
+            if cls.update(taken_at=now).where(mine & (cls.taken_at <= now - window)).execute():
+                return True
+            try:
+                with db.atomic():
+                    cls.create(person=person, kind=kind, slot=slot, taken_at=now)
+                return True
+            except IntegrityError:
+                continue
+        return False
+
+
+class CardRender(BaseModel):
+    """A card being drawn now, by some app server: the others wait for its PNG instead of drawing it too."""
+
+    hash = CharField(max_length=64)
+    size = CharField(max_length=16)
+    started_at = DateTimeField()
+
+    class Meta:
+        table_name = "card_render"
+        indexes = ((("hash", "size"), True),)
+
+    STALE = timedelta(seconds=30)  # a claim this old belongs to a server that died drawing
+
+    @classmethod
+    def claim(cls, hash: str, size: str, now: datetime) -> bool:
+        """Claim the drawing of this card; False while another server's fresh claim holds it."""
+        try:
+            with db.atomic():
+                cls.create(hash=hash, size=size, started_at=now)
+            return True
+        except IntegrityError:
+            stale = (cls.hash == hash) & (cls.size == size) & (cls.started_at < now - cls.STALE)
+            return bool(cls.update(started_at=now).where(stale).execute())
+
+    @classmethod
+    def release(cls, hash: str, size: str) -> None:
+        """The card is drawn (or failed): let go of its claim."""
+        cls.delete().where((cls.hash == hash) & (cls.size == size)).execute()
+
+
+MODELS += [LimitSlot, CardRender]

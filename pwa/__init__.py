@@ -140,6 +140,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         events,
         notifications,
+        ops,
         profile,
         recognition,
         stories,
@@ -169,6 +170,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     events.init_app(app)
     company.init_app(app)
     errors.init_app(app)
+    ops.init_app(app)
     app.jinja_env.globals["endpoints"] = app.view_functions
     return app
 
@@ -218,7 +220,8 @@ def _init_database(app: Flask) -> None:
     @app.before_request
     def connect() -> None:
         g.started = time.perf_counter()
-        models.db.connect(reuse_if_open=True)
+        if request.endpoint != "ops.healthz":  # it connects itself, and says so when it cannot
+            models.db.connect(reuse_if_open=True)
 
     keep_open = connection_policy(app.testing) == "kept open per thread"
 

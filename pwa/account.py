@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
@@ -206,16 +205,19 @@ def forgot_password_post():
     return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
 
 
-_FORGOT_LOCK = threading.Lock()
+RESETS_PER_HOUR = 3
 
 
 def _send_reset_if_known(email: str, token: str, url: str) -> None:
     """Email a reset link to the active person with this address, a few an hour at most."""
-    # One count-and-issue at a time in this process, so requests at once keep to three an hour.
-    with _FORGOT_LOCK, db.connection_context():
+    # The hour's three uses are slots in the database, so requests at once on any app server
+    # keep to three.
+    with db.connection_context():
         person = Person.by_email(email)
         now = clock.naive_now()
-        if person is None or not person.active or PasswordReset.asked_recently(person, now) >= 3:
+        if person is None or not person.active:
+            return
+        if not models.LimitSlot.take(person, "reset", now, RESETS_PER_HOUR, timedelta(hours=1)):
             return
         PasswordReset.issue(person, None, now, token=token)
     mail.send(reset_message(person, url, None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from PIL import Image
 
 import cards
 from cards import render as render_card
-from models import CardImage
+from models import CardImage, CardRender
 from pwa import clock
 from pwa.web import external_url, render, sign_in_required
 
@@ -28,6 +29,7 @@ ON_PAGE = "portrait-webp"
 ON_PAGE_SIZE = (480, 600)
 # Renders of the same card wait for each other; striped so the lock table never grows.
 _RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
+RENDER_WAIT = 10.0  # seconds to wait for another server's drawing of the same card
 
 
 def url(endpoint: str, external: bool = False, **values) -> str:
@@ -66,11 +68,33 @@ def png(card, size: str, digest: str, story=None) -> bytes:
     found = recent.get(key) or CardImage.png_for(digest, size)
     if found is None:
         with _RENDER_LOCKS[int(digest, 16) % len(_RENDER_LOCKS)]:
-            found = CardImage.png_for(digest, size)
-            if found is None:
-                found = render_card(card, SIZES[size])
-                CardImage.keep(digest, size, found, story, clock.naive_now())
+            found = CardImage.png_for(digest, size) or _drawn_once(
+                digest, size, lambda: render_card(card, SIZES[size]), story
+            )
     recent.put(key, found)
+    return found
+
+
+def _drawn_once(digest: str, size: str, draw: Callable[[], bytes], story) -> bytes:
+    """Draw and keep the card, unless another app server is drawing it: then wait for theirs.
+
+    The lock above keeps this process's threads to one drawing; the claim row keeps every server to
+    one. A claim whose server died is taken over after CardRender.STALE.
+    """
+    deadline = time.monotonic() + RENDER_WAIT
+    pause = 0.02
+    while not CardRender.claim(digest, size, clock.naive_now()):
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
+        if (found := CardImage.png_for(digest, size)) is not None:
+            return found
+        if time.monotonic() > deadline:
+            break  # drawn here as well, rather than keep a person waiting
+    try:
+        found = draw()
+        CardImage.keep(digest, size, found, story, clock.naive_now())
+    finally:
+        CardRender.release(digest, size)
     return found
 
 
@@ -80,12 +104,16 @@ def webp_on_page(card, digest: str, story=None) -> bytes:
     key = (digest, ON_PAGE)
     webp = recent.get(key) or CardImage.png_for(digest, ON_PAGE)
     if webp is None:
-        with Image.open(io.BytesIO(png(card, "portrait", digest, story))) as image:
-            small = image.convert("RGB").resize(ON_PAGE_SIZE, Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        small.save(out, "WEBP", quality=82, method=6)
-        webp = out.getvalue()
-        CardImage.keep(digest, ON_PAGE, webp, story, clock.naive_now())
+        portrait = png(card, "portrait", digest, story)
+
+        def draw() -> bytes:
+            with Image.open(io.BytesIO(portrait)) as image:
+                small = image.convert("RGB").resize(ON_PAGE_SIZE, Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            small.save(out, "WEBP", quality=82, method=6)
+            return out.getvalue()
+
+        webp = CardImage.png_for(digest, ON_PAGE) or _drawn_once(digest, ON_PAGE, draw, story)
     recent.put(key, webp)
     return webp
 

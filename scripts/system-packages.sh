@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the browser tests, fonts and text shaping for the cards.
+# Debian packages the tests need: Chromium for the browser tests, fonts and text shaping for the cards,
+# nginx (the shipped proxy config is tested), Redis (the task queue of several servers) and the
+# PostgreSQL client (pg_dump and pg_restore for manage.py backup; Debian's is the server's version).
 set -euo pipefail
-packages=(chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libraqm0 libfribidi0)
+packages=(chromium fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libraqm0 libfribidi0
+  nginx-light redis-server postgresql-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
