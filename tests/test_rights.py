@@ -406,6 +406,8 @@ def test_keeping_published_content_anonymised_leaves_nothing_else_of_theirs(
 ):
     other = sign_in(app.test_client(), dana)
     before = past_week_counts()
+    north_id = dana.team_id
+    assert (north_id, 3) in before["stories"] and (north_id, 2) in before["recognitions"]
     told = {s.id for s in Story.select().where(Story.author == dana)}
 
     response = as_ada.post(
