@@ -23,9 +23,7 @@ def controlled(page) -> None:
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     if not page.evaluate("() => !!navigator.serviceWorker.controller"):
         page.reload()  # a page loaded after the worker activated is always controlled
-    eventually(
-        page, "() => !!navigator.serviceWorker.controller", 30, "the worker never took control"
-    )
+    eventually(page, "() => !!navigator.serviceWorker.controller", 30, "the worker never took control")
 
 
 def tab(page, name: str):
