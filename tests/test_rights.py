@@ -226,6 +226,11 @@ def test_my_download_holds_my_private_notes_and_everything_of_mine(client, dana,
 
 def test_my_download_never_holds_secrets_or_a_colleagues_private_things(client, dana, bob):
     CheckIn.record(bob, PAST_DAY, {"before": "yes", "before_note": "bob's own secret"}, None, NOW)
+    PushSubscription.create(
+        person=bob, endpoint="https://push.example.com/bob-phone", p256dh="B-KEY", auth="B-AUTH"
+    )
+    Challenge.update(reflection="bob's reflection").where(Challenge.person == bob).execute()
+    SignIn.start(bob, NOW, "Bob's laptop")
     body = sign_in(client, dana).get("/me/data").get_data(as_text=True)
 
     for secret in (
@@ -234,6 +239,11 @@ def test_my_download_never_holds_secrets_or_a_colleagues_private_things(client, 
         "DANA-AUTH",
         "bob's own secret",
         "bob's draft",
+        "bob-phone",
+        "bob's reflection",
+        "Bob's laptop",
+        bob.email,
+        bob.password_hash,
         *[s.token_digest for s in SignIn.select()],
         *[s.share_token for s in Story.select() if s.share_token],
         *[r.token_digest for r in PasswordReset.select()],
@@ -380,6 +390,9 @@ def past_week_counts() -> dict:
 
 def remnants(person_id: int, email: str, name: str) -> list[str]:
     """Every place in any table that still refers to the person or holds their email or name."""
+    modelled = {model._meta.table_name for model in models.MODELS}
+    others = set(models.db.get_tables()) - modelled - {"migratehistory", "sqlite_sequence"}
+    assert others == set(), "a table without a model: teach remnants() to search it"
     found = []
     for model in models.MODELS:
         table = model._meta.table_name
@@ -409,6 +422,8 @@ def test_keeping_published_content_anonymised_leaves_nothing_else_of_theirs(
     north_id = dana.team_id
     assert (north_id, 3) in before["stories"] and (north_id, 2) in before["recognitions"]
     told = {s.id for s in Story.select().where(Story.author == dana)}
+    old_links = [s.share_token for s in Story.select().where(Story.author == dana)]
+    old_links += [r.share_token for r in Recognition.select().where(Recognition.giver == dana)]
 
     response = as_ada.post(
         f"/admin/people/{dana.id}/delete", data={"confirm": "  dana QUILL ", "content": "keep"}
@@ -442,6 +457,14 @@ def test_keeping_published_content_anonymised_leaves_nothing_else_of_theirs(
     # The deletion is recorded, without who it was.
     record = Erasure.get()
     assert (record.person_id, record.by_id, record.content) == (dana.id, ada.id, "keep")
+    # The old share links show nothing; the cards are drawn again with the former colleague.
+    for token in old_links[:-1]:
+        assert as_ada.get(f"/s/{token}").status_code == 404
+    assert as_ada.get(f"/r/{old_links[-1]}").status_code == 404
+    from pwa.stories import card_text
+
+    with app.test_request_context():
+        assert card_text(Story.one(min(told)), "preview").teller == FORMER_NAME
     # The story still reads "A former colleague".
     sign_in(app.test_client(), bob)
     page = sign_in(app.test_client(), bob).get(f"/stories/{min(told)}").get_data(as_text=True)
