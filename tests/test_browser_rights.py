@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 from playwright.sync_api import expect
 
-from conftest import browser_sign_in, make_person
+from conftest import _phone_context, browser_sign_in, make_person
 from models import FORMER_NAME, CheckIn, Person, Story
 from test_accessibility import AXE, RULES
 
@@ -113,3 +113,21 @@ def test_an_admin_exports_then_deletes_a_person_keeping_their_story(page, live_s
     page.goto(f"{live_server}/stories")
     expect(page.get_by_text("The parcel that came back")).to_be_visible()
     expect(page.get_by_text(FORMER_NAME).first).to_be_visible()
+
+
+def test_the_confirmation_and_refusal_pages_pass_axe_in_dark_mode(browser, live_server, ada, dana):
+    context = _phone_context(browser, color_scheme="dark")
+    page = context.new_page()
+    try:
+        browser_sign_in(page, live_server, ada)
+        for path in (f"/admin/people/{dana.id}/delete", f"/admin/people/{ada.id}/delete"):
+            page.goto(live_server + path)
+            page.evaluate(AXE.read_text())
+            found = page.evaluate("options => axe.run(document, options)", RULES)["violations"]
+            assert [v["id"] for v in found] == [], path
+        expect(
+            page.get_by_role("heading", name="You can't delete your own account")
+        ).to_be_visible()
+        shot(page, "rights-self-dark")
+    finally:
+        context.close()
