@@ -58,6 +58,7 @@ class Link:
 
     export: the download's key that holds these rows (None: left out, with why_not);
     erase: "delete" the rows, "unlink" (set the reference to nothing: the row is someone else's),
+    "former" (the row is someone else's and needs to know it was someone: the former colleague),
     or "content" (their published things: kept anonymised or deleted, as the admin chooses) and
     "about" (others' things about them: kept, with the former colleague in their place).
     """
@@ -72,11 +73,13 @@ PERSON_LINKS = {
     "sign_in.person": Link("sign_ins", "delete"),
     "invite.created_by": Link(None, "unlink", "invites sent to others hold their addresses"),
     "password_reset.person": Link("password_resets", "delete"),
-    "password_reset.created_by": Link(None, "unlink", "reset links made for others are theirs"),
+    # Whoever's password they reset is still told that someone else did ("A former colleague").
+    "password_reset.created_by": Link(None, "former", "reset links made for others are theirs"),
     "check_in.person": Link("check_ins", "delete"),
     "person_summary.person": Link("streak", "delete"),
     "challenge.person": Link("challenges", "delete"),
-    "challenge.started_by": Link(None, "unlink", "challenges started for others are theirs"),
+    # A team challenge they started stays one that newcomers join.
+    "challenge.started_by": Link(None, "former", "challenges started for others are theirs"),
     "commitment.person": Link("commitments", "delete"),
     "pledge.person": Link("pledge", "delete"),
     "story.author": Link("stories_told", "content"),
@@ -460,8 +463,11 @@ def erase(person_id: int, choice: str, by: Person | None = None) -> Erased | Non
             Recognition.update(share_token=None).where(Recognition.id.in_(chunk)).execute()
         # Rows that are someone else's but name them: the reference goes, the row stays.
         for model, field in person_foreign_keys():
-            if PERSON_LINKS[link_name(model, field)].erase == "unlink":
-                model.update({field: None}).where(field == pid).execute()
+            action = PERSON_LINKS[link_name(model, field)].erase
+            if action in ("unlink", "former"):
+                model.update({field: former if action == "former" else None}).where(
+                    field == pid
+                ).execute()
         # A colleague's unsent draft about them forgets who it was about.
         StoryDraft.update(member="").where(StoryDraft.member == str(pid)).execute()
         CheckInKey.delete().where(

@@ -179,7 +179,7 @@ def test_every_foreign_key_to_a_person_is_in_the_download_and_the_deletion():
     assert found - listed == set(), "add these to pwa.rights.PERSON_LINKS (download and deletion)"
     assert listed - found == set(), "these are no longer foreign keys to a person"
     for name, link in rights.PERSON_LINKS.items():
-        assert link.erase in ("delete", "unlink", "content", "about"), name
+        assert link.erase in ("delete", "unlink", "former", "content", "about"), name
         assert link.export or link.why_not, f"{name}: say in why_not why the download leaves it out"
 
 
@@ -446,7 +446,9 @@ def test_keeping_published_content_anonymised_leaves_nothing_else_of_theirs(
     assert Recognition.select().where(Recognition.giver == former.id).count() == 1
     assert Recognition.select().where(Recognition.receiver == former.id).count() == 1
     # Others' rows that named Dana stay, without her.
-    assert Challenge.get(Challenge.person == bob).started_by_id is None
+    assert Challenge.get(Challenge.person == bob).started_by_id == former.id
+    reset = PasswordReset.get(PasswordReset.person == bob)
+    assert reset.created_by_id == former.id
     assert Story.get(Story.title == "Bob's own").hidden_by_id is None
     assert Invite.get(Invite.email == "nia@example.com").created_by_id is None
     assert StoryDraft.of(bob).member == ""
@@ -556,3 +558,12 @@ def test_deleting_again_says_it_was_already_done(as_ada, dana):
     assert (again.status_code, again.headers["Location"]) == (303, "/admin")
     assert "That account was already deleted." in as_ada.get("/admin").get_data(as_text=True)
     assert as_ada.get(f"/admin/people/{dana.id}/delete").status_code == 404
+
+
+def test_a_colleague_whose_password_they_reset_is_still_told_someone_did(app, client, dana, bob):
+    reset = PasswordReset.get(PasswordReset.person == bob)
+    assert PasswordReset.claim(reset.id, NOW)
+    with app.app_context():
+        rights.erase(dana.id, "keep")
+    page = sign_in(client, bob).get("/").get_data(as_text=True)
+    assert f"{FORMER_NAME} reset your password" in page
