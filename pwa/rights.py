@@ -378,6 +378,38 @@ def _forget_events(prefixes: list[str]) -> None:
             Message.delete().where(reduce(or_, conditions)).execute()
 
 
+def _drop_stories(ids: list[int]) -> None:
+    """Delete these stories with their applause; what linked to them stays, unlinked."""
+    for chunk in _chunks(ids):
+        Reaction.delete().where(Reaction.story.in_(chunk)).execute()
+        Recognition.update(story=None).where(Recognition.story.in_(chunk)).execute()
+        Announcement.update(story=None).where(Announcement.story.in_(chunk)).execute()
+        Story.delete().where(Story.id.in_(chunk)).execute()
+    _forget_events([f"{kind}:story-{i}-" for i in ids for kind in ("featured", "team_news")])
+
+
+def _drop_recognitions(ids: list[int]) -> set[int]:
+    """Delete these recognitions with their applause and notices; return who had a notice."""
+    told = set()
+    for chunk in _chunks(ids):
+        told |= set(_ids(Notice.select(Notice.person).where(Notice.recognition.in_(chunk))))
+        Notice.delete().where(Notice.recognition.in_(chunk)).execute()
+        RecognitionApplause.delete().where(RecognitionApplause.recognition.in_(chunk)).execute()
+        Announcement.update(recognition=None).where(Announcement.recognition.in_(chunk)).execute()
+        Recognition.delete().where(Recognition.id.in_(chunk)).execute()
+    return told
+
+
+def _drop_announcements(ids: list[int]) -> set[int]:
+    """Delete these announcements and their notices; return who had a notice."""
+    told = set()
+    for chunk in _chunks(ids):
+        told |= set(_ids(Notice.select(Notice.person).where(Notice.announcement.in_(chunk))))
+        Notice.delete().where(Notice.announcement.in_(chunk)).execute()
+        Announcement.delete().where(Announcement.id.in_(chunk)).execute()
+    return told
+
+
 def erase(person_id: int, choice: str, by: Person | None = None) -> Erased | None:
     """Delete a person in one transaction; None when there is no such person (any more).
 
@@ -425,33 +457,10 @@ def erase(person_id: int, choice: str, by: Person | None = None) -> Erased | Non
             CardImage.delete().where(CardImage.story.in_(chunk)).execute()
         told_back = set()
         if told_fate == "delete":
-            for chunk in _chunks(told):
-                Reaction.delete().where(Reaction.story.in_(chunk)).execute()
-                Recognition.update(story=None).where(Recognition.story.in_(chunk)).execute()
-                Announcement.update(story=None).where(Announcement.story.in_(chunk)).execute()
-                Story.delete().where(Story.id.in_(chunk)).execute()
-            _forget_events(
-                [f"{kind}:story-{i}-" for i in told for kind in ("featured", "team_news")]
-            )
+            _drop_stories(told)
         if given_fate == "delete":
-            for chunk in _chunks(given):
-                told_back |= set(
-                    _ids(Notice.select(Notice.person).where(Notice.recognition.in_(chunk)))
-                )
-                Notice.delete().where(Notice.recognition.in_(chunk)).execute()
-                RecognitionApplause.delete().where(
-                    RecognitionApplause.recognition.in_(chunk)
-                ).execute()
-                Announcement.update(recognition=None).where(
-                    Announcement.recognition.in_(chunk)
-                ).execute()
-                Recognition.delete().where(Recognition.id.in_(chunk)).execute()
-        for chunk in _chunks(announced):
-            told_back |= set(
-                _ids(Notice.select(Notice.person).where(Notice.announcement.in_(chunk)))
-            )
-            Notice.delete().where(Notice.announcement.in_(chunk)).execute()
-            Announcement.delete().where(Announcement.id.in_(chunk)).execute()
+            told_back |= _drop_recognitions(given)
+        told_back |= _drop_announcements(announced)
         # What stays shows the former colleague; its share links stop (chat tools unfurled the name).
         Story.update(author=former).where(Story.author == pid).execute()
         Story.update(member=former).where(Story.member == pid).execute()
