@@ -567,3 +567,15 @@ def test_a_colleague_whose_password_they_reset_is_still_told_someone_did(app, cl
         rights.erase(dana.id, "keep")
     page = sign_in(client, bob).get("/").get_data(as_text=True)
     assert f"{FORMER_NAME} reset your password" in page
+
+
+def test_the_shell_command_asks_first_and_a_no_deletes_nothing(app, runner, dana):
+    from manage import cli
+
+    with app.app_context():
+        result = runner.invoke(
+            cli, ["delete-person", "dana@example.com", "--content", "delete"], input="n\n"
+        )
+    assert result.exit_code == 1
+    assert "Delete Dana Quill <dana@example.com> for good" in result.output
+    assert Person.get_or_none(Person.id == dana.id) is not None
