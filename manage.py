@@ -154,6 +154,34 @@ def invite(email: str, team_name: str | None, role: str, name: str) -> None:
     click.echo(f"Invited {email} as {role}.")
 
 
+@cli.command("delete-person")
+@click.argument("email")
+@click.option(
+    "--content",
+    type=click.Choice(["keep", "delete"]),
+    required=True,
+    help="keep: their published stories and recognitions stay, anonymised; delete: they go too.",
+)
+@click.option("--yes", is_flag=True, help="Don't ask to confirm.")
+def delete_person(email: str, content: str, yes: bool) -> None:
+    """Delete a person: their private data goes, their published content is kept anonymised or deleted."""
+    from pwa.rights import erase
+
+    with _app().app_context():
+        person = models.Person.by_email(email)
+        if person is None or person.email == models.FORMER_EMAIL:
+            raise click.ClickException(f"Nobody has the email {email}.")
+        if not yes:
+            click.confirm(
+                f"Delete {person.name} <{person.email}> for good ({content} their published content)?",
+                abort=True,
+            )
+        done = erase(person.id, content)
+    if done is None:
+        raise click.ClickException(f"{email} was deleted meanwhile.")
+    click.echo(done.summary())
+
+
 @cli.command("rebuild-streaks")
 def rebuild_streaks() -> None:
     """Rebuild every person's summary (streak, freezes) from their check-ins."""

@@ -2102,3 +2102,37 @@ class CardRender(BaseModel):
 
 
 MODELS += [LimitSlot, CardRender]
+
+
+# Who stories and recognitions kept after a person's deletion show: one inactive row, never able to
+# sign in (the "email" is no address any invite, reset or provider could name).
+FORMER_NAME = "A former colleague"
+FORMER_EMAIL = "former-colleague"
+
+
+class Erasure(BaseModel):
+    """A record that a person was deleted: their old id and what was kept, never who they were."""
+
+    person_id = IntegerField(index=True)
+    by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    # "kept": their published stories and recognitions stay, anonymised; "deleted": they went too.
+    content = CharField(max_length=10)
+    stories = IntegerField(default=0)
+    recognitions = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def of(cls, person_id: int) -> Erasure | None:
+        """The record of this id's deletion, if it was deleted."""
+        return cls.select().where(cls.person_id == person_id).order_by(cls.id.desc()).first()
+
+
+def former_colleague() -> Person:
+    """The stand-in that kept stories and recognitions show (made the first time it is needed)."""
+    Person.insert(
+        email=FORMER_EMAIL, name=FORMER_NAME, active=False, role="employee"
+    ).on_conflict_ignore().execute()
+    return Person.get(Person.email == FORMER_EMAIL)
+
+
+MODELS += [Erasure]

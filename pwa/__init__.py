@@ -143,6 +143,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ops,
         profile,
         recognition,
+        rights,
         stories,
         team,
         today,
@@ -164,6 +165,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (recognition, announcements, badges, profile):
         app.register_blueprint(module.bp)
     app.register_blueprint(digest.bp)
+    app.register_blueprint(rights.bp)
     # The one POST without a CSRF token: mail clients' one-click unsubscribe (RFC 8058) carries
     # no session; the signed token in its URL is what protects it.
     csrf.exempt(digest.unsubscribe)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, request, session
 from peewee import JOIN
 
-from models import ROLES, Challenge, IntegrityError, Invite, Person, Team, db, fn
+from models import FORMER_EMAIL, ROLES, Challenge, IntegrityError, Invite, Person, Team, db, fn
 from pwa import clock, mail
 from pwa.team import invite_once, read_invite, resets_allowed
 from pwa.web import back, clean_text, parse_id, render, role_required, today_for
@@ -24,6 +24,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
     people = (
         Person.select(Person, Team)
         .join(Team, on=(Person.team == Team.id), join_type=JOIN.LEFT_OUTER)
+        .where(Person.email != FORMER_EMAIL)
         .order_by(fn.LOWER(Person.name))
     )
     return render(
@@ -95,7 +96,7 @@ def invite():
 @role_required("admin")
 def change_person(person_id: int):
     """Move a person to another team, change their role, or let them sign in no more."""
-    person = Person.get_or_none(Person.id == person_id)
+    person = Person.get_or_none((Person.id == person_id) & (Person.email != FORMER_EMAIL))
     if person is None:
         abort(404)
     team_id = request.form.get("team", "")

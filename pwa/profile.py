@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g
 
 from game.badges import BY_ID, given_count, recognised_by_count
 from game.streaks import streak
-from models import Badge, CheckIn, Person, Recognition, stories_of
+from models import FORMER_EMAIL, Badge, CheckIn, Person, Recognition, stories_of
 from pwa.web import render, sign_in_required, today_for, workdays_of
 
 bp = Blueprint("profile", __name__)
@@ -17,7 +17,10 @@ bp = Blueprint("profile", __name__)
 def show(person_id: int):
     """Show a colleague's (or my own) profile: what they did and were recognised for."""
     person = Person.get_or_none(Person.id == person_id)
-    if person is None or (not person.active and not g.person.is_admin):
+    # The former colleague who kept stories stand in for is nobody, so it has no profile.
+    if person is None or person.email == FORMER_EMAIL:
+        abort(404)
+    if not person.active and not g.person.is_admin:
         abort(404)
     held = Badge.of(person)
     return render(
