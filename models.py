@@ -1263,6 +1263,14 @@ class Story(BaseModel):
         )
         return query.order_by(cls.updated_at.desc()).first()
 
+    @classmethod
+    def on_board(cls, team: Team | int, limit: int, leave_out: int | None = None) -> list[Story]:
+        """The team's latest stories a board may show: never a hidden one."""
+        query = cls._with_people().where((cls.team == team) & (cls.hidden == False))  # noqa: E712
+        if leave_out is not None:
+            query = query.where(cls.id != leave_out)
+        return list(query.order_by(cls.id.desc()).limit(limit))
+
     def can_read(self, person: Person) -> bool:
         """Whether person may read this story (hidden ones: author, its team's lead, admins)."""
         return not self.hidden or self.author_id == person.id or self.moderated_by(person)
@@ -1644,6 +1652,75 @@ class Announcement(BaseModel):
                 update={getattr(cls, k): v for k, v in fields.items()},
             ).execute()
         return cls.of_week(team, week)
+
+
+class TeamBoard(BaseModel):
+    """A team's wall-screen board: whoever holds its link sees the team's published cards, no more."""
+
+    team = ForeignKeyField(Team, unique=True, backref="+", on_delete="CASCADE")
+    # A random secret kept as it is (like a story's share_token), so the lead can show the link
+    # and its QR code again later; making a new one replaces it and the old link stops at once.
+    token = CharField(max_length=64, unique=True)
+    made_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    made_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def of(cls, team: Team | int) -> TeamBoard | None:
+        """The team's board, if a lead made one."""
+        return cls.get_or_none(cls.team == team)
+
+    @classmethod
+    def make(cls, team: Team | int, by: Person, now: datetime) -> str:
+        """Give the team a board link, replacing any older one (which stops working); return it."""
+        token = new_token()
+        cls.insert(team=team, token=token, made_by=by, made_at=now).on_conflict(
+            conflict_target=[cls.team],
+            update={cls.token: token, cls.made_by: by.id, cls.made_at: now},
+        ).execute()
+        return token
+
+    @classmethod
+    def opened(cls, token: str) -> tuple[Team, str] | None:
+        """The team behind a live board link, with the time zone most of its members keep."""
+        cursor = run(
+            "SELECT t.id, t.name, (SELECT p.tz FROM person p WHERE p.team_id = t.id AND p.active"
+            " GROUP BY p.tz ORDER BY COUNT(*) DESC, p.tz LIMIT 1)"
+            " FROM team_board b JOIN team t ON t.id = b.team_id WHERE b.token = ?",
+            (token,),
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        team_id, name, tz = found
+        return Team(id=team_id, name=name), tz or "UTC"
+
+
+def board_participation(team: Team | int, today: date) -> tuple[int, int]:
+    """(members with a work day so far this week, of them those who checked in on one), in one statement.
+
+    Work days are the members' current ones ("0,1,2,3,4": a digit per weekday, Monday 0);
+    a day not yet come this week matches no pattern.
+    """
+    start = today - timedelta(days=today.weekday())
+    days = [start + timedelta(days=n) for n in range(7)]
+    patterns = [f"%{n}%" if n <= today.weekday() else "-" for n in range(7)]
+    on_workday = " OR ".join(["(c.day = ? AND p.workdays LIKE ?)"] * 7)
+    has_workday = " OR ".join(["p.workdays LIKE ?"] * 7)
+    cursor = run(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM check_in c"
+        f" WHERE c.person_id = p.id AND c.day >= ? AND c.day <= ? AND ({on_workday}))"
+        " THEN 1 ELSE 0 END), 0)"
+        f" FROM person p WHERE p.team_id = ? AND p.active AND ({has_workday})",
+        (
+            start,
+            today,
+            *(value for pair in zip(days, patterns, strict=True) for value in pair),
+            team.id if isinstance(team, Team) else team,
+            *patterns,
+        ),
+    )
+    expected, checked_in = cursor.fetchone()
+    return int(expected), int(checked_in)
 
 
 class Badge(BaseModel):
@@ -2034,3 +2111,4 @@ class Message(BaseModel):
 
 
 MODELS += [PushSubscription, PushPreference, Message]
+MODELS += [TeamBoard]
