@@ -103,11 +103,8 @@ def show(token: str):
     today = local_today(now, tz)
     week = week_start(today)
     featured = Story.of_the_week(team.id, week)
-    stories = Story.on_board(team.id, SLIDES + 1, leave_out=featured.id if featured else None)
-    latest = None
-    if featured is None and stories:
-        latest, stories = stories[0], stories[1:]
-    stories = stories[:SLIDES]
+    # The story of the week is told in large type beside the cards, so it isn't one of them.
+    stories = Story.on_board(team.id, SLIDES, leave_out=featured.id if featured else None)
     recognitions = Recognition.feed(team=team.id, limit=SLIDES)
     slides = _slides(token, stories, recognitions)
     announcement = Announcement.of_week(team.id, week)
@@ -118,7 +115,7 @@ def show(token: str):
             team=team,
             token=token,
             week=week,
-            story=featured or latest,
+            story=featured or (stories[0] if stories else None),
             featured=featured is not None,
             slides=slides,
             announcement=announcement,
