@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from test_board import thank
 
 from models import CheckIn, TeamBoard
+from test_accessibility import AXE, Audit
 from test_stories import tell
 
 pytestmark = pytest.mark.browser
@@ -93,3 +94,16 @@ def test_a_changed_link_tells_the_screen_at_the_next_poll(screen, live_server, n
 
     expect(screen.get_by_text("This board's link was changed")).to_be_visible()
     expect(screen.get_by_role("heading", name="Shown until the link changes")).to_have_count(0)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_axe_finds_nothing_on_the_board(browser, live_server, north, lena, alice, bob, size):
+    tell(alice, bob, title="The Saturday Call", featured_week=date(2026, 11, 16))
+    thank(alice, bob, "Took my 4:45 call.")
+    token = TeamBoard.make(north, lena, NOW)
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    audit = Audit(page, AXE.read_text())
+    audit.visit(f"{live_server}/board/{token}", f"board {size[0]}x{size[1]}")
+    context.close()
+    audit.assert_clean()

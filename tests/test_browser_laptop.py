@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import browser_sign_in
+from test_accessibility import AXE, Audit
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +79,30 @@ def test_on_a_phone_the_tab_bar_stays(page, live_server, lena):
     links = nav.get_by_role("link")
     tops = {round(links.nth(n).bounding_box()["y"]) for n in range(links.count())}
     assert len(tops) == 1
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_on_the_laptop_pages(browser, live_server, north, lena, alice, scheme):
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, color_scheme=scheme, timezone_id="Europe/Berlin"
+    )
+    page = context.new_page()
+    browser_sign_in(page, live_server, lena)
+    audit = Audit(page, AXE.read_text())
+    audit.check("today (laptop)")
+    audit.visit(f"{live_server}/team", "team (laptop)")
+    audit.visit(f"{live_server}/team/{north.id}/board", "board link, none yet (laptop)")
+    page.get_by_role("button", name="Make the board link").click()
+    expect(page.get_by_role("img", name="QR code of the board's link")).to_be_visible()
+    audit.check("board link (laptop)")
+    context.close()
+    audit.assert_clean()
+
+
+def test_axe_finds_nothing_on_the_board_link_page_on_a_phone(page, live_server, north, lena):
+    browser_sign_in(page, live_server, lena)
+    page.goto(f"{live_server}/team/{north.id}/board")
+    page.get_by_role("button", name="Make the board link").tap()
+    audit = Audit(page, AXE.read_text())
+    audit.check("board link (phone)")
+    audit.assert_clean()
