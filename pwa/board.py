@@ -8,7 +8,15 @@ from htmx_flask import make_response
 import cards
 from game.board import Slide, participation, rotation
 from game.days import local_today, week_start
-from models import Announcement, Recognition, Story, TeamBoard, board_participation
+from models import (
+    Recognition,
+    Story,
+    TeamBoard,
+    board_announcement,
+    board_participation,
+    board_recognitions,
+    board_stories,
+)
 from pwa import clock
 from pwa.announcements import OPENING
 from pwa.card_cache import send_card
@@ -102,12 +110,11 @@ def show(token: str):
     now = clock.now()
     today = local_today(now, tz)
     week = week_start(today)
-    featured = Story.of_the_week(team.id, week)
     # The story of the week is told in large type beside the cards, so it isn't one of them.
-    stories = Story.on_board(team.id, SLIDES, leave_out=featured.id if featured else None)
-    recognitions = Recognition.feed(team=team.id, limit=SLIDES)
+    featured, stories = board_stories(team, week, SLIDES)
+    recognitions = board_recognitions(team, SLIDES)
     slides = _slides(token, stories, recognitions)
-    announcement = Announcement.of_week(team.id, week)
+    announcement = board_announcement(team, week)
     return _kiosk(
         render(
             "board/show.html",
