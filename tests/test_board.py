@@ -15,6 +15,7 @@ import requests
 import zxingcpp
 from PIL import Image
 from test_concurrency import _signed_in
+from test_migrations import empty_database  # noqa: F401 (a fixture)
 
 from conftest import make_person, sign_in
 from models import Announcement, CheckIn, Recognition, Story, TeamBoard
@@ -356,3 +357,44 @@ def test_another_teams_check_ins_never_count(client, board, alice, bob, lena, ca
     CheckIn.create(person=carl, day=WEDNESDAY)
     page = page_of(client.get(f"/board/{board}"))
     assert '<p class="board-figure">0%</p>' in page
+
+
+def test_the_boards_poll_takes_five_statements_however_much_there_is(
+    client, board, alice, bob, lena
+):
+    from bench.statements import Statements
+
+    featured = tell(alice, bob, featured_week=date(2026, 11, 16))
+    for n in range(12):
+        tell(alice, title=f"Story {n}")
+        thank(bob, alice, f"Thanks {n}")
+    Announcement.write(alice.team, date(2026, 11, 16), lena, bob, "Well done, Bob.", NOW)
+    client.htmx("GET", f"/board/{board}")
+    with Statements() as sent:
+        page = page_of(client.htmx("GET", f"/board/{board}"))
+    assert featured.heading in page and "Well done, Bob." in page
+    assert page.count('role="group"') == 8
+    statements = [sql for _, sql in sent.data]
+    assert len(statements) <= 5, statements
+
+
+def test_upgrading_to_the_board_release_adds_one_board_per_team(empty_database):  # noqa: F811
+    import peewee
+
+    import models
+
+    models.open_database(empty_database)
+    models.router().run("012_digest")
+    models.db.execute_sql("INSERT INTO team (name, created_at) VALUES ('North', '2026-01-01')")
+    models.db.execute_sql("INSERT INTO team (name, created_at) VALUES ('South', '2026-01-01')")
+
+    assert "013_board" in models.migrate()
+
+    insert = "INSERT INTO team_board (team_id, token, made_at) VALUES (?, ?, '2026-01-02')"
+    if not models.is_sqlite():
+        insert = insert.replace("?", "%s")
+    models.db.execute_sql(insert, (1, "a"))
+    for team_id, token in ((1, "b"), (2, "a")):  # one board a team, each link unique
+        with pytest.raises(peewee.IntegrityError), models.db.atomic():
+            models.db.execute_sql(insert, (team_id, token))
+    assert models.TeamBoard.get().token == "a"
