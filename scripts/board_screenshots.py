@@ -72,6 +72,7 @@ def main() -> None:
                 page.context.close()
             for name, (width, height), extra in (
                 ("laptop", (1440, 900), {}),
+                ("laptop-dark", (1440, 900), {"color_scheme": "dark"}),
                 (
                     "phone",
                     (390, 844),
