@@ -32,6 +32,7 @@ from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
 from game import summary as summaries
+from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.streaks import Streak, streak
@@ -1752,9 +1753,11 @@ def board_participation(team: Team | int, today: date) -> tuple[int, int]:
     Work days are the members' current ones ("0,1,2,3,4": a digit per weekday, Monday 0);
     a day not yet come this week matches no pattern.
     """
-    start = today - timedelta(days=today.weekday())
+    so_far = week_so_far(today)
+    start = so_far[0]
+    # Always seven (day, pattern) pairs, so it is one prepared statement whatever the weekday.
     days = [start + timedelta(days=n) for n in range(7)]
-    patterns = [f"%{n}%" if n <= today.weekday() else "-" for n in range(7)]
+    patterns = [f"%{n}%" if n < len(so_far) else "-" for n in range(7)]
     on_workday = " OR ".join(["(c.day = ? AND p.workdays LIKE ?)"] * 7)
     has_workday = " OR ".join(["p.workdays LIKE ?"] * 7)
     cursor = run(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+import segno
 from flask import Blueprint, abort, flash, g, render_template, url_for
 from htmx_flask import make_response
 
@@ -43,8 +46,6 @@ def _board_url(token: str) -> str:
 
 def _qr(url: str) -> str:
     """The board link as a QR code, drawn here (segno, as on the cards), for an img's src."""
-    import segno
-
     return segno.make(url, error="m").png_data_uri(scale=10, border=2, dark="#1C2541")
 
 
@@ -128,11 +129,10 @@ def show(token: str):
             announcement=announcement,
             announcement_text=_announced(announcement),
             participation=participation(*board_participation(team.id, today)),
-            updated=now.astimezone(_zone(tz)),
+            updated=now.astimezone(ZoneInfo(tz)),
             poll_seconds=POLL_SECONDS,
             rotate_seconds=ROTATE_SECONDS,
             moment_excerpt=MOMENT_EXCERPT,
-            announcement_excerpt=ANNOUNCEMENT_EXCERPT,
             excerpt=excerpt,
         )
     )
@@ -147,12 +147,6 @@ def _announced(announcement) -> str:
     if text.startswith(opening) and text != opening:
         text = text[len(opening) :].lstrip()
     return excerpt(text, ANNOUNCEMENT_EXCERPT)
-
-
-def _zone(tz: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)
 
 
 def _slides(token: str, stories, recognitions) -> list[dict]:

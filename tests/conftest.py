@@ -317,8 +317,18 @@ def eventually(page, expression: str, timeout: float = 15, what: str = "") -> No
     Playwright's wait_for_function does not await a promise: a predicate that returns one is
     truthy at once, so every wait on caches, IndexedDB or the service worker must poll here.
     """
+    from playwright.sync_api import Error
+
     deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except Error as error:
+            # The page reloaded while the expression ran (Today does after sending its queue):
+            # ask the new page.
+            if "Execution context was destroyed" not in str(error):
+                raise
         assert time.monotonic() < deadline, what or f"never true: {expression}"
         page.wait_for_timeout(100)
 
