@@ -60,6 +60,15 @@ def test_the_board_rotates_its_cards_and_refreshes_without_a_reload(
     screen.clock.run_for(12_000)
     expect(cards.get_by_role("group", name="2 of 3")).to_be_visible()
     expect(first).to_be_hidden()
+    # A fresh copy of the live part keeps the card on show (the same card, not the first again).
+    screen.evaluate(
+        """() => {
+            document.getElementById("board-now").dataset.old = "yes";
+            htmx.ajax("GET", location.pathname, {target: "#board-now", swap: "outerHTML"});
+        }"""
+    )
+    expect(screen.locator("#board-now[data-old]")).to_have_count(0)
+    expect(cards.get_by_role("group", name="2 of 3")).to_be_visible()
     screen.clock.run_for(12_000)
     expect(cards.get_by_role("group", name="3 of 3")).to_be_visible()
 
