@@ -69,6 +69,13 @@ def main() -> None:
                 page.goto(f"{base}/board/{token}")
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=out / f"{name}.png")
+                # The next card (a story's, on cream), once it has faded in.
+                page.evaluate(
+                    "document.querySelector('.board-slide.is-current + .board-slide')"
+                    "?.classList.add('is-current')"
+                )
+                page.wait_for_timeout(1200)
+                page.screenshot(path=out / f"{name}-next.png")
                 page.context.close()
             for name, (width, height), extra in (
                 ("laptop", (1440, 900), {}),
