@@ -32,6 +32,7 @@ from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
 from game import summary as summaries
+from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.streaks import Streak, streak
@@ -1646,6 +1647,136 @@ class Announcement(BaseModel):
         return cls.of_week(team, week)
 
 
+class TeamBoard(BaseModel):
+    """A team's wall-screen board: whoever holds its link sees the team's published cards, no more."""
+
+    team = ForeignKeyField(Team, unique=True, backref="+", on_delete="CASCADE")
+    # A random secret kept as it is (like a story's share_token), so the lead can show the link
+    # and its QR code again later; making a new one replaces it and the old link stops at once.
+    token = CharField(max_length=64, unique=True)
+    made_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    made_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def of(cls, team: Team | int) -> TeamBoard | None:
+        """The team's board, if a lead made one."""
+        return cls.get_or_none(cls.team == team)
+
+    @classmethod
+    def make(cls, team: Team | int, by: Person, now: datetime) -> str:
+        """Give the team a board link, replacing any older one (which stops working); return it."""
+        token = new_token()
+        cls.insert(team=team, token=token, made_by=by, made_at=now).on_conflict(
+            conflict_target=[cls.team],
+            update={cls.token: token, cls.made_by: by.id, cls.made_at: now},
+        ).execute()
+        return token
+
+    @classmethod
+    def opened(cls, token: str) -> tuple[Team, str] | None:
+        """The team behind a live board link, with the time zone most of its members keep."""
+        cursor = run(
+            "SELECT t.id, t.name, (SELECT p.tz FROM person p WHERE p.team_id = t.id AND p.active"
+            " GROUP BY p.tz ORDER BY COUNT(*) DESC, p.tz LIMIT 1)"
+            " FROM team_board b JOIN team t ON t.id = b.team_id WHERE b.token = ?",
+            (token,),
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        team_id, name, tz = found
+        return Team(id=team_id, name=name), tz or "UTC"
+
+
+def board_stories(team: Team, week: date, limit: int) -> tuple[Story | None, list[Story]]:
+    """The team's story of the week (if any) and up to limit other latest stories: never hidden ones.
+
+    Hand-written, as on Today: the board polls every minute, and building a query with its
+    aliased joins costs more than running it.
+    """
+    rows = load(
+        Story,
+        f"SELECT {column_list(Story, 's')}, a.name AS author_name, m.name AS member_name"
+        " FROM story s JOIN person a ON a.id = s.author_id JOIN person m ON m.id = s.member_id"
+        " WHERE s.team_id = ? AND NOT s.hidden"
+        " ORDER BY CASE WHEN s.featured_week = ? THEN 0 ELSE 1 END, s.id DESC LIMIT ?",
+        (team.id, week, limit + 1),
+    )
+    for story in rows:
+        story.author = Person(id=story.author_id, name=story.author_name)
+        story.member = Person(id=story.member_id, name=story.member_name)
+        story.team = team
+    if rows and rows[0].featured_week == week:
+        return rows[0], rows[1:]
+    return None, rows[:limit]
+
+
+def board_recognitions(team: Team, limit: int) -> list[Recognition]:
+    """The team's latest recognitions, newest first, with the names their cards show."""
+    rows = load(
+        Recognition,
+        f"SELECT {column_list(Recognition, 'r')}, g.name AS giver_name, v.name AS receiver_name"
+        " FROM recognition r JOIN person g ON g.id = r.giver_id"
+        " JOIN person v ON v.id = r.receiver_id"
+        " WHERE r.team_id = ? ORDER BY r.id DESC LIMIT ?",
+        (team.id, limit),
+    )
+    for recognition in rows:
+        recognition.giver = Person(id=recognition.giver_id, name=recognition.giver_name)
+        recognition.receiver = Person(id=recognition.receiver_id, name=recognition.receiver_name)
+        recognition.team = team
+    return rows
+
+
+def board_announcement(team: Team, week: date) -> Announcement | None:
+    """The team's announcement of the week, with the names of who it is for and who wrote it."""
+    rows = load(
+        Announcement,
+        f"SELECT {column_list(Announcement, 'n')}, v.name AS receiver_name, l.name AS lead_name"
+        " FROM announcement n JOIN person v ON v.id = n.receiver_id"
+        " LEFT JOIN person l ON l.id = n.lead_id WHERE n.team_id = ? AND n.week = ?",
+        (team.id, week),
+    )
+    if not rows:
+        return None
+    announcement = rows[0]
+    announcement.receiver = Person(id=announcement.receiver_id, name=announcement.receiver_name)
+    if announcement.lead_id is not None:
+        announcement.lead = Person(id=announcement.lead_id, name=announcement.lead_name)
+    announcement.team = team
+    return announcement
+
+
+def board_participation(team: Team | int, today: date) -> tuple[int, int]:
+    """(members with a work day so far this week, of them those who checked in on one), in one statement.
+
+    Work days are the members' current ones ("0,1,2,3,4": a digit per weekday, Monday 0);
+    a day not yet come this week matches no pattern.
+    """
+    so_far = week_so_far(today)
+    start = so_far[0]
+    # Always seven (day, pattern) pairs, so it is one prepared statement whatever the weekday.
+    days = [start + timedelta(days=n) for n in range(7)]
+    patterns = [f"%{n}%" if n < len(so_far) else "-" for n in range(7)]
+    on_workday = " OR ".join(["(c.day = ? AND p.workdays LIKE ?)"] * 7)
+    has_workday = " OR ".join(["p.workdays LIKE ?"] * 7)
+    cursor = run(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM check_in c"
+        f" WHERE c.person_id = p.id AND c.day >= ? AND c.day <= ? AND ({on_workday}))"
+        " THEN 1 ELSE 0 END), 0)"
+        f" FROM person p WHERE p.team_id = ? AND p.active AND ({has_workday})",
+        (
+            start,
+            today,
+            *(value for pair in zip(days, patterns, strict=True) for value in pair),
+            team.id if isinstance(team, Team) else team,
+            *patterns,
+        ),
+    )
+    expected, checked_in = cursor.fetchone()
+    return int(expected), int(checked_in)
+
+
 class Badge(BaseModel):
     """A badge a person earned: once per person and badge, never taken back."""
 
@@ -2136,3 +2267,4 @@ def former_colleague() -> Person:
 
 
 MODELS += [Erasure]
+MODELS += [TeamBoard]

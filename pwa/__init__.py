@@ -133,6 +133,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin,
         announcements,
         badges,
+        board,
         campaign,
         challenge,
         company,
@@ -166,6 +167,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_blueprint(digest.bp)
     app.register_blueprint(rights.bp)
+    app.register_blueprint(board.bp)
     # The one POST without a CSRF token: mail clients' one-click unsubscribe (RFC 8058) carries
     # no session; the signed token in its URL is what protects it.
     csrf.exempt(digest.unsubscribe)

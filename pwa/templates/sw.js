@@ -17,7 +17,8 @@ const SIGN_OUT_URL = "{{ sign_out_url }}";
 // Signed-in pages are kept only while the person is signed in: signing out, a 401 or the sign-in
 // page forgets them all. POSTs and plain htmx requests (fragments) never touch the caches.
 const PAGES = "otc-pages";
-const NEVER_KEPT = [SIGN_IN_URL, "/invite/", "/reset/"];
+// A board link is kept by nobody but the screen: a changed link must stop at once.
+const NEVER_KEPT = [SIGN_IN_URL, "/invite/", "/reset/", "/board/"];
 const HASHED = /^(.+)\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$/;
 
 self.addEventListener("install", (event) => {
