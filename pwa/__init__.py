@@ -139,6 +139,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         digest,
         errors,
         events,
+        export,
+        lagging,
         notifications,
         profile,
         recognition,
@@ -163,6 +165,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (recognition, announcements, badges, profile):
         app.register_blueprint(module.bp)
     app.register_blueprint(digest.bp)
+    for module in (lagging, export):
+        app.register_blueprint(module.bp)
     # The one POST without a CSRF token: mail clients' one-click unsubscribe (RFC 8058) carries
     # no session; the signed token in its URL is what protects it.
     csrf.exempt(digest.unsubscribe)

@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request, session
-from peewee import JOIN
+from flask import Blueprint, abort, g, redirect, request, session, url_for
 
-from models import ROLES, Challenge, IntegrityError, Invite, Person, Team, db, fn
+from models import (
+    PEOPLE_PAGE,
+    PEOPLE_SORTS,
+    ROLES,
+    Challenge,
+    IntegrityError,
+    Invite,
+    Person,
+    Team,
+    db,
+    fn,
+    people_page,
+)
 from pwa import clock, mail
 from pwa.team import invite_once, read_invite, resets_allowed
 from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
+
+SORTS = frozenset((*PEOPLE_SORTS, *(f"-{key}" for key in PEOPLE_SORTS)))
+SEARCH_MAX = 80
+
+
+def list_state(values) -> dict:
+    """The people list's search, sort and page from a query or form; unknown ones fall back."""
+    search = clean_text(values.get("q"))[:SEARCH_MAX]
+    sort = values.get("sort", "")
+    typed_page = values.get("page", "")
+    page = int(typed_page) if typed_page.isascii() and typed_page.isdigit() else 1
+    return {
+        "q": search,
+        "sort": sort if sort in SORTS else "name",
+        "page": min(max(page, 1), 100_000),
+    }
+
+
+def people_url(state: dict, **changes) -> str:
+    """The admin page's address for this list state with changes (defaults left out)."""
+    wanted = {**state, **changes}
+    return url_for("admin.index", **{k: v for k, v in wanted.items() if v not in ("", "name", 1)})
+
+
+def back_to_list(person_id: int | None = None):
+    """Redirect to the admin page, on the list page the form was sent from."""
+    anchor = f"#person-{person_id}" if person_id else ""
+    return redirect(people_url(list_state(request.form)) + anchor, code=303)
 
 
 def team_from_form(value: str) -> Team | None:
@@ -20,17 +59,19 @@ def team_from_form(value: str) -> Team | None:
 
 
 def page(status=200, team_form=None, invite_form=None, errors=None):
-    """Render the admin page with the given form state."""
-    people = (
-        Person.select(Person, Team)
-        .join(Team, on=(Person.team == Team.id), join_type=JOIN.LEFT_OUTER)
-        .order_by(fn.LOWER(Person.name))
-    )
+    """Render the admin page with the given form state (the people list alone for htmx)."""
+    state = list_state(request.args)
+    people, total, shown_page = people_page(state["q"], state["sort"], state["page"])
+    state["page"] = shown_page
     return render(
         "admin/index.html",
+        fragment="partials/people_table.html",
         status=status,
         teams=list(Team.select().order_by(Team.name)),
         people=people,
+        total=total,
+        state=state,
+        page_size=PEOPLE_PAGE,
         roles=ROLES,
         team_form=team_form or {"name": ""},
         invite_form=invite_form or {"email": "", "name": "", "team": "", "role": "employee"},
@@ -40,13 +81,14 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         not_sent=list(Invite.not_sent(None, clock.naive_now())),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
+        people_url=people_url,
     )
 
 
 @bp.route("/admin")
 @role_required("admin")
 def index():
-    """Show teams and people, with forms to add them."""
+    """Show teams and a page of people (searched and sorted), with forms to add them."""
     return page()
 
 
@@ -104,10 +146,10 @@ def change_person(person_id: int):
     active = request.form.get("active") == "1"
     if (team_id and team is None) or role not in ROLES:
         session["admin_notice"] = "Pick a team and a role from the lists."
-        return back("admin.index")
+        return back_to_list(person.id)
     if person.id == g.person.id and (role != "admin" or not active):
         session["admin_notice"] = "You can't remove your own admin rights; ask another admin."
-        return back("admin.index")
+        return back_to_list(person.id)
     Person.update(team=team, role=role, active=active).where(Person.id == person.id).execute()
     if team is not None and team.id != person.team_id:
         person.team = team
@@ -115,4 +157,4 @@ def change_person(person_id: int):
     session["admin_notice"] = f"Saved {person.name}: {role}, {team.name if team else 'no team'}" + (
         "." if active else ", can no longer sign in."
     )
-    return back("admin.index")
+    return back_to_list(person.id)
