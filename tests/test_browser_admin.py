@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from conftest import browser_sign_in, make_person
 from models import LaggingFigure, PersonSummary
+from test_accessibility import AXE, Audit
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOTS_DIR")
@@ -215,3 +216,39 @@ def test_the_admin_pages_read_as_cards_on_a_phone(page, live_server, organisatio
     expect(page.get_by_role("heading", level=1)).to_have_text("Lagging indicators")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "lagging-390", full_page=True)
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    return AXE.read_text()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])
+def test_axe_finds_nothing_on_the_admin_sheets(
+    browser, axe_js, live_server, organisation, north, scheme, width, height
+):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    LaggingFigure.enter(None, date(2026, 10, 1), {"nps": 38, "csat": 86.5}, organisation, NOW)
+    LaggingFigure.enter(north, date(2026, 10, 1), {"complaints": 4}, organisation, NOW)
+    audit = Audit(page, axe_js)
+    browser_sign_in(page, live_server, organisation)
+    for path in (
+        "/admin",
+        "/admin?q=nobody-at-all",
+        "/admin?sort=-last&page=2",
+        "/admin/indicators",
+    ):
+        audit.visit(live_server + path, f"{path} {width} {scheme}")
+    page.goto(f"{live_server}/admin")
+    page.get_by_text("Change team or role of Ada Admin").click()
+    audit.check(f"/admin, a row's change form open, {width} {scheme}")
+    page.goto(f"{live_server}/admin/indicators")
+    page.get_by_label(re.compile("^Net Promoter Score")).fill("nine")
+    page.get_by_role("button", name="Save the figures").click()
+    expect(page.get_by_text("“nine” isn't one")).to_be_visible()
+    audit.check(f"/admin/indicators refused, {width} {scheme}")
+    context.close()
+    audit.assert_clean()
