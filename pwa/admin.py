@@ -46,6 +46,12 @@ def people_url(state: dict, **changes) -> str:
     return url_for("admin.index", **{k: v for k, v in wanted.items() if v not in ("", "name", 1)})
 
 
+def person_url(person_id: int, state: dict) -> str:
+    """The address of person's change form, remembering where in the list it was opened."""
+    kept = {k: v for k, v in state.items() if v not in ("", "name", 1)}
+    return url_for("admin.person", person_id=person_id, **kept)
+
+
 def back_to_list(person_id: int | None = None):
     """Redirect to the admin page, on the list page the form was sent from."""
     anchor = f"#person-{person_id}" if person_id else ""
@@ -82,6 +88,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         people_url=people_url,
+        person_url=person_url,
     )
 
 
@@ -131,6 +138,24 @@ def invite():
         return page(status=422, invite_form=form, errors=errors)
     invite_once(form, team, form["role"])
     return back("admin.index")
+
+
+@bp.route("/admin/people/<id:person_id>/edit")
+@role_required("admin")
+def person(person_id: int):
+    """Show the form that changes a person's team, role and sign-in (the form alone for htmx)."""
+    found = Person.get_or_none(Person.id == person_id)
+    if found is None:
+        abort(404)
+    return render(
+        "admin/person.html",
+        fragment="partials/person_form.html",
+        p=found,
+        teams=list(Team.select().order_by(Team.name)),
+        roles=ROLES,
+        state=list_state(request.args),
+        people_url=people_url,
+    )
 
 
 @bp.route("/admin/people/<id:person_id>", methods=["POST"])

@@ -187,9 +187,36 @@ def test_saving_a_person_comes_back_to_the_same_place_in_the_list(as_ada, crowd,
 
 
 def test_each_row_keeps_its_reset_and_change_actions_labelled_by_name(as_ada, people):
-    page = page_of(as_ada.get("/admin"))
+    page = page_of(as_ada.get("/admin?sort=role&page=1"))
     alice = people["Alice Martin"]
     assert 'Make a reset link<span class="visually-hidden"> for Alice Martin</span>' in page
+    assert 'Change<span class="visually-hidden"> team or role of Alice Martin</span>' in page
+    # The form itself comes when a row is opened (with JavaScript) or as a page of its own.
+    assert f'hx-get="/admin/people/{alice.id}/edit?sort=role"' in page
+    assert f'<a href="/admin/people/{alice.id}/edit?sort=role">Change Alice Martin\'s team' in page
+    assert f'label for="team-{alice.id}"' not in page
+
+
+def test_a_persons_change_form_is_a_page_or_a_fragment_that_remembers_the_list(
+    as_ada, people, north
+):
+    alice = people["Alice Martin"]
+    page = page_of(as_ada.get(f"/admin/people/{alice.id}/edit?q=al&sort=-last&page=2"))
+    assert "<h1>Alice Martin</h1>" in page
     assert f'<label for="team-{alice.id}">Team</label>' in page
-    assert f'<label for="role-{alice.id}">Role</label>' in page
-    assert "Save Alice Martin" in page
+    assert f'<option value="{north.id}" selected>North</option>' in page
+    assert '<input type="hidden" name="q" value="al">' in page
+    assert '<input type="hidden" name="sort" value="-last">' in page
+    assert 'href="/admin?q=al&sort=-last&page=2">← Back to the people list' in page
+    response = as_ada.htmx("GET", f"/admin/people/{alice.id}/edit?sort=team")
+    body = page_of(response)
+    assert "<html" not in body and body.startswith(f'<form id="person-form-{alice.id}"')
+    assert "HX-Request" in response.headers["Vary"]
+    assert as_ada.get("/admin/people/9999/edit").status_code == 404
+
+
+def test_only_an_admin_opens_a_persons_change_form(app, lena, alice):
+    from conftest import sign_in
+
+    lead = sign_in(app.test_client(), lena)
+    assert lead.get(f"/admin/people/{alice.id}/edit").status_code == 403

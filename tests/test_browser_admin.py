@@ -164,6 +164,18 @@ def test_without_javascript_the_table_is_searched_sorted_and_paged_by_plain_link
     names = people_names(page)
     assert names == sorted(names, key=str.lower, reverse=True)
 
+    # Without JavaScript a row's form is a page of its own, and back to the same list.
+    first = names[0]
+    page.get_by_text(f"Change team or role of {first}").click()
+    page.get_by_role("link", name=f"Change {first}'s team, role or sign-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first)
+    page.get_by_label("Role", exact=True).select_option("lead")
+    page.get_by_role("button", name=f"Save {first}").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_contain_text(
+        f"Saved {first}: lead"
+    )
+    assert page.url.split("#")[0].endswith("/admin?q=okafor&sort=-name")
+
 
 def test_an_admin_enters_a_months_lagging_figures_and_fixes_a_typo(laptop, live_server, ada, north):
     page = laptop
@@ -244,6 +256,7 @@ def test_axe_finds_nothing_on_the_admin_sheets(
         audit.visit(live_server + path, f"{path} {width} {scheme}")
     page.goto(f"{live_server}/admin")
     page.get_by_text("Change team or role of Ada Admin").click()
+    expect(page.locator("#people-table tbody tr").first.get_by_label("Role")).to_be_visible()
     audit.check(f"/admin, a row's change form open, {width} {scheme}")
     page.goto(f"{live_server}/admin/indicators")
     page.get_by_label(re.compile("^Net Promoter Score")).fill("nine")
