@@ -1,4 +1,4 @@
-"""The admin's set-up page: teams and invites."""
+"""The admin's set-up page: teams, invites and the people list (searched, sorted, paged)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ bp = Blueprint("admin", __name__)
 
 SORTS = frozenset((*PEOPLE_SORTS, *(f"-{key}" for key in PEOPLE_SORTS)))
 SEARCH_MAX = 80
+LIST_DEFAULTS = {"q": "", "sort": "name", "page": 1}
+
+
+def _differing(state: dict) -> dict:
+    """The list state's values that aren't the defaults (a query string leaves those out)."""
+    return {k: v for k, v in state.items() if LIST_DEFAULTS.get(k) != v}
 
 
 def list_state(values) -> dict:
@@ -42,14 +48,12 @@ def list_state(values) -> dict:
 
 def people_url(state: dict, **changes) -> str:
     """The admin page's address for this list state with changes (defaults left out)."""
-    wanted = {**state, **changes}
-    return url_for("admin.index", **{k: v for k, v in wanted.items() if v not in ("", "name", 1)})
+    return url_for("admin.index", **_differing({**state, **changes}))
 
 
 def person_url(person_id: int, state: dict) -> str:
     """The address of person's change form, remembering where in the list it was opened."""
-    kept = {k: v for k, v in state.items() if v not in ("", "name", 1)}
-    return url_for("admin.person", person_id=person_id, **kept)
+    return url_for("admin.person", person_id=person_id, **_differing(state))
 
 
 def back_to_list(person_id: int | None = None):

@@ -220,3 +220,10 @@ def test_only_an_admin_opens_a_persons_change_form(app, lena, alice):
 
     lead = sign_in(app.test_client(), lena)
     assert lead.get(f"/admin/people/{alice.id}/edit").status_code == 403
+
+
+def test_a_search_for_a_word_like_name_is_kept_in_the_links(as_ada, people):
+    make_person("Nameless Nina", "nina@example.com")
+    page = page_of(as_ada.get("/admin?q=name&page=1"))
+    assert names(page) == ["Nameless Nina"]
+    assert 'href="/admin?q=name&sort=-name"' in page
