@@ -11,18 +11,22 @@ from pathlib import Path
 
 from peewee import (
     JOIN,
+    SQL,
     BlobField,
     BooleanField,
+    Case,
     CharField,
     DatabaseError,
     DatabaseProxy,
     DateField,
     DateTimeField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     IntegrityError,
     InterfaceError,
     Model,
+    NodeList,
     OperationalError,
     SqliteDatabase,
     TextField,
@@ -31,6 +35,7 @@ from peewee import (
 from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
+from game import lagging
 from game import summary as summaries
 from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
@@ -2268,3 +2273,220 @@ def former_colleague() -> Person:
 
 MODELS += [Erasure]
 MODELS += [TeamBoard]
+# The admin's people list: search, whitelisted sorts and paging ----------------------------
+
+PEOPLE_SORTS = ("name", "team", "role", "last")
+PEOPLE_PAGE = 25
+
+
+def _holding(search: str):
+    """People whose name or email holds search, case-insensitive, with LIKE's wildcards literal."""
+    escaped = search.lower().replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    pattern = f"%{escaped}%"
+
+    def like(field):
+        return NodeList((fn.LOWER(field), SQL("LIKE"), pattern, SQL("ESCAPE '!'")))
+
+    return like(Person.name) | like(Person.email)
+
+
+def people_page(search: str, sort: str, page: int, size: int = PEOPLE_PAGE):
+    """One page of everyone (with team and last check-in day) matching search, and how many match.
+
+    sort is a PEOPLE_SORTS key, "-" first for the other way round; page counts from 1 and is
+    brought within the pages there are. Two statements: the count and the page.
+    """
+    where = _holding(search) if search else Person.id.is_null(False)
+    where &= Person.email != FORMER_EMAIL  # the stand-in for deleted people is nobody to list
+    total = Person.select().where(where).count()
+    last_page = max(1, -(-total // size))
+    page = min(max(page, 1), last_page)
+    descending, key = sort.startswith("-"), sort.lstrip("-")
+    name = fn.LOWER(Person.name)
+    rank = Case(Person.role, (("admin", 0), ("lead", 1)), 2)
+    order = {
+        # Nobody's team sorts after every team's name, whichever way.
+        "team": [Team.name.is_null(), fn.LOWER(Team.name)],
+        "role": [rank],
+        # Never checked in counts as longest ago.
+        "last": [PersonSummary.last_day.is_null(False), PersonSummary.last_day],
+        "name": [],
+    }[key]
+    ordering = [o.desc() if descending else o.asc() for o in order]
+    if key == "team" and descending:
+        ordering[0] = order[0].asc()
+    ordering += [name.desc() if descending and key == "name" else name.asc(), Person.id.asc()]
+    query = (
+        Person.select(
+            Person, Team.name.alias("team_name"), PersonSummary.last_day.alias("last_checkin")
+        )
+        .join_from(Person, Team, JOIN.LEFT_OUTER, on=(Person.team == Team.id))
+        .join_from(Person, PersonSummary, JOIN.LEFT_OUTER, on=(PersonSummary.person == Person.id))
+        .where(where)
+        .order_by(*ordering)
+        .paginate(page, size)
+        .objects()
+    )
+    people = list(query)
+    return people, total, page
+
+
+# Lagging indicators ----------------------------------------------------------------------
+
+
+class LaggingFigure(BaseModel):
+    """A month's lagging indicator (game.lagging.KINDS) for one team, or the organisation (no team)."""
+
+    team = ForeignKeyField(Team, null=True, backref="+", on_delete="CASCADE")
+    month = DateField()  # its first day
+    kind = CharField(max_length=12)
+    value = DoubleField()
+    entered_by = ForeignKeyField(Person, null=True, backref="+", on_delete="SET NULL")
+    updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def enter(
+        cls, team: Team | int | None, month: date, values: dict[str, float], by: Person, now
+    ) -> None:
+        """Keep these figures of month for team (None: the organisation); one entered again replaces it.
+
+        One upsert per figure on the partial unique index of its scope (migration 015), so two
+        admins saving the same month at once leave one row per kind, the later value kept.
+        """
+        team_id = getattr(team, "id", team)
+        target = [cls.team, cls.month, cls.kind] if team_id else [cls.month, cls.kind]
+        where = cls.team.is_null(False) if team_id else cls.team.is_null()
+        with db.atomic():
+            for kind, value in values.items():
+                cls.insert(
+                    team=team_id, month=month, kind=kind, value=value, entered_by=by, updated_at=now
+                ).on_conflict(
+                    conflict_target=target,
+                    conflict_where=where,
+                    update={cls.value: value, cls.entered_by: by, cls.updated_at: now},
+                ).execute()
+
+    @classmethod
+    def remove(cls, team: Team | int | None, month: date) -> int:
+        """Delete every figure of month for team (None: the organisation); return how many."""
+        team_id = getattr(team, "id", team)
+        scope = (cls.team == team_id) if team_id else cls.team.is_null()
+        return cls.delete().where(scope & (cls.month == month)).execute()
+
+    @classmethod
+    def series(
+        cls, team: Team | int | None, first: date, last: date
+    ) -> dict[str, list[tuple[date, float | None]]]:
+        """Each kind's (month, value) from first's month to last's for team (None: the organisation).
+
+        Every month is there in order, None where nothing was entered: ready to plot beside the
+        weekly leading indicators. One statement.
+        """
+        team_id = getattr(team, "id", team)
+        scope = (cls.team == team_id) if team_id else cls.team.is_null()
+        rows = (
+            cls.select(cls.month, cls.kind, cls.value)
+            .where(
+                scope
+                & (cls.month >= lagging.month_start(first))
+                & (cls.month <= lagging.month_start(last))
+            )
+            .tuples()
+        )
+        return lagging.series([(as_date(m), k, v) for m, k, v in rows], first, last)
+
+    @classmethod
+    def table(cls, team_ids: list[int] | None = None, limit: int = 36) -> list[dict]:
+        """The latest months with figures, one row per scope and month: team, month, values by kind.
+
+        Newest month first, the organisation before teams; team_ids narrows it (None: all).
+        """
+        query = (
+            cls.select(cls.team, cls.month, cls.kind, cls.value, Team.name)
+            .join(Team, JOIN.LEFT_OUTER, on=(cls.team == Team.id))
+            .order_by(cls.month.desc(), cls.team.is_null(False), fn.LOWER(Team.name))
+        )
+        if team_ids is not None:
+            query = query.where(cls.team.in_(team_ids))
+        rows: dict[tuple, dict] = {}
+        for team_id, month, kind, value, team_name in query.tuples():
+            key = (team_id, as_date(month))
+            if key not in rows:
+                if len(rows) == limit:
+                    break
+                rows[key] = {"team_id": team_id, "team": team_name, "month": key[1], "values": {}}
+            rows[key]["values"][kind] = value
+        return list(rows.values())
+
+
+MODELS += [LaggingFigure]
+
+
+# The published content a lead may export -------------------------------------------------
+
+
+def published_content(team: Team | int):
+    """The team's visible stories and its recognitions, oldest first, as plain dicts (streamed).
+
+    Two statements, read as they go; the rows of both are merged by date.
+    """
+    import heapq
+
+    author, member = Person.alias(), Person.alias()
+    stories = (
+        Story.select(
+            Story.id,
+            Story.day,
+            Story.title,
+            Story.situation,
+            Story.moment,
+            Story.impact,
+            Story.lesson,
+            Story.customer_kind,
+            Story.phase,
+            Story.featured_week,
+            author.name.alias("author"),
+            member.name.alias("about"),
+        )
+        .join_from(Story, author, on=(Story.author == author.id))
+        .join_from(Story, member, on=(Story.member == member.id))
+        .where((Story.team == team) & (Story.hidden == False))  # noqa: E712
+        .order_by(Story.day, Story.id)
+        .dicts()
+    )
+    giver, receiver = Person.alias(), Person.alias()
+    told = Story.alias()
+    recognitions = (
+        Recognition.select(
+            Recognition.id,
+            Recognition.day,
+            Recognition.message,
+            Recognition.customer_kind,
+            told.phase.alias("phase"),
+            giver.name.alias("author"),
+            receiver.name.alias("about"),
+        )
+        .join_from(Recognition, giver, on=(Recognition.giver == giver.id))
+        .join_from(Recognition, receiver, on=(Recognition.receiver == receiver.id))
+        .join_from(
+            Recognition,
+            told,
+            JOIN.LEFT_OUTER,
+            on=((Recognition.story == told.id) & (told.hidden == False)),  # noqa: E712
+        )
+        .where(Recognition.team == team)
+        .order_by(Recognition.day, Recognition.id)
+        .dicts()
+    )
+
+    def tagged(rows, what):
+        for row in rows.iterator():
+            row["type"] = what
+            row["day"] = as_date(row["day"])
+            yield row
+
+    return heapq.merge(
+        tagged(stories, "story"),
+        tagged(recognitions, "recognition"),
+        key=lambda row: (row["day"], row["type"] == "recognition", row["id"]),
+    )

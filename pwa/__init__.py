@@ -140,6 +140,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         digest,
         errors,
         events,
+        export,
+        lagging,
         notifications,
         ops,
         profile,
@@ -168,6 +170,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(digest.bp)
     app.register_blueprint(rights.bp)
     app.register_blueprint(board.bp)
+    for module in (lagging, export):
+        app.register_blueprint(module.bp)
     # The one POST without a CSRF token: mail clients' one-click unsubscribe (RFC 8058) carries
     # no session; the signed token in its URL is what protects it.
     csrf.exempt(digest.unsubscribe)

@@ -1,16 +1,66 @@
-"""The admin's set-up page: teams and invites."""
+"""The admin's set-up page: teams, invites and the people list (searched, sorted, paged)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, request, session
-from peewee import JOIN
+from flask import Blueprint, abort, g, redirect, request, session, url_for
 
-from models import FORMER_EMAIL, ROLES, Challenge, IntegrityError, Invite, Person, Team, db, fn
+from models import (
+    FORMER_EMAIL,
+    PEOPLE_PAGE,
+    PEOPLE_SORTS,
+    ROLES,
+    Challenge,
+    IntegrityError,
+    Invite,
+    Person,
+    Team,
+    db,
+    fn,
+    people_page,
+)
 from pwa import clock, mail
 from pwa.team import invite_once, read_invite, resets_allowed
 from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
+
+SORTS = frozenset((*PEOPLE_SORTS, *(f"-{key}" for key in PEOPLE_SORTS)))
+SEARCH_MAX = 80
+LIST_DEFAULTS = {"q": "", "sort": "name", "page": 1}
+
+
+def _differing(state: dict) -> dict:
+    """The list state's values that aren't the defaults (a query string leaves those out)."""
+    return {k: v for k, v in state.items() if LIST_DEFAULTS.get(k) != v}
+
+
+def list_state(values) -> dict:
+    """The people list's search, sort and page from a query or form; unknown ones fall back."""
+    search = clean_text(values.get("q"))[:SEARCH_MAX]
+    sort = values.get("sort", "")
+    typed_page = values.get("page", "")
+    page = int(typed_page) if typed_page.isascii() and typed_page.isdigit() else 1
+    return {
+        "q": search,
+        "sort": sort if sort in SORTS else "name",
+        "page": min(max(page, 1), 100_000),
+    }
+
+
+def people_url(state: dict, **changes) -> str:
+    """The admin page's address for this list state with changes (defaults left out)."""
+    return url_for("admin.index", **_differing({**state, **changes}))
+
+
+def person_url(person_id: int, state: dict) -> str:
+    """The address of person's change form, remembering where in the list it was opened."""
+    return url_for("admin.person", person_id=person_id, **_differing(state))
+
+
+def back_to_list(person_id: int | None = None):
+    """Redirect to the admin page, on the list page the form was sent from."""
+    anchor = f"#person-{person_id}" if person_id else ""
+    return redirect(people_url(list_state(request.form)) + anchor, code=303)
 
 
 def team_from_form(value: str) -> Team | None:
@@ -20,18 +70,19 @@ def team_from_form(value: str) -> Team | None:
 
 
 def page(status=200, team_form=None, invite_form=None, errors=None):
-    """Render the admin page with the given form state."""
-    people = (
-        Person.select(Person, Team)
-        .join(Team, on=(Person.team == Team.id), join_type=JOIN.LEFT_OUTER)
-        .where(Person.email != FORMER_EMAIL)
-        .order_by(fn.LOWER(Person.name))
-    )
+    """Render the admin page with the given form state (the people list alone for htmx)."""
+    state = list_state(request.args)
+    people, total, shown_page = people_page(state["q"], state["sort"], state["page"])
+    state["page"] = shown_page
     return render(
         "admin/index.html",
+        fragment="partials/people_table.html",
         status=status,
         teams=list(Team.select().order_by(Team.name)),
         people=people,
+        total=total,
+        state=state,
+        page_size=PEOPLE_PAGE,
         roles=ROLES,
         team_form=team_form or {"name": ""},
         invite_form=invite_form or {"email": "", "name": "", "team": "", "role": "employee"},
@@ -41,13 +92,15 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         not_sent=list(Invite.not_sent(None, clock.naive_now())),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
+        people_url=people_url,
+        person_url=person_url,
     )
 
 
 @bp.route("/admin")
 @role_required("admin")
 def index():
-    """Show teams and people, with forms to add them."""
+    """Show teams and a page of people (searched and sorted), with forms to add them."""
     return page()
 
 
@@ -92,6 +145,24 @@ def invite():
     return back("admin.index")
 
 
+@bp.route("/admin/people/<id:person_id>/edit")
+@role_required("admin")
+def person(person_id: int):
+    """Show the form that changes a person's team, role and sign-in (the form alone for htmx)."""
+    found = Person.get_or_none(Person.id == person_id)
+    if found is None:
+        abort(404)
+    return render(
+        "admin/person.html",
+        fragment="partials/person_form.html",
+        p=found,
+        teams=list(Team.select().order_by(Team.name)),
+        roles=ROLES,
+        state=list_state(request.args),
+        people_url=people_url,
+    )
+
+
 @bp.route("/admin/people/<id:person_id>", methods=["POST"])
 @role_required("admin")
 def change_person(person_id: int):
@@ -105,10 +176,10 @@ def change_person(person_id: int):
     active = request.form.get("active") == "1"
     if (team_id and team is None) or role not in ROLES:
         session["admin_notice"] = "Pick a team and a role from the lists."
-        return back("admin.index")
+        return back_to_list(person.id)
     if person.id == g.person.id and (role != "admin" or not active):
         session["admin_notice"] = "You can't remove your own admin rights; ask another admin."
-        return back("admin.index")
+        return back_to_list(person.id)
     Person.update(team=team, role=role, active=active).where(Person.id == person.id).execute()
     if team is not None and team.id != person.team_id:
         person.team = team
@@ -116,4 +187,4 @@ def change_person(person_id: int):
     session["admin_notice"] = f"Saved {person.name}: {role}, {team.name if team else 'no team'}" + (
         "." if active else ", can no longer sign in."
     )
-    return back("admin.index")
+    return back_to_list(person.id)

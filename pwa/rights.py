@@ -101,6 +101,7 @@ PERSON_LINKS = {
     "erasure.by": Link(None, "unlink", "the record of accounts deleted as an admin is not theirs"),
     "limit_slot.person": Link(None, "delete", "counters of reset links asked for, kept an hour"),
     "team_board.made_by": Link(None, "unlink", "a team's board link is the team's, not theirs"),
+    "lagging_figure.entered_by": Link(None, "unlink", "the organisation's figures are not theirs"),
 }
 
 # Never in any download: what signs in, what a link or device proves, what a form replays.
