@@ -1749,6 +1749,7 @@ def badge_counts(person: Person) -> dict[str, int]:
     """The counts a person's badges are decided on, read in one statement."""
     sql = (
         "SELECT"
+        " (SELECT COUNT(*) FROM check_in WHERE person_id = ?),"
         " (SELECT COUNT(*) FROM challenge WHERE person_id = ? AND completed_at IS NOT NULL),"
         " (SELECT COUNT(*) FROM story WHERE author_id = ?),"
         " (SELECT COUNT(*) FROM story WHERE (author_id = ? OR member_id = ?)"
@@ -1756,9 +1757,16 @@ def badge_counts(person: Person) -> dict[str, int]:
         " (SELECT COUNT(*) FROM pledge WHERE person_id = ?),"
         " (SELECT COUNT(*) FROM commitment WHERE person_id = ? AND kept = ?)"
     )
-    params = (person.id,) * 6 + (True,)
+    params = (person.id,) * 7 + (True,)
     row = db.execute_sql(_placeholders(sql, db.obj.param), params).fetchone()
-    names = ("challenges_completed", "stories_told", "stories_featured", "pledged", "kept")
+    names = (
+        "check_ins",
+        "challenges_completed",
+        "stories_told",
+        "stories_featured",
+        "pledged",
+        "kept",
+    )
     return dict(zip(names, row, strict=True))
 
 
