@@ -377,6 +377,13 @@ class Person(BaseModel):
             "earlier": parts["ce"],
         }
 
+    def leads_team(self, team: Team | int | None) -> bool:
+        """Whether this person leads team (an admin counts as leading every team)."""
+        team_id = getattr(team, "id", team)
+        if self.is_admin:
+            return team_id is not None
+        return self.is_lead and team_id is not None and self.team_id == team_id
+
     def leads(self, other: Person) -> bool:
         """Whether this person may see other's participation (same team lead, or admin)."""
         if self.is_admin:
@@ -1168,7 +1175,24 @@ STORY_TEXT_MAX = 2000
 STORY_TITLE_MAX = 120
 
 
-class Story(BaseModel):
+class SharedByLink:
+    """A thing with a public share link (its share_token): renewed or revoked, an old link shows nothing."""
+
+    def new_share_token(self) -> str:
+        """Give this a fresh public share link; any older link stops working."""
+        model = type(self)
+        self.share_token = new_token()
+        model.update(share_token=self.share_token).where(model.id == self.id).execute()
+        return self.share_token
+
+    def revoke_share(self) -> None:
+        """Take the public share link away: nobody outside can open it until a new one is made."""
+        model = type(self)
+        model.update(share_token=None).where(model.id == self.id).execute()
+        self.share_token = None
+
+
+class Story(SharedByLink, BaseModel):
     """A One True Customer moment, told with the campaign's template."""
 
     author = ForeignKeyField(Person, backref="stories_told", on_delete="CASCADE")
@@ -1297,12 +1321,6 @@ class Story(BaseModel):
         with db.atomic():
             CardImage.delete().where(CardImage.story == self.id).execute()
             self.delete_instance(recursive=True)
-
-    def new_share_token(self) -> str:
-        """Give this story a fresh public share link; any older link stops working."""
-        self.share_token = new_token()
-        Story.update(share_token=self.share_token).where(Story.id == self.id).execute()
-        return self.share_token
 
 
 class Applause:
@@ -1463,7 +1481,7 @@ RECOGNITION_MAX = 500
 ANNOUNCEMENT_MAX = 1500
 
 
-class Recognition(BaseModel):
+class Recognition(SharedByLink, BaseModel):
     """A colleague's thanks for a One True Customer moment: peer-nominated, one line."""
 
     giver = ForeignKeyField(Person, backref="recognitions_given", on_delete="CASCADE")
@@ -1556,12 +1574,6 @@ class Recognition(BaseModel):
             self.delete_instance(recursive=True)
             Notice.recount(self.receiver_id)
 
-    def new_share_token(self) -> str:
-        """Give this recognition a fresh public share link; any older link stops working."""
-        self.share_token = new_token()
-        Recognition.update(share_token=self.share_token).where(Recognition.id == self.id).execute()
-        return self.share_token
-
 
 class RecognitionApplause(Applause, BaseModel):
     """One person's applause for one recognition."""
@@ -1575,7 +1587,7 @@ class RecognitionApplause(Applause, BaseModel):
         indexes = ((("recognition", "person"), True),)
 
 
-class Announcement(BaseModel):
+class Announcement(SharedByLink, BaseModel):
     """A lead's weekly "This week's One True Customer recognition goes to…", one per team and week."""
 
     team = ForeignKeyField(Team, backref="announcements", on_delete="CASCADE")
