@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 
 import cards
 import push.events
@@ -241,6 +241,17 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     return errors, member, day
 
 
+def _draft_gone() -> bool:
+    """Whether the draft was just published or discarded: the page tells the phone to forget its copy."""
+    return session.pop("story_draft_gone", False)
+
+
+def _forget_draft(person: Person) -> None:
+    """Forget person's draft on the server, and (on the next page) the copy kept on their phone."""
+    StoryDraft.discard(person)
+    session["story_draft_gone"] = True
+
+
 def _form_page(
     form: dict,
     errors: dict | None = None,
@@ -258,6 +269,9 @@ def _form_page(
         story=story,
         draft=draft,
         draft_time=_local_time(person, draft.updated_at) if draft else None,
+        # When the server's draft was kept (ms since 1970): the phone's own copy wins if newer.
+        draft_at=int(draft.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if draft else 0,
+        draft_gone=_draft_gone(),
         saved=request.args.get("saved") == "1",
         max_day=today_for(person).isoformat(),
         people=list(person.organisation()),
@@ -337,7 +351,7 @@ def _publish(person, form, member, day, key, now) -> Story:
             created_at=now,
             updated_at=now,
         )
-        StoryDraft.discard(person)
+        _forget_draft(person)
     return story
 
 
@@ -376,7 +390,7 @@ def discard_draft():
     """Throw my draft away once confirmed; else save the form's text first, so "keep" loses nothing."""
     person = g.person
     if request.form.get("confirm") == "yes":
-        StoryDraft.discard(person)
+        _forget_draft(person)
         flash("Draft discarded. Here's an empty template.", "success")
         return back("stories.new")
     StoryDraft.keep(person, _read_form(), clock.naive_now())
@@ -399,6 +413,7 @@ def _story_page(story: Story, status: int = 200):
         portrait_url=CARDS.card_url(story, "portrait"),
         on_page_url=CARDS.on_page_url(story),
         on_page_size=ON_PAGE_SIZE,
+        draft_gone=_draft_gone(),
         **CARDS.share_panel(story, person),
         **_reactions(story),
     )
