@@ -6,7 +6,7 @@ import functools
 import hashlib
 import secrets
 import weakref
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from peewee import (
@@ -1883,6 +1883,55 @@ class PushPreference(BaseModel):
                 cls.updated_at: now,
             },
         ).execute()
+
+    @classmethod
+    def schedules(cls, ids=None, with_device: bool = False, with_email: bool = False):
+        """(id, tz, work week, reminder time, preferences, has a device) of each active person.
+
+        Everyone (or only those among ids); with_device, only people with a push device; with_email,
+        only people with an address. Whoever's work days or time can't be read is left out.
+        """
+        has_device = fn.EXISTS(
+            PushSubscription.select(PushSubscription.id).where(PushSubscription.person == Person.id)
+        )
+        query = (
+            Person.select(
+                Person.id,
+                Person.tz,
+                Person.workdays,
+                Person.past_workdays,
+                cls.reminder_time,
+                cls.kinds,
+                cls.weekly_email,
+                has_device,
+            )
+            .join(cls, JOIN.LEFT_OUTER, on=(cls.person == Person.id))
+            .where(Person.active)
+            .tuples()
+        )
+        if with_device:
+            query = query.where(has_device)
+        if with_email:
+            query = query.where(Person.email != "")
+        if ids is None:
+            chunks = [query]
+        else:
+            ids = sorted(set(ids))
+            chunks = [query.where(Person.id.in_(ids[i : i + 500])) for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            for person_id, tz, workdays, past, reminder_time, kinds, weekly, device in chunk:
+                preference = cls(
+                    person=person_id,
+                    reminder_time=reminder_time or cls.reminder_time.default,
+                    kinds=cls.kinds.default if kinds is None else kinds,
+                    weekly_email=weekly,
+                )
+                try:
+                    week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+                    at = time.fromisoformat(preference.reminder_time)
+                except ValueError:
+                    continue
+                yield person_id, tz, week, at, preference, bool(device)
 
     @classmethod
     def choose_weekly_email(cls, person: Person | int, on: bool, now) -> None:
