@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
+from test_browser_stories import wait_for_draft
 
 from conftest import browser_sign_in, eventually
-from models import Story, StoryDraft
+from models import Story
 from pwa import campaign
 
 pytestmark = pytest.mark.browser
@@ -183,17 +183,6 @@ def kept(person, moment: str | None) -> str:
     return f"() => {found}{json.dumps(moment)})"
 
 
-def server_draft(person, seconds: float = 15.0):
-    """The person's draft on the server once it holds MOMENT (the phone sends it when online)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        draft = StoryDraft.get_or_none(StoryDraft.person == person)
-        if draft is not None and draft.moment == MOMENT:
-            return draft
-        time.sleep(0.1)
-    return None
-
-
 @pytest.fixture
 def story_form(signed_in, live_server):
     page = signed_in
@@ -222,7 +211,7 @@ def test_a_story_draft_typed_offline_is_kept_on_the_phone_and_sent_once_online(
     expect(later.locator("[data-toast]")).to_be_hidden()  # no autosave failed out loud
 
     later.context.set_offline(False)
-    assert server_draft(alice) is not None  # sent to the server's draft once online
+    assert wait_for_draft(alice, MOMENT, 15) is not None  # sent to the server's draft once online
     later.get_by_label("The situation").fill("A borrower found a question on Saturday.")
     later.get_by_role("radio", name="External customer").check()
     later.get_by_role("radio", name="During").check()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_browser_stories import PHONE_SHARE_SHEET
+from test_browser_stories import PHONE_SHARE_SHEET, share_tapped
 
 from conftest import browser_sign_in
 from models import Announcement, Badge, Recognition
@@ -112,12 +112,7 @@ def test_a_lead_writes_and_shares_the_weekly_announcement(page, live_server, len
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "This week's One True Customer recognition goes to Bob Okafor"
     )
-    share = page.get_by_role("button", name="Share", exact=True)
-    expect(share).to_be_visible()
-    page.wait_for_load_state("networkidle")  # the card is fetched before the tap
-    share.tap()
-    page.wait_for_function("window.__shared !== null")
-    shared = page.evaluate("window.__shared")
+    shared = share_tapped(page, page.get_by_role("button", name="Share", exact=True))
     announcement = Announcement.get()
     assert shared["url"].endswith(f"/a/{announcement.share_token}")
     [(name, kind, size, magic)] = shared["files"]
@@ -150,24 +145,14 @@ def test_a_badge_card_goes_to_the_share_sheet_from_the_celebration_and_the_badge
     browser_sign_in(page, live_server, alice)
     check_in_first_time(page)
     moment = page.get_by_role("region", name="Celebrations")
-    share = moment.get_by_role("button", name="Share the card")
-    expect(share).to_be_visible()
-    # The card is fetched before the tap; a cold render can take a while on a busy machine.
-    expect(share).to_have_attribute("data-card-ready", "true", timeout=15_000)
-    share.tap()
-    page.wait_for_function("window.__shared !== null")
-    shared = page.evaluate("window.__shared")
+    shared = share_tapped(page, moment.get_by_role("button", name="Share the card"))
     assert shared["title"] == "Badge earned: First check-in"
     [(name, kind, size, magic)] = shared["files"]
     assert (name, kind, magic) == ("one-true-customer-badge.png", "image/png", [137, 80, 78, 71])
 
-    page.evaluate("window.__shared = null")
     page.goto(f"{live_server}/badges")
     share = page.get_by_role("button", name="Share the card for First check-in")
-    expect(share).to_have_attribute("data-card-ready", "true", timeout=15_000)
-    share.tap()
-    page.wait_for_function("window.__shared !== null")
-    [(name, kind, size, magic)] = page.evaluate("window.__shared")["files"]
+    [(name, kind, size, magic)] = share_tapped(page, share)["files"]
     assert (name, kind) == ("one-true-customer-first-check-in.png", "image/png")
     assert size > 10_000 and magic == [137, 80, 78, 71]
 

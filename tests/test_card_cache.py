@@ -7,36 +7,30 @@ import re
 from datetime import date, datetime
 
 import pytest
+from test_recognition import recognise
 
 import pwa.announcements
 import pwa.recognition
 import pwa.stories
 from conftest import make_person, sign_in
-from models import Announcement, Recognition, new_token
+from models import Announcement, Recognition
 from test_stories import tell
 
 WEEK = date(2026, 11, 16)
 
 
-def a_story(people):
+def a_story(people, client):
     return tell(people["alice"], people["bob"])
 
 
-def a_recognition(people):
+def a_recognition(people, client):
     alice, bob = people["alice"], people["bob"]
-    return Recognition.create(
-        giver=alice,
-        receiver=bob,
-        team=bob.team_id,
-        message="Stayed on the call until it was sorted.",
-        customer_kind="external",
-        day=date(2026, 11, 18),
-        week=WEEK,
-        share_token=new_token(),
-    )
+    recognise(sign_in(client, alice), bob)
+    client.post("/signout")
+    return Recognition.get(Recognition.giver == alice)
 
 
-def an_announcement(people):
+def an_announcement(people, client):
     lena, bob = people["lena"], people["bob"]
     text = "This week's One True Customer recognition goes to Bob Okafor."
     return Announcement.write(lena.team, WEEK, lena, bob, text, datetime(2026, 11, 18, 10))
@@ -86,7 +80,7 @@ def reloaded(item):
 
 def test_revoking_the_link_makes_the_old_link_and_its_cards_404_at_once(app, client, people, kind):
     make, page_path, public_path, module, managers, _ = kind
-    item = make(people)
+    item = make(people, client)
     old, old_card = item.share_token, public_preview(app, module, item)
     assert client.get(f"{public_path}/{old}").status_code == 200
     assert client.get(old_card).status_code == 200
@@ -108,7 +102,7 @@ def test_revoking_the_link_makes_the_old_link_and_its_cards_404_at_once(app, cli
 
 def test_a_new_link_replaces_the_old_one(client, people, kind):
     make, page_path, public_path, _module, managers, _ = kind
-    item = make(people)
+    item = make(people, client)
     old = item.share_token
     sign_in(client, people[managers[-1]])
     assert client.post(f"{page_path}/{item.id}/share", data={"action": "renew"}).status_code == 303
@@ -122,7 +116,7 @@ def test_a_new_link_replaces_the_old_one(client, people, kind):
 
 def test_only_those_who_manage_it_may_revoke_or_renew_and_see_no_buttons_else(client, people, kind):
     make, page_path, _public_path, _module, _, refused = kind
-    item = make(people)
+    item = make(people, client)
     for name in refused:
         sign_in(client, people[name])
         for action in ("revoke", "renew"):
@@ -138,7 +132,7 @@ def test_only_those_who_manage_it_may_revoke_or_renew_and_see_no_buttons_else(cl
 
 def test_a_revoke_needs_the_csrf_token_and_a_known_action(client, people, kind):
     make, page_path, _public_path, _module, managers, _ = kind
-    item = make(people)
+    item = make(people, client)
     sign_in(client, people[managers[0]])
     forged = client.post(f"{page_path}/{item.id}/share", data={"action": "revoke"}, csrf=False)
     assert forged.status_code == 400
@@ -151,7 +145,7 @@ def test_a_revoke_needs_the_csrf_token_and_a_known_action(client, people, kind):
 
 def test_the_card_drawn_after_a_new_link_carries_the_new_link(app, client, people, kind):
     make, page_path, _public_path, module, managers, _ = kind
-    item = make(people)
+    item = make(people, client)
     sign_in(client, people[managers[0]])
     before = re.search(
         r'href="([^"]+portrait-[0-9a-f]+\.png)"',
