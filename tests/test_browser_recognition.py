@@ -136,6 +136,7 @@ def check_in_first_time(page) -> None:
         group = page.get_by_role("group", name=re.compile(f"^{phase}"))
         group.get_by_role("radio", name="Yes", exact=True).tap()
     page.get_by_role("button", name="Check in").tap()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
 
 
 def test_a_badge_card_goes_to_the_share_sheet_from_the_celebration_and_the_badges_page(
