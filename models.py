@@ -6,7 +6,7 @@ import functools
 import hashlib
 import secrets
 import weakref
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from peewee import (
@@ -382,6 +382,13 @@ class Person(BaseModel):
             "commitment": parts["cm"],
             "earlier": parts["ce"],
         }
+
+    def leads_team(self, team: Team | int | None) -> bool:
+        """Whether this person leads team (an admin counts as leading every team)."""
+        team_id = getattr(team, "id", team)
+        if self.is_admin:
+            return team_id is not None
+        return self.is_lead and team_id is not None and self.team_id == team_id
 
     def leads(self, other: Person) -> bool:
         """Whether this person may see other's participation (same team lead, or admin)."""
@@ -1174,7 +1181,24 @@ STORY_TEXT_MAX = 2000
 STORY_TITLE_MAX = 120
 
 
-class Story(BaseModel):
+class SharedByLink:
+    """A thing with a public share link (its share_token): renewed or revoked, an old link shows nothing."""
+
+    def new_share_token(self) -> str:
+        """Give this a fresh public share link; any older link stops working."""
+        model = type(self)
+        self.share_token = new_token()
+        model.update(share_token=self.share_token).where(model.id == self.id).execute()
+        return self.share_token
+
+    def revoke_share(self) -> None:
+        """Take the public share link away: nobody outside can open it until a new one is made."""
+        model = type(self)
+        model.update(share_token=None).where(model.id == self.id).execute()
+        self.share_token = None
+
+
+class Story(SharedByLink, BaseModel):
     """A One True Customer moment, told with the campaign's template."""
 
     author = ForeignKeyField(Person, backref="stories_told", on_delete="CASCADE")
@@ -1303,12 +1327,6 @@ class Story(BaseModel):
         with db.atomic():
             CardImage.delete().where(CardImage.story == self.id).execute()
             self.delete_instance(recursive=True)
-
-    def new_share_token(self) -> str:
-        """Give this story a fresh public share link; any older link stops working."""
-        self.share_token = new_token()
-        Story.update(share_token=self.share_token).where(Story.id == self.id).execute()
-        return self.share_token
 
 
 class Applause:
@@ -1469,7 +1487,7 @@ RECOGNITION_MAX = 500
 ANNOUNCEMENT_MAX = 1500
 
 
-class Recognition(BaseModel):
+class Recognition(SharedByLink, BaseModel):
     """A colleague's thanks for a One True Customer moment: peer-nominated, one line."""
 
     giver = ForeignKeyField(Person, backref="recognitions_given", on_delete="CASCADE")
@@ -1562,12 +1580,6 @@ class Recognition(BaseModel):
             self.delete_instance(recursive=True)
             Notice.recount(self.receiver_id)
 
-    def new_share_token(self) -> str:
-        """Give this recognition a fresh public share link; any older link stops working."""
-        self.share_token = new_token()
-        Recognition.update(share_token=self.share_token).where(Recognition.id == self.id).execute()
-        return self.share_token
-
 
 class RecognitionApplause(Applause, BaseModel):
     """One person's applause for one recognition."""
@@ -1581,7 +1593,7 @@ class RecognitionApplause(Applause, BaseModel):
         indexes = ((("recognition", "person"), True),)
 
 
-class Announcement(BaseModel):
+class Announcement(SharedByLink, BaseModel):
     """A lead's weekly "This week's One True Customer recognition goes to…", one per team and week."""
 
     team = ForeignKeyField(Team, backref="announcements", on_delete="CASCADE")
@@ -1885,6 +1897,7 @@ def badge_counts(person: Person) -> dict[str, int]:
     """The counts a person's badges are decided on, read in one statement."""
     sql = (
         "SELECT"
+        " (SELECT COUNT(*) FROM check_in WHERE person_id = ?),"
         " (SELECT COUNT(*) FROM challenge WHERE person_id = ? AND completed_at IS NOT NULL),"
         " (SELECT COUNT(*) FROM story WHERE author_id = ?),"
         " (SELECT COUNT(*) FROM story WHERE (author_id = ? OR member_id = ?)"
@@ -1892,9 +1905,16 @@ def badge_counts(person: Person) -> dict[str, int]:
         " (SELECT COUNT(*) FROM pledge WHERE person_id = ?),"
         " (SELECT COUNT(*) FROM commitment WHERE person_id = ? AND kept = ?)"
     )
-    params = (person.id,) * 6 + (True,)
+    params = (person.id,) * 7 + (True,)
     row = db.execute_sql(_placeholders(sql, db.obj.param), params).fetchone()
-    names = ("challenges_completed", "stories_told", "stories_featured", "pledged", "kept")
+    names = (
+        "check_ins",
+        "challenges_completed",
+        "stories_told",
+        "stories_featured",
+        "pledged",
+        "kept",
+    )
     return dict(zip(names, row, strict=True))
 
 
@@ -1999,6 +2019,55 @@ class PushPreference(BaseModel):
                 cls.updated_at: now,
             },
         ).execute()
+
+    @classmethod
+    def schedules(cls, ids=None, with_device: bool = False, with_email: bool = False):
+        """(id, tz, work week, reminder time, preferences, has a device) of each active person.
+
+        Everyone (or only those among ids); with_device, only people with a push device; with_email,
+        only people with an address. Whoever's work days or time can't be read is left out.
+        """
+        has_device = fn.EXISTS(
+            PushSubscription.select(PushSubscription.id).where(PushSubscription.person == Person.id)
+        )
+        query = (
+            Person.select(
+                Person.id,
+                Person.tz,
+                Person.workdays,
+                Person.past_workdays,
+                cls.reminder_time,
+                cls.kinds,
+                cls.weekly_email,
+                has_device,
+            )
+            .join(cls, JOIN.LEFT_OUTER, on=(cls.person == Person.id))
+            .where(Person.active)
+            .tuples()
+        )
+        if with_device:
+            query = query.where(has_device)
+        if with_email:
+            query = query.where(Person.email != "")
+        if ids is None:
+            chunks = [query]
+        else:
+            ids = sorted(set(ids))
+            chunks = [query.where(Person.id.in_(ids[i : i + 500])) for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            for person_id, tz, workdays, past, reminder_time, kinds, weekly, device in chunk:
+                preference = cls(
+                    person=person_id,
+                    reminder_time=reminder_time or cls.reminder_time.default,
+                    kinds=cls.kinds.default if kinds is None else kinds,
+                    weekly_email=weekly,
+                )
+                try:
+                    week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+                    at = time.fromisoformat(preference.reminder_time)
+                except ValueError:
+                    continue
+                yield person_id, tz, week, at, preference, bool(device)
 
     @classmethod
     def choose_weekly_email(cls, person: Person | int, on: bool, now) -> None:

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from flask import current_app, url_for
 
 from game.reminders import EVENT_MAX_AGE, event_send_at
-from models import Message, Person
-from push.planner import people
+from models import Message, Person, PushPreference
 from push.service import Notification
 
 EVENT_KINDS = ("recognised", "featured", "badges", "team_news")
@@ -51,8 +50,8 @@ def notify_people(
     )
     naive = now.astimezone(UTC).replace(tzinfo=None)
     rows, queued = [], set()
-    for person_id, tz, week, at, wanted in people(ids):
-        if kind not in wanted:
+    for person_id, tz, week, at, preference, _ in PushPreference.schedules(ids, with_device=True):
+        if kind not in preference.wanted:
             continue
         send_at = event_send_at(now, tz, at, week)
         if send_at is None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
-from peewee import JOIN, fn
-
-from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.reminders import STREAK_RISK_AT, daily_due, daily_expiry, streak_at_risk
 from game.streaks import streak
-from models import DAILY_KINDS, CheckIn, Message, Person, PushPreference, PushSubscription
+from models import DAILY_KINDS, CheckIn, Message, Person, PushPreference
 from push.service import Notification
 
 REMINDER = Notification(
@@ -33,44 +30,6 @@ def _streak_note(days: int) -> Notification:
     )
 
 
-def people(ids=None):
-    """(id, tz, work week, reminder time, wanted kinds) of the active people with a device.
-
-    Everyone such, or only those among ids.
-    """
-    has_device = PushSubscription.select(PushSubscription.id).where(
-        PushSubscription.person == Person.id
-    )
-    query = (
-        Person.select(
-            Person.id,
-            Person.tz,
-            Person.workdays,
-            Person.past_workdays,
-            PushPreference.reminder_time,
-            PushPreference.kinds,
-        )
-        .join(PushPreference, JOIN.LEFT_OUTER, on=(PushPreference.person == Person.id))
-        .where(Person.active & fn.EXISTS(has_device))
-        .tuples()
-    )
-    if ids is None:
-        chunks = [query]
-    else:
-        ids = sorted(set(ids))
-        chunks = [query.where(Person.id.in_(ids[i : i + 500])) for i in range(0, len(ids), 500)]
-    defaults = PushPreference()
-    for chunk in chunks:
-        for person_id, tz, workdays, past, reminder_time, kinds in chunk:
-            try:
-                week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
-                at = time.fromisoformat(reminder_time or defaults.reminder_time)
-            except ValueError:
-                continue
-            wanted = PushPreference(kinds=kinds).wanted if kinds is not None else defaults.wanted
-            yield person_id, tz, week, at, wanted
-
-
 def _checked_in(pairs: set[tuple[int, object]]) -> set[tuple[int, object]]:
     found = set()
     days = {day for _, day in pairs}
@@ -91,7 +50,8 @@ def plan(instant: datetime) -> int:
     """Write a row for every daily push due at instant (aware) and not yet written; return how many."""
     naive = _naive(instant)
     candidates = []
-    for person_id, tz, week, at, wanted in people():
+    for person_id, tz, week, at, preference, _ in PushPreference.schedules(with_device=True):
+        wanted = preference.wanted
         if "reminder" in wanted and (day := daily_due(instant, tz, at, week)):
             candidates.append((person_id, "reminder", day, tz, week))
         if "streak_risk" in wanted and (day := daily_due(instant, tz, STREAK_RISK_AT, week)):

@@ -278,6 +278,14 @@ def _usable_or_gone(link_class, token: str):
     return link
 
 
+def _link_and_password(link_class, token: str):
+    """The unused link behind token (or the page saying it is gone), the new password typed, and
+    what is wrong with that password."""
+    link = _usable_or_gone(link_class, token)
+    password = request.form.get("password") or ""
+    return link, password, _password_errors(password, request.form.get("again") or "")
+
+
 @bp.get("/invite/<token>")
 def accept_invite(token: str):
     """Let an invited person set their name, password and time zone."""
@@ -293,12 +301,11 @@ def accept_invite_post(token: str):
     """Create the invited person's account (once, however often it is sent), then land on Today."""
     if not passwords_on():
         abort(403)
-    invite = _usable_or_gone(Invite, token)
+    invite, password, errors = _link_and_password(Invite, token)
     now = clock.naive_now()
     form = {"name": clean_text(request.form.get("name")), "tz": request.form.get("tz", "")}
-    password = request.form.get("password") or ""
     errors = {
-        **_password_errors(password, request.form.get("again") or ""),
+        **errors,
         **_profile_errors(form),
     }
     taken = "This email already has an account. Sign in instead."
@@ -357,10 +364,8 @@ def reset_password_post(token: str):
     """Set the new password: the link works once, even when sent several times at once."""
     if not passwords_on():
         abort(404)
-    reset = _usable_or_gone(PasswordReset, token)
+    reset, password, errors = _link_and_password(PasswordReset, token)
     now = clock.naive_now()
-    password = request.form.get("password") or ""
-    errors = _password_errors(password, request.form.get("again") or "")
     if errors:
         return render("account/reset.html", status=422, person=reset.person, errors=errors)
     with db.atomic():

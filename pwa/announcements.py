@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, request, url_for
 
 import cards
 from game.days import week_start
-from models import ANNOUNCEMENT_MAX, Announcement, Recognition, Story, Team
+from models import ANNOUNCEMENT_MAX, Announcement, Person, Recognition, Story, Team
 from pwa import clock, events
 from pwa.card_cache import ON_PAGE_SIZE, CardKind
 from pwa.web import back, check_length, clean_text, render, sign_in_required, today_for
@@ -36,8 +36,7 @@ def _team(team_id: int) -> Team:
 def _led(team_id: int) -> Team:
     """The team, if the signed-in person leads it (or is an admin)."""
     team = _team(team_id)
-    person = g.person
-    if not (person.is_admin or (person.is_lead and person.team_id == team.id)):
+    if not g.person.leads_team(team):
         abort(403)
     return team
 
@@ -163,7 +162,7 @@ def past(team_id: int):
         "announcements/past.html",
         team=team,
         announcements=Announcement.past(team),
-        may_write=g.person.is_admin or (g.person.is_lead and g.person.team_id == team.id),
+        may_write=g.person.leads_team(team),
     )
 
 
@@ -184,9 +183,9 @@ def show(announcement_id: int):
         "announcements/show.html",
         announcement=announcement,
         this_week=announcement.week == week_start(today_for(g.person)),
-        may_write=g.person.is_admin or (g.person.is_lead and g.person.team_id == team.id),
-        share_url=share_url(announcement),
+        may_write=g.person.leads_team(team),
         portrait_url=card_url(announcement, "portrait"),
+        **CARDS.share_panel(announcement, g.person),
         on_page_url=CARDS.on_page_url(announcement),
         on_page_size=ON_PAGE_SIZE,
     )
@@ -195,7 +194,8 @@ def show(announcement_id: int):
 # Cards and share links ----------------------------------------------------------------------------
 
 
-def card_of(announcement: Announcement) -> cards.Announcement:
+def card_of(announcement: Announcement, size: str = "portrait") -> cards.Announcement:
+    """What the announcement's card shows (the same at every size)."""
     lead = announcement.lead.name if announcement.lead_id and announcement.lead else ""
     return cards.Announcement(
         lead=lead,
@@ -207,7 +207,14 @@ def card_of(announcement: Announcement) -> cards.Announcement:
     )
 
 
-CARDS = CardKind("announcements", "announcement_id", card_of, Announcement)
+def _manages_share(announcement: Announcement, person: Person) -> bool:
+    """Whether person may revoke or renew the announcement's share link: the lead who wrote it, or an admin."""
+    return person.is_admin or (
+        announcement.lead_id is not None and announcement.lead_id == person.id
+    )
+
+
+CARDS = CardKind("announcements", "announcement_id", card_of, Announcement, _manages_share)
 share_url, card_url = CARDS.share_url, CARDS.card_url
 
 
@@ -226,4 +233,4 @@ def public(token: str):
     )
 
 
-CARDS.add_routes(bp, "/announcements", "/a", _found)
+CARDS.add_routes(bp, "/announcements", "/a", _found, page_path="/announcements")

@@ -10,14 +10,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from PIL import Image
 
 import cards
 from cards import render as render_card
 from models import CardImage, CardRender
 from pwa import clock
-from pwa.web import external_url, render, sign_in_required
+from pwa.web import external_url, is_token, render, sign_in_required
 
 SIZES = {"portrait": cards.PORTRAIT, "preview": cards.PREVIEW}
 # A revoked or hidden share link's images must leave shared caches within the hour.
@@ -143,20 +143,24 @@ class RecentCards:
 
 @dataclass(frozen=True)
 class CardKind:
-    """The cards of one kind of shared thing: URLs by content, the public page, the images sent.
+    """The cards of one kind of shared thing: URLs by content, the public page, the images sent,
+    and the share link that those who may revoke or renew.
 
-    Its blueprint names the endpoints "card" (members), "public" and "public_card" (share link);
-    the thing has an id and a share_token.
+    Its blueprint names the endpoints "show" (the item's page), "card" (members), "public" and
+    "public_card" (share link) and "share_link" (revoke or renew); the item is a
+    models.SharedByLink with an id.
     """
 
     blueprint: str
     id_name: str
-    card_of: Callable
+    card_of: Callable  # (item, size) -> the card it shows at that size
     model: type  # with shared(token) -> item | None
+    manages: Callable  # (item, person) -> whether person may revoke or renew its share link
+    owns_renders: bool = False  # its rendered images are deleted with it (CardImage.story)
 
     def shared(self, token: str):
         """The item behind a live share link; 404 for any other token."""
-        item = self.model.shared(token)
+        item = self.model.shared(token) if is_token(token) else None
         if item is None:
             abort(404)
         return item
@@ -167,9 +171,16 @@ class CardKind:
             return None
         return external_url(f"{self.blueprint}.public", token=item.share_token)
 
+    def share_panel(self, item, person) -> dict:
+        """What a page's share panel shows: the public link, and where person revokes or renews it."""
+        manage = None
+        if self.manages(item, person):
+            manage = url_for(f"{self.blueprint}.share_link", **{self.id_name: item.id})
+        return {"share_url": self.share_url(item), "share_manage_url": manage}
+
     def card_url(self, item, size: str, public: bool = False, external: bool = False) -> str:
         """The content-addressed URL of one of the item's cards."""
-        digest = cards.card_hash(self.card_of(item))
+        digest = cards.card_hash(self.card_of(item, size))
         if public:
             values = {"token": item.share_token, "size": size, "card": digest}
             return url(f"{self.blueprint}.public_card", external, **values)
@@ -178,7 +189,7 @@ class CardKind:
 
     def on_page_url(self, item) -> str:
         """The smaller rendition of the portrait card that the item's page shows."""
-        digest = cards.card_hash(self.card_of(item))
+        digest = cards.card_hash(self.card_of(item, "portrait"))
         return url(f"{self.blueprint}.card_on_page", **{self.id_name: item.id, "card": digest})
 
     def send(self, item, size: str, asked: str, public: bool, on_page: bool = False):
@@ -187,10 +198,15 @@ class CardKind:
             moved = functools.partial(self.on_page_url, item)
         else:
             moved = functools.partial(self.card_url, item, size, public)
-        return send_card(self.card_of(item), size, asked, public, moved, on_page=on_page)
+        owner = item if self.owns_renders else None
+        return send_card(self.card_of(item, size), size, asked, public, moved, owner, on_page)
 
-    def add_routes(self, bp, member_path: str, public_path: str, find) -> None:
-        """The image routes: for members at member_path/<id>/, behind the share link at public_path/<token>/."""
+    def add_routes(self, bp, member_path: str, public_path: str, find, page_path: str) -> None:
+        """The image routes: for members at member_path/<id>/, behind the share link at
+        public_path/<token>/; and page_path/<id>/share, where the share link is revoked or renewed.
+
+        find(id) is the item, if the signed-in person may see it (else it 404s or 403s).
+        """
         image = "<any(portrait, preview):size>-<card>.png"
 
         def member_card(size: str, card: str, **ids):
@@ -205,16 +221,35 @@ class CardKind:
             """Send one of the card's images behind a live share link."""
             return self.send(self.shared(token), size, card, public=True)
 
+        def share_link(**ids):
+            """Revoke the public share link, or make a new one (only those who manage it)."""
+            item = find(ids[self.id_name])
+            if not self.manages(item, g.person):
+                abort(403)
+            action = request.form.get("action")
+            if action == "revoke":
+                item.revoke_share()
+                flash("The share link is revoked: the old link now shows nothing.", "success")
+            elif action == "renew":
+                item.new_share_token()
+                flash("A new share link is ready. Any older link shows nothing now.", "success")
+            else:
+                abort(400)
+            page = url_for(f"{self.blueprint}.show", **{self.id_name: item.id}, _anchor="share")
+            return redirect(page, code=303)
+
         member = f"{member_path}/<id:{self.id_name}>/{image}"
         bp.add_url_rule(member, "card", sign_in_required(member_card))
         smaller = f"{member_path}/<id:{self.id_name}>/portrait-<card>.webp"
         bp.add_url_rule(smaller, "card_on_page", sign_in_required(card_on_page))
         bp.add_url_rule(f"{public_path}/<token>/{image}", "public_card", public_card)
+        share = f"{page_path}/<id:{self.id_name}>/share"
+        bp.add_url_rule(share, "share_link", sign_in_required(share_link), methods=["POST"])
 
-    def public_page(self, item, inside: str, **context):
+    def public_page(self, item, inside: str, template="recognition/public.html", **context):
         """The page behind the item's share link: its card, with the tags chat tools unfurl."""
         return public_page(
-            "recognition/public.html",
+            template,
             page_url=self.share_url(item),
             image_url=self.card_url(item, "preview", public=True, external=True),
             portrait_url=self.card_url(item, "portrait", public=True),

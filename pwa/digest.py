@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
-from peewee import JOIN, fn
 
 from game.days import WorkWeek, parse_past_workdays, parse_workdays
 from game.digest import digest_due, digest_expiry
-from game.reminders import DEFAULT_REMINDER
 from game.streaks import streak
 from models import (
     CheckIn,
@@ -44,41 +42,13 @@ def wants(choice: bool | None, has_device: bool) -> bool:
     return (not has_device) if choice is None else choice
 
 
-def recipients():
-    """(id, tz, work week, reminder time) of the active people who get the weekly email."""
-    has_device = PushSubscription.select(PushSubscription.id).where(
-        PushSubscription.person == Person.id
-    )
-    query = (
-        Person.select(
-            Person.id,
-            Person.tz,
-            Person.workdays,
-            Person.past_workdays,
-            PushPreference.reminder_time,
-            PushPreference.weekly_email,
-            fn.EXISTS(has_device),
-        )
-        .join(PushPreference, JOIN.LEFT_OUTER, on=(PushPreference.person == Person.id))
-        .where(Person.active & (Person.email != ""))
-        .tuples()
-    )
-    for person_id, tz, workdays, past, reminder_time, choice, device in query:
-        if not wants(choice, bool(device)):
-            continue
-        try:
-            week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
-            at = time.fromisoformat(reminder_time) if reminder_time else DEFAULT_REMINDER
-        except ValueError:
-            continue
-        yield person_id, tz, week, at
-
-
 def plan(instant: datetime) -> int:
     """Write a mail row for every digest due at instant (aware), one per person and week at most."""
     naive = _naive(instant)
     rows = []
-    for person_id, tz, week, at in recipients():
+    for person_id, tz, week, at, preference, device in PushPreference.schedules(with_email=True):
+        if not wants(preference.weekly_email, device):
+            continue
         monday = digest_due(instant, tz, at, week)
         if monday is None:
             continue

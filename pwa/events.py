@@ -13,19 +13,18 @@ from flask import Flask, g, has_request_context, session, url_for
 import push.events
 from game import moments
 from game.badges import BY_ID, BadgeRule, facts_of, to_award
-from game.streaks import streak
-from models import Announcement, Badge, CheckIn, Notice, Person, Recognition, badge_counts
+from models import Announcement, Badge, Notice, Person, Recognition, badge_counts
 from pwa import clock
-from pwa.web import today_for, workdays_of
+from pwa.web import today_for
 
 
 def facts_for(person: Person):
-    """A person's facts snapshot, read from the database (five statements)."""
+    """A person's facts snapshot: three statements, the streak from their summary row."""
     counts = badge_counts(person)
-    days = CheckIn.days_of(person)
     return facts_of(
-        check_ins=len(days),
-        longest_streak=streak(days, workdays_of(person), today_for(person)).longest,
+        check_ins=counts["check_ins"],
+        # The summary read with the sign-in (or read now), never a walk through every check-in.
+        longest_streak=person.streak_on(today_for(person)).longest,
         given=Recognition.given_pairs(person),
         received=Recognition.received_from(person),
         challenges_completed=counts["challenges_completed"],
@@ -92,12 +91,21 @@ def content_changed(*people: Person) -> None:
             award_badges(person)
 
 
-def checked_in(person: Person, before, after, first: bool) -> None:
-    """A check-in turned the streak before into after: celebrate milestones, award what it earned."""
-    for moment in moments.for_check_in(before, after):
-        celebrate(moment)
-    if moments.may_earn_badges(before, after, first):
-        award_badges(person)
+def checked_in(person: Person, before, after, first: bool, kept: bool = False) -> None:
+    """A check-in turned the streak before into after: celebrate milestones, award what it earned.
+
+    kept: a check-in the phone kept offline and sends now, when nobody may be looking at the
+    answer. Its moments wait for the next page, and a badge it earns is told as one earned out
+    of sight: new on the tab bar, and pushed.
+    """
+    g.out_of_sight = kept
+    try:
+        for moment in moments.for_check_in(before, after):
+            celebrate(moment)
+        if moments.may_earn_badges(before, after, first):
+            award_badges(person)
+    finally:
+        g.out_of_sight = False
 
 
 def celebrate(moment: moments.Moment) -> None:
@@ -106,7 +114,10 @@ def celebrate(moment: moments.Moment) -> None:
     if moment.badge:
         event["href"] = url_for("badges.index", _anchor=f"badge-{moment.badge}")
         event["card"] = _milestone_card(moment.badge)
-    g.setdefault("moments", []).append(event)
+    if g.get("out_of_sight"):
+        session["moments"] = session.get("moments", []) + [event]  # shown on the next page
+    else:
+        g.setdefault("moments", []).append(event)
 
 
 def _milestone_card(badge_id: str) -> str | None:
@@ -116,6 +127,9 @@ def _milestone_card(badge_id: str) -> str | None:
 
 
 def _is_signed_in(person: Person) -> bool:
+    """Whether person is the one reading this response (not so for a check-in sent later)."""
+    if g.get("out_of_sight"):
+        return False
     return getattr(g, "person", None) is not None and g.person.id == person.id
 
 

@@ -328,8 +328,8 @@ def show(recognition_id: int):
         recognition=recognition,
         story=story if story is not None and story.can_read(g.person) else None,
         is_giver=recognition.giver_id == g.person.id,
-        share_url=share_url(recognition),
         portrait_url=card_url(recognition, "portrait"),
+        **CARDS.share_panel(recognition, g.person),
         on_page_url=CARDS.on_page_url(recognition),
         on_page_size=ON_PAGE_SIZE,
         **_applause([recognition]),
@@ -387,8 +387,8 @@ def recognise_url(person: Person | None = None, story: Story | None = None) -> s
 # Cards and share links ----------------------------------------------------------------------------
 
 
-def card_of(recognition: Recognition) -> cards.Recognition:
-    """What the recognition's card shows."""
+def card_of(recognition: Recognition, size: str = "portrait") -> cards.Recognition:
+    """What the recognition's card shows (the same at every size)."""
     team = recognition.team.name if recognition.team_id and recognition.team else ""
     return cards.Recognition(
         giver=recognition.giver.name,
@@ -401,7 +401,12 @@ def card_of(recognition: Recognition) -> cards.Recognition:
     )
 
 
-CARDS = CardKind("recognition", "recognition_id", card_of, Recognition)
+def _manages_share(recognition: Recognition, person: Person) -> bool:
+    """Whether person may revoke or renew the recognition's share link: only who gave it."""
+    return recognition.giver_id == person.id
+
+
+CARDS = CardKind("recognition", "recognition_id", card_of, Recognition, _manages_share)
 share_url, card_url = CARDS.share_url, CARDS.card_url
 
 
@@ -419,4 +424,4 @@ def public(token: str):
     )
 
 
-CARDS.add_routes(bp, "/recognitions", "/r", _found)
+CARDS.add_routes(bp, "/recognitions", "/r", _found, page_path="/recognitions")

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, session, url_for
 
 import cards
 import push.events
@@ -27,14 +27,12 @@ from models import (
     new_token,
 )
 from pwa import clock, events
-from pwa.card_cache import ON_PAGE_SIZE, public_page, send_card
-from pwa.card_cache import url as _url
+from pwa.card_cache import ON_PAGE_SIZE, CardKind
 from pwa.web import (
     back,
     check_length,
     clean_text,
     form_key,
-    is_token,
     parse_id,
     render,
     short_date,
@@ -110,24 +108,18 @@ def visible(text: str) -> bool:
 def card_text(story: Story, size: str) -> cards.Story:
     """What the story's card shows; a portrait carries a QR code of the live share link."""
     team = story.team.name if story.team_id and story.team else ""
-    qr = size == "portrait" and story.share_token
     return cards.Story(
         **{f: getattr(story, f) for f in ("title", "moment", "impact", "day", "phase")},
         teller=story.author.name,
         member=story.member.name,
         team=team,
-        share_url=_url("stories.public", True, token=story.share_token) if qr else None,
+        share_url=CARDS.share_url(story) if size == "portrait" else None,
     )
 
 
-def card_url(story: Story, size: str, public: bool = False, external: bool = False) -> str:
-    """The content-addressed URL of one of the story's cards."""
-    digest = cards.card_hash(card_text(story, size))
-    if public:
-        return _url(
-            "stories.public_card", external, token=story.share_token, size=size, card=digest
-        )
-    return _url("stories.card", external, story_id=story.id, size=size, card=digest)
+def _manages_share(story: Story, person: Person) -> bool:
+    """Whether person may revoke or renew the story's share link: its teller, team lead or an admin."""
+    return story.author_id == person.id or story.moderated_by(person)
 
 
 def _readable(story_id: int) -> Story:
@@ -249,6 +241,17 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     return errors, member, day
 
 
+def _draft_gone() -> bool:
+    """Whether the draft was just published or discarded: the page tells the phone to forget its copy."""
+    return session.pop("story_draft_gone", False)
+
+
+def _forget_draft(person: Person) -> None:
+    """Forget person's draft on the server, and (on the next page) the copy kept on their phone."""
+    StoryDraft.discard(person)
+    session["story_draft_gone"] = True
+
+
 def _form_page(
     form: dict,
     errors: dict | None = None,
@@ -266,6 +269,9 @@ def _form_page(
         story=story,
         draft=draft,
         draft_time=_local_time(person, draft.updated_at) if draft else None,
+        # When the server's draft was kept (ms since 1970): the phone's own copy wins if newer.
+        draft_at=int(draft.updated_at.replace(tzinfo=UTC).timestamp() * 1000) if draft else 0,
+        draft_gone=_draft_gone(),
         saved=request.args.get("saved") == "1",
         max_day=today_for(person).isoformat(),
         people=list(person.organisation()),
@@ -345,7 +351,7 @@ def _publish(person, form, member, day, key, now) -> Story:
             created_at=now,
             updated_at=now,
         )
-        StoryDraft.discard(person)
+        _forget_draft(person)
     return story
 
 
@@ -384,7 +390,7 @@ def discard_draft():
     """Throw my draft away once confirmed; else save the form's text first, so "keep" loses nothing."""
     person = g.person
     if request.form.get("confirm") == "yes":
-        StoryDraft.discard(person)
+        _forget_draft(person)
         flash("Draft discarded. Here's an empty template.", "success")
         return back("stories.new")
     StoryDraft.keep(person, _read_form(), clock.naive_now())
@@ -396,7 +402,6 @@ def discard_draft():
 
 def _story_page(story: Story, status: int = 200):
     person = g.person
-    share_url = _url("stories.public", True, token=story.share_token) if story.share_token else None
     return render(
         "stories/show.html",
         status=status,
@@ -405,10 +410,11 @@ def _story_page(story: Story, status: int = 200):
         this_week=week_start(today_for(person)),
         is_author=story.author_id == person.id,
         moderator=story.moderated_by(person),
-        share_url=share_url,
-        portrait_url=card_url(story, "portrait"),
-        on_page_url=_on_page_url(story),
+        portrait_url=CARDS.card_url(story, "portrait"),
+        on_page_url=CARDS.on_page_url(story),
         on_page_size=ON_PAGE_SIZE,
+        draft_gone=_draft_gone(),
+        **CARDS.share_panel(story, person),
         **_reactions(story),
     )
 
@@ -524,80 +530,22 @@ def hide(story_id: int):
     return back("stories.show", story_id=story.id)
 
 
-@bp.route("/stories/<id:story_id>/share", methods=["POST"])
-@sign_in_required
-def share_link(story_id: int):
-    """Revoke the story's public share link, or make a new one (author, team lead or admin)."""
-    story = _readable(story_id)
-    if story.author_id != g.person.id and not story.moderated_by(g.person):
-        abort(403)
-    action = request.form.get("action")
-    if action == "revoke":
-        Story.update(share_token=None).where(Story.id == story.id).execute()
-        flash("The share link is revoked: the old link now shows nothing.", "success")
-    elif action == "renew":
-        story.new_share_token()
-        flash("A new share link is ready. Any older link shows nothing now.", "success")
-    else:
-        abort(400)
-    return redirect(url_for("stories.show", story_id=story.id, _anchor="share"), code=303)
-
-
 # Public share links and card images -------------------------------------------------------------
 
 
 @bp.route("/s/<token>")
 def public(token: str):
     """Show only the story's card behind its share link, with the tags chat tools unfurl."""
-    story = Story.shared(token) if is_token(token) else None
-    if story is None:
-        abort(404)
-    title = story.heading
-    return public_page(
-        "stories/public.html",
+    story = CARDS.shared(token)
+    return CARDS.public_page(
+        story,
+        url_for("stories.show", story_id=story.id),
+        template="stories/public.html",
         story=story,
-        title=title,
+        title=story.heading,
         description=excerpt(story.moment, OG_EXCERPT),
-        page_url=_url("stories.public", True, token=token),
-        image_url=card_url(story, "preview", public=True, external=True),
-        portrait_url=card_url(story, "portrait", public=True),
-        sign_in_url=url_for("account.sign_in", next=url_for("stories.show", story_id=story.id)),
     )
 
 
-@bp.route("/cards/<id:story_id>/<any(portrait, preview):size>-<card>.png")
-@sign_in_required
-def card(story_id: int, size: str, card: str):
-    """Send one of the story's card images to a member (rendered once, then cached by content)."""
-    return _send_card(_readable(story_id), size, card, public=False)
-
-
-@bp.route("/cards/<id:story_id>/portrait-<card>.webp")
-@sign_in_required
-def card_on_page(story_id: int, card: str):
-    """Send the portrait card at the size the story page shows it (WebP, made from the PNG)."""
-    return _send_card(_readable(story_id), "portrait", card, public=False, on_page=True)
-
-
-@bp.route("/s/<token>/<any(portrait, preview):size>-<card>.png")
-def public_card(token: str, size: str, card: str):
-    """Send a card image behind a live share link."""
-    story = Story.shared(token) if is_token(token) else None
-    if story is None:
-        abort(404)
-    return _send_card(story, size, card, public=True)
-
-
-def _on_page_url(story: Story) -> str:
-    """The story page's smaller rendition of the portrait card."""
-    digest = cards.card_hash(card_text(story, "portrait"))
-    return _url("stories.card_on_page", story_id=story.id, card=digest)
-
-
-def _send_card(story: Story, size: str, asked: str, public: bool, on_page: bool = False):
-    def moved() -> str:
-        if on_page:
-            return _on_page_url(story)
-        return card_url(story, size, public=public)
-
-    return send_card(card_text(story, size), size, asked, public, moved, story, on_page)
+CARDS = CardKind("stories", "story_id", card_text, Story, _manages_share, owns_renders=True)
+CARDS.add_routes(bp, "/cards", "/s", _readable, page_path="/stories")

@@ -7,8 +7,10 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, g, request, session
 
 from game.challenge import ends_on
+from game.days import week_start
 from models import (
     INVITE_DAYS,
+    Announcement,
     Challenge,
     Invite,
     PasswordReset,
@@ -126,6 +128,8 @@ def _page(team, status=200, invite_form=None, errors=None):
     since = today - timedelta(days=6)
     counts = team_participation(team, since, today)
     members = list(team.members())
+    # Only a lead of this team or an admin writes its weekly announcement.
+    may_announce = g.person.leads_team(team)
     challenges = {
         c.person_id: c
         for c in Challenge.select().where(Challenge.person.in_(members)).order_by(Challenge.id)
@@ -134,6 +138,8 @@ def _page(team, status=200, invite_form=None, errors=None):
         "team/index.html",
         status=status,
         team=team,
+        may_announce=may_announce,
+        announcement=Announcement.of_week(team, week_start(today)) if may_announce else None,
         teams=Team.select().order_by(Team.name) if g.person.is_admin else [],
         members=members,
         counts=counts,

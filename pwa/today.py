@@ -121,12 +121,7 @@ def check_in():
     key = form_key(request.headers.get("Idempotency-Key") or request.form.get("key"))
     if tapped is not None:
         return _queued(person, form, key, tapped)
-    today = today_for(person)
-    before_streak = person.streak_on(today)
-    first = person.known_summary().last_day is None  # no check-in before this one
-    record = CheckIn.record(person, today, form, key, clock.naive_now())
-    # The streak before and after, both from the summary row: no walk through the history.
-    events.checked_in(person, before_streak, person.streak_on(today), first)
+    record, before_streak = _record(person, today_for(person), form, key)
     # An edit is acknowledged ("Saved"); a first check-in speaks for itself.
     saved = request.form.get("edit") == "1"
     if not wants_fragment():
@@ -170,8 +165,22 @@ def _queued(person, form: dict, key: str | None, tapped_text: str) -> Response:
             422,
         )
     # A replay of the same key is answered as the first was, and changes nothing.
-    CheckIn.record(person, day, form, key, clock.naive_now())
+    _record(person, day, form, key, kept=True)
     return _plain("Sent", 200)
+
+
+def _record(person, day, form: dict, key: str | None, kept: bool = False):
+    """Record the check-in for day and run what it earned; return it and the streak before it.
+
+    The streak before and after both come from the summary row: no walk through the history.
+    A replay of a key leaves the streak as it was, so no moment or badge comes of it twice.
+    """
+    today = today_for(person)
+    before = person.streak_on(today)
+    first = person.known_summary().last_day is None  # no check-in before this one
+    record = CheckIn.record(person, day, form, key, clock.naive_now())
+    events.checked_in(person, before, person.streak_on(today), first, kept)
+    return record, before
 
 
 def _zone_to_offer(person, phone: str) -> bool:

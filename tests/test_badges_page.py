@@ -11,7 +11,7 @@ from test_recognition import recognise, story_by
 from conftest import sign_in
 from game.badges import BADGES
 from manage import cli
-from models import Badge, CheckIn, Pledge, Story
+from models import Badge, CheckIn, Message, Notice, Person, Pledge, PushSubscription, Story
 
 
 def test_the_badges_page_shows_every_badge_with_criteria_and_progress(as_alice, alice):
@@ -172,3 +172,57 @@ def test_completing_the_challenge_celebrates_and_earns_its_badge(as_alice, alice
     assert "30 days of One True Customer" not in as_alice.get(again.headers["Location"]).get_data(
         as_text=True
     )
+
+
+# Check-ins the phone kept offline -------------------------------------------------------------
+
+
+def queued_check_in(client, key: str = "kept-1", tapped: str = "2026-11-18T09:55:00Z"):
+    """A check-in as js/queue.js sends it once the phone is back online (the token it kept)."""
+    if not hasattr(client, "kept_token"):
+        client.kept_token = client.csrf_token()  # fetched once: no page in between
+    return client.post(
+        "/checkin",
+        data={"before": "yes"},
+        headers={
+            "Idempotency-Key": key,
+            "X-Tapped-At": tapped,
+            "HX-Request": "true",
+            "X-CSRFToken": client.kept_token,
+        },
+        csrf=False,
+    )
+
+
+def test_a_check_in_kept_offline_earns_its_badge_once_however_often_the_queue_sends_it(
+    as_alice, alice
+):
+    PushSubscription.create(person=alice, endpoint="https://push.example/d1", p256dh="p", auth="a")
+    for _ in range(3):  # the first send, then retries whose answers were lost
+        assert queued_check_in(as_alice).status_code == 200
+    assert CheckIn.select().count() == 1
+    assert [b.key for b in Badge.select().where(Badge.person == alice)] == ["first-check-in"]
+    # Sent while nobody may be looking: told as a badge earned out of sight, new and pushed once.
+    pushes = Message.select().where((Message.person == alice) & (Message.kind == "badges"))
+    assert [m.event_id for m in pushes] == ["badges:badge-first-check-in"]
+    assert Notice.select().where((Notice.person == alice) & (Notice.kind == "badge")).count() == 1
+    assert Person.get_by_id(alice.id).news_unseen == 1
+    feed = as_alice.get("/recognitions").get_data(as_text=True)
+    assert "Badge earned: First check-in" in feed
+
+
+def test_a_streak_milestone_kept_offline_is_celebrated_on_the_next_page_once(
+    as_alice, alice, clock
+):
+    day = date(2026, 11, 17)
+    while CheckIn.select().count() < 9:
+        if day.weekday() < 5:
+            CheckIn.create(person=alice, day=day, before="yes")
+        day -= timedelta(days=1)
+    Badge.award(alice, "first-check-in", clock.now().replace(tzinfo=None))
+    for _ in range(2):
+        assert queued_check_in(as_alice, key="tenth").status_code == 200
+    page = as_alice.get("/").get_data(as_text=True)
+    assert page.count("10 work days in a row") == 1
+    assert Badge.select().where(Badge.key == "streak-10").count() == 1
+    assert "10 work days in a row" not in as_alice.get("/").get_data(as_text=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import expect
+from test_browser_stories import wait_for_draft
 
 from conftest import browser_sign_in, eventually
+from models import Story
 from pwa import campaign
 
 pytestmark = pytest.mark.browser
@@ -167,3 +170,80 @@ def test_a_new_release_takes_over_at_the_next_navigation_and_says_so(
     assert any("icon-512." in url for url in urls)
     css = page.locator('link[rel="stylesheet"]').get_attribute("href")
     assert css in urls
+
+
+# A story draft written offline -----------------------------------------------------------------
+
+MOMENT = "Bob stayed on the line until the borrower understood every number."
+
+
+def kept(person, moment: str | None) -> str:
+    """Whether the phone keeps person's draft with this moment (None: no draft at all)."""
+    found = f"otcDrafts.get('story:{person.id}').then(d => (d ? d.fields.moment : null) === "
+    return f"() => {found}{json.dumps(moment)})"
+
+
+@pytest.fixture
+def story_form(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server}/stories/new")  # seen online, so the worker keeps the form
+    eventually(page, "() => caches.match('/stories/new', {cacheName: 'otc-pages'}).then(r => !!r)")
+    return page
+
+
+def test_a_story_draft_typed_offline_is_kept_on_the_phone_and_sent_once_online(
+    story_form, live_server, alice
+):
+    page = story_form
+    page.context.set_offline(True)
+    page.get_by_label("The One True Customer moment").press_sequentially(MOMENT, delay=5)
+    note = page.get_by_role("status").filter(has_text="Draft kept on this phone")
+    expect(note).to_be_visible()
+    eventually(page, kept(alice, MOMENT))
+    page.reload()  # offline: the form as the worker kept it, and the text from the phone
+    expect(page.get_by_label("The One True Customer moment")).to_have_value(MOMENT)
+    expect(note).to_be_visible()
+    # The browser closed and opened again, still offline: the draft is still there.
+    later = page.context.new_page()
+    page.close()
+    later.goto(f"{live_server}/stories/new")
+    expect(later.get_by_label("The One True Customer moment")).to_have_value(MOMENT)
+    expect(later.locator("[data-toast]")).to_be_hidden()  # no autosave failed out loud
+
+    later.context.set_offline(False)
+    assert wait_for_draft(alice, MOMENT, 15) is not None  # sent to the server's draft once online
+    later.get_by_label("The situation").fill("A borrower found a question on Saturday.")
+    later.get_by_role("radio", name="External customer").check()
+    later.get_by_role("radio", name="During").check()
+    later.get_by_role("button", name="Publish story").tap()
+    expect(later.get_by_text("Your story is on the feed.")).to_be_visible()
+    assert Story.get().moment == MOMENT
+    eventually(later, kept(alice, None))
+    later.goto(f"{live_server}/stories/new")
+    expect(later.get_by_label("The One True Customer moment")).to_have_value("")
+    expect(later.get_by_role("status").filter(has_text="Draft kept on this phone")).to_be_hidden()
+
+
+def test_a_draft_kept_on_the_phone_can_be_discarded_offline(story_form, alice):
+    page = story_form
+    page.context.set_offline(True)
+    page.get_by_label("The One True Customer moment").fill(MOMENT)
+    eventually(page, kept(alice, MOMENT))
+    page.get_by_text("Discard the draft…").tap()
+    page.get_by_role("button", name="Yes, discard the draft").tap()
+    expect(page.get_by_label("The One True Customer moment")).to_have_value("")
+    eventually(page, kept(alice, None))
+    page.reload()
+    expect(page.get_by_label("The One True Customer moment")).to_have_value("")
+
+
+def test_signing_out_forgets_the_draft_kept_on_the_phone(story_form, live_server, alice):
+    page = story_form
+    page.context.set_offline(True)
+    page.get_by_label("The One True Customer moment").fill(MOMENT)
+    eventually(page, kept(alice, MOMENT))
+    page.context.set_offline(False)
+    tab(page, "Me").tap()
+    page.get_by_role("button", name="Sign out").tap()
+    page.wait_for_url(re.compile(r"/signin"))
+    eventually(page, kept(alice, None))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from test_browser_stories import PHONE_SHARE_SHEET
+from test_browser_stories import PHONE_SHARE_SHEET, share_tapped
 
 from conftest import browser_sign_in
 from models import Announcement, Badge, Recognition
@@ -97,8 +97,8 @@ def test_a_lead_writes_and_shares_the_weekly_announcement(page, live_server, len
     )
     page.context.add_init_script(PHONE_SHARE_SHEET)
     browser_sign_in(page, live_server, lena)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Thanks").tap()
-    page.get_by_role("link", name="Write this week's").tap()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").tap()
+    page.get_by_role("link", name="Write this week's announcement").tap()
     text = page.get_by_label("The announcement")
     expect(text).to_have_value(
         re.compile(r"^This week's One True Customer recognition goes to Bob Okafor\. Walked")
@@ -112,12 +112,7 @@ def test_a_lead_writes_and_shares_the_weekly_announcement(page, live_server, len
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "This week's One True Customer recognition goes to Bob Okafor"
     )
-    share = page.get_by_role("button", name="Share", exact=True)
-    expect(share).to_be_visible()
-    page.wait_for_load_state("networkidle")  # the card is fetched before the tap
-    share.tap()
-    page.wait_for_function("window.__shared !== null")
-    shared = page.evaluate("window.__shared")
+    shared = share_tapped(page, page.get_by_role("button", name="Share", exact=True))
     announcement = Announcement.get()
     assert shared["url"].endswith(f"/a/{announcement.share_token}")
     [(name, kind, size, magic)] = shared["files"]
@@ -126,3 +121,58 @@ def test_a_lead_writes_and_shares_the_weekly_announcement(page, live_server, len
     expect(
         page.get_by_text("The borrower wrote: 'I've never felt so taken care of.'")
     ).to_be_visible()
+    # The lead takes the public link back: asked once more, then the old link shows nothing.
+    page.goto(f"{live_server}/announcements/{announcement.id}")
+    page.get_by_text("Revoke link…").tap()
+    page.get_by_role("button", name="Yes, revoke the public link").tap()
+    expect(page.get_by_text("The share link is revoked")).to_be_visible()
+    expect(page.get_by_role("button", name="Make a share link")).to_be_visible()
+    response = page.request.get(f"{live_server}/a/{announcement.share_token}")
+    assert response.status == 404
+
+
+def check_in_first_time(page) -> None:
+    for phase in ("Before", "During", "After"):
+        group = page.get_by_role("group", name=re.compile(f"^{phase}"))
+        group.get_by_role("radio", name="Yes", exact=True).tap()
+    page.get_by_role("button", name="Check in").tap()
+    expect(page.get_by_role("heading", name="Checked in for today")).to_be_visible()
+
+
+def test_a_badge_card_goes_to_the_share_sheet_from_the_celebration_and_the_badges_page(
+    page, live_server, alice
+):
+    page.context.add_init_script(PHONE_SHARE_SHEET)
+    browser_sign_in(page, live_server, alice)
+    check_in_first_time(page)
+    moment = page.get_by_role("region", name="Celebrations")
+    shared = share_tapped(page, moment.get_by_role("button", name="Share the card"))
+    assert shared["title"] == "Badge earned: First check-in"
+    [(name, kind, size, magic)] = shared["files"]
+    assert (name, kind, magic) == ("one-true-customer-badge.png", "image/png", [137, 80, 78, 71])
+
+    page.goto(f"{live_server}/badges")
+    share = page.get_by_role("button", name="Share the card for First check-in")
+    [(name, kind, size, magic)] = share_tapped(page, share)["files"]
+    assert (name, kind) == ("one-true-customer-first-check-in.png", "image/png")
+    assert size > 10_000 and magic == [137, 80, 78, 71]
+
+
+def test_without_a_share_sheet_for_files_a_badge_card_falls_back_to_download(
+    page, live_server, alice
+):
+    # A share sheet that takes links only: the badge card has no public link, so download it.
+    page.context.add_init_script(
+        "navigator.share = async () => {}; navigator.canShare = () => false;"
+    )
+    browser_sign_in(page, live_server, alice)
+    check_in_first_time(page)
+    page.goto(f"{live_server}/badges")
+    badge = page.get_by_role("listitem").filter(has_text="First check-in")
+    badge.get_by_role("button", name="Share the card for First check-in").tap()
+    expect(badge.get_by_role("status")).to_contain_text("download it instead")
+    download = badge.get_by_role("link", name="Download the card for First check-in")
+    expect(download).to_be_focused()
+    with page.expect_download() as got:
+        download.tap()
+    assert got.value.suggested_filename == "one-true-customer-first-check-in.png"

@@ -181,18 +181,23 @@ navigator.share = async (data) => {
 """
 
 
+def share_tapped(page, share) -> dict:
+    """Tap a card's Share button once its card is fetched: what the share sheet was handed."""
+    expect(share).to_be_visible()
+    # The card is fetched before the tap; a cold render can take a while on a busy machine.
+    expect(share).to_have_attribute("data-card-ready", "true", timeout=15_000)
+    page.evaluate("window.__shared = null")
+    share.tap()
+    page.wait_for_function("window.__shared !== null")
+    return page.evaluate("window.__shared")
+
+
 def test_on_a_phone_share_hands_the_card_png_to_the_share_sheet(page, live_server, alice, bob):
     page.context.add_init_script(PHONE_SHARE_SHEET)
     browser_sign_in(page, live_server, alice)
     story = tell(alice, bob)
     page.goto(f"{live_server}/stories/{story.id}")
-    share = page.get_by_role("button", name="Share", exact=True)
-    expect(share).to_be_visible()
-    # The card is fetched before the tap; a cold render can take a while on a busy machine.
-    expect(share).to_have_attribute("data-card-ready", "true", timeout=15_000)
-    share.tap()
-    page.wait_for_function("window.__shared !== null")
-    shared = page.evaluate("window.__shared")
+    shared = share_tapped(page, page.get_by_role("button", name="Share", exact=True))
     assert shared["title"] == "The Saturday Call"
     assert "/s/" in shared["url"]
     [(name, kind, size, magic)] = shared["files"]

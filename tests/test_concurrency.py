@@ -18,10 +18,12 @@ from models import (
     CheckIn,
     Commitment,
     Invite,
+    Message,
     Notice,
     PasswordReset,
     Person,
     Pledge,
+    PushSubscription,
     Reaction,
     Recognition,
     SignIn,
@@ -91,6 +93,7 @@ def test_a_double_tap_sent_twice_at_once_makes_one_check_in(live_server, alice):
 
 
 def test_a_queued_check_in_replayed_four_times_at_once_is_one_check_in(live_server, alice, clock):
+    PushSubscription.create(person=alice, endpoint="https://push.example/d", p256dh="p", auth="a")
     session, token = _signed_in(live_server, alice.email)
     headers = {
         "Idempotency-Key": "queued-tap",
@@ -104,6 +107,11 @@ def test_a_queued_check_in_replayed_four_times_at_once_is_one_check_in(live_serv
     )
     assert [r.status_code for r in responses] == [200] * 4
     assert CheckIn.select().where(CheckIn.person == alice).count() == 1
+    # Its badge is earned, told and pushed once, as for a check-in made online.
+    assert [b.key for b in Badge.select().where(Badge.person == alice)] == ["first-check-in"]
+    assert Notice.select().where((Notice.person == alice) & (Notice.kind == "badge")).count() == 1
+    pushes = Message.select().where((Message.person == alice) & (Message.kind == "badges"))
+    assert pushes.count() == 1
 
 
 def test_requests_at_once_that_each_complete_a_badge_award_it_once(live_server, north, alice):

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from bench.statements import Statements
-from models import Challenge, CheckIn, Commitment, Pledge
+from models import Badge, Challenge, CheckIn, Commitment, Pledge
 
 TODAY_BUDGET = 2
 CHECK_IN_BUDGET = 3
@@ -116,3 +116,34 @@ def test_a_page_keeps_its_urls_hashed_static_names_included(as_alice, app):
     static = [url for key, url in kept.items() if key[1] == "static"]
     assert static and all(re.fullmatch(r"/static/.+\.[0-9a-f]{12}\.\w+", url) for url in static)
     assert ("", "today.index") in kept
+
+
+def test_a_check_in_without_javascript_and_the_page_it_leads_to_keep_their_budgets(
+    as_alice, with_history
+):
+    as_alice.get("/")
+    form = {**ALL_YES, "key": "plain-tap", "csrf_token": as_alice.csrf_token()}
+    with Statements() as posted:
+        response = as_alice.post("/checkin", data=form)
+    assert response.status_code == 303
+    with Statements() as shown:
+        page = as_alice.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Checked in for today" in page
+    assert len(data_statements(posted)) <= CHECK_IN_BUDGET, data_statements(posted)
+    assert len(data_statements(shown)) <= TODAY_BUDGET, data_statements(shown)
+
+
+def test_a_check_in_that_may_earn_a_badge_reads_the_streak_from_the_summary(as_alice, alice):
+    # The very first check-in looks at every badge: its facts come from counts and the summary
+    # row, never from every check-in day read back.
+    as_alice.get("/")  # the first visit builds the (empty) summary
+    with Statements() as sent:
+        response = as_alice.post("/checkin", data={**ALL_YES, "key": "first-ever"})
+    assert response.status_code == 303
+    assert Badge.get(Badge.person == alice).key == "first-check-in"
+    whole_history = [
+        sql
+        for sql in data_statements(sent)
+        if re.search(r"FROM check_in WHERE person_id = \S+$", sql)
+    ]
+    assert whole_history == []

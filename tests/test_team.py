@@ -28,6 +28,31 @@ def test_an_employee_cannot_open_the_team_page(as_alice):
     assert as_alice.get("/team").status_code == 403
 
 
+def test_the_team_page_links_its_lead_to_this_weeks_announcement(as_lena, lena, bob):
+    link = f'href="/teams/{lena.team_id}/announcement">'
+    write = link + "Write this week's announcement</a>"
+    assert write in as_lena.get("/team").get_data(as_text=True)
+    assert as_lena.get(f"/teams/{lena.team_id}/announcement").status_code == 200
+    text = "This week's One True Customer recognition goes to Bob Okafor."
+    as_lena.post(f"/teams/{lena.team_id}/announcement", data={"receiver": bob.id, "text": text})
+    page = as_lena.get("/team").get_data(as_text=True)
+    assert "it goes to Bob Okafor" in page
+    assert link + "Edit this week's announcement</a>" in page
+
+
+def test_an_admin_gets_the_announcement_link_of_any_team_an_employee_never(
+    client, ada, alice, south
+):
+    sign_in(client, ada)
+    page = client.get(f"/team?team={south.id}").get_data(as_text=True)
+    assert f'href="/teams/{south.id}/announcement"' in page
+    client.post("/signout")
+    sign_in(client, alice)
+    assert client.get("/team").status_code == 403
+    assert "/announcement" not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/teams/{alice.team_id}/announcement").status_code == 403
+
+
 def test_a_lead_sees_only_their_own_team(as_lena, south, carl):
     assert as_lena.get(f"/team?team={south.id}").status_code == 403
     assert as_lena.post(f"/team/{south.id}/challenge").status_code == 403

@@ -132,8 +132,10 @@ async function offlineKeep(url, response) {
   await cache.put(offlinePageKey(url), new Response(body, { status: 200, headers }));
 }
 
+// The pages, and the story drafts kept on this phone (js/queue.js): never after a sign-in ends.
 function offlineForgetPages() {
-  return caches.delete(PAGES);
+  const drafts = self.otcDrafts ? self.otcDrafts.forgetAll().catch(() => {}) : null;
+  return Promise.all([caches.delete(PAGES), drafts]);
 }
 
 // The last copy of the page seen online (or the shell's copy of the card), marked as such.

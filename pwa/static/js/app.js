@@ -139,10 +139,23 @@
       try { navigator.vibrate(20); } catch (e) { /* not allowed before a tap */ }
     }
   }
+  // A badge's card goes to the share sheet as story cards do (js/share.js, fetched only when a
+  // celebration has a card to share, so pages without one never load it).
+  function shareable(el) {
+    if (!navigator.share || !el.querySelector("[data-share]")) return;
+    if (window.otcSharePrepare) { window.otcSharePrepare(el); return; }
+    var box = document.getElementById("moments");
+    if (!box || !box.dataset.shareJs || document.querySelector("script[data-share-loader]")) return;
+    var script = document.createElement("script");
+    script.src = box.dataset.shareJs;
+    script.setAttribute("data-share-loader", "");
+    document.head.appendChild(script);
+  }
   function showMoments(root) {
     root.querySelectorAll("#moments [data-moment]:not(.shown)").forEach(function (el) {
       el.classList.add("shown");
       showMoment(el);
+      shareable(el);
     });
   }
   document.addEventListener("celebrate", function (event) {
@@ -152,6 +165,11 @@
     (event.detail.moments || []).forEach(function (moment) {
       var el = template.content.firstElementChild.cloneNode(true);
       el.classList.add("moment-" + moment.kind, "shown");
+      el.querySelectorAll("[data-share]").forEach(function (button) {
+        if (!moment.card) { button.remove(); return; }
+        button.dataset.card = moment.card;
+        button.dataset.title = moment.title || "";
+      });
       el.querySelectorAll("[data-field]").forEach(function (field) {
         var value = moment[field.dataset.field];
         if (field.tagName === "A") {
@@ -168,6 +186,7 @@
         box.appendChild(el);
       }
       showMoment(el);
+      shareable(el);
     });
   });
   document.addEventListener("click", function (event) {

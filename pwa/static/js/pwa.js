@@ -240,3 +240,28 @@
     window.otcLoadFlush = refresh().then(flush);
   });
 })();
+
+// Story drafts kept on this phone (js/draft.js keeps them) -------------------------------------
+// Forgotten once published or discarded (the page says so with data-draft-gone), and never kept
+// past a sign-in: the worker forgets them at sign-out and when a sign-in ends, and so does any
+// page shown to nobody signed in (for a phone without the worker).
+(function () {
+  "use strict";
+  var drafts = window.otcDrafts;
+  if (!drafts || !window.indexedDB) return;
+
+  function settle() {
+    var person = document.body && document.body.dataset.person;
+    if (!person) return drafts.forgetAll().catch(function () {});
+    if (document.querySelector("[data-draft-gone]")) {
+      return drafts.forget("story:" + person).catch(function () {});
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("action");
+    if (action && /\/signout$/.test(action)) drafts.forgetAll().catch(function () {});
+  }, true);
+  document.addEventListener("htmx:afterSettle", settle);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", settle);
+  else settle();
+})();

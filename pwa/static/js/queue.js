@@ -1,25 +1,33 @@
 // The offline check-in queue: a check-in tapped without a connection waits in IndexedDB and is
 // sent once the connection returns, by the page (js/pwa.js) or the service worker's Background
 // Sync (sw.js imports this file). A small module of our own: one store, four operations.
+// Beside it, the story drafts kept on this phone as they are typed (js/draft.js): IndexedDB, not
+// localStorage, because the worker must forget them when a sign-in ends, and it has no localStorage.
 (function (scope) {
   "use strict";
   var DB = "otc-queue";
   var STORE = "checkins";
+  var DRAFTS = "drafts";
 
   function open() {
     return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, { keyPath: "key" }); };
+      var request = indexedDB.open(DB, 2);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        [STORE, DRAFTS].forEach(function (name) {
+          if (!db.objectStoreNames.contains(name)) db.createObjectStore(name, { keyPath: "key" });
+        });
+      };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
 
-  function run(mode, work) {
+  function run(mode, work, store) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var request = work(tx.objectStore(STORE));
+        var tx = db.transaction(store || STORE, mode);
+        var request = work(tx.objectStore(store || STORE));
         tx.oncomplete = function () { db.close(); resolve(request.result); };
         tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
       });
@@ -74,4 +82,14 @@
   }
 
   scope.otcQueue = { add: add, all: all, flush: flush, SYNC_TAG: "otc-checkins" };
+
+  // A draft is { key: "story:<person>", person, fields: {name: value}, at: ms }.
+  function draftRun(mode, work) { return run(mode, work, DRAFTS); }
+  scope.otcDrafts = {
+    keep: function (draft) { return draftRun("readwrite", function (s) { return s.put(draft); }); },
+    get: function (key) { return draftRun("readonly", function (s) { return s.get(key); }); },
+    forget: function (key) { return draftRun("readwrite", function (s) { return s.delete(key); }); },
+    // Nothing anyone wrote stays on the phone once the sign-in ends.
+    forgetAll: function () { return draftRun("readwrite", function (s) { return s.clear(); }); }
+  };
 })(self);

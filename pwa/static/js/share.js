@@ -1,6 +1,7 @@
-// One True Customer: the story page's Share button. The phone's share sheet gets the card itself
-// where the browser can share files, or the public link; without a share sheet the button stays
-// hidden and the Download card link and Copy link button do the job.
+// One True Customer: the Share buttons of cards (stories, recognitions, announcements, badges).
+// The phone's share sheet gets the card itself where the browser can share files, or the public
+// link; without a share sheet the button stays hidden and the Download card link and Copy link
+// button do the job.
 (function () {
   "use strict";
   // The story page can arrive several times through hx-boost; one set of listeners is enough.
@@ -41,7 +42,7 @@
   }
 
   function showFallback(button) {
-    var panel = button.closest("section") || document;
+    var panel = button.closest("[data-share-panel]") || button.closest("section") || document;
     var note = panel.querySelector("[data-share-note]");
     if (note) note.hidden = false;
     var download = panel.querySelector("[data-download]");
@@ -67,6 +68,7 @@
     });
   });
 
+  window.otcSharePrepare = prepare; // for cards that arrive later (js/app.js's celebrations)
   document.addEventListener("htmx:load", function (event) { prepare(event.detail.elt); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { prepare(document); });
