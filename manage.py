@@ -230,6 +230,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+@cli.command("close-weeks")
+@click.option("--weeks", default=12, type=click.IntRange(1, 520), help="How many weeks back.")
+def close_weeks(weeks: int) -> None:
+    """Store the dashboard figures of the closed weeks not stored yet (a backfill; the worker does it hourly)."""
+    from pwa import dashboard
+
+    with _app().app_context():
+        closed = dashboard.close_weeks(weeks)
+    click.echo(f"Stored the figures of {_plural(len(closed), 'closed week')}.")
+
+
 @cli.command("send-due")
 def send_due() -> None:
     """Send every push that is due now (one pass of what the worker does each minute)."""
