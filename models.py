@@ -1079,7 +1079,7 @@ class Commitment(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("person", "week"), True),)
+        indexes = ((("person", "week"), True), (("week",), False))
 
     @classmethod
     def of_week(cls, person: Person, week: date) -> Commitment | None:
@@ -1466,7 +1466,7 @@ class Story(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("team", "featured_week"), False),)
+        indexes = ((("team", "featured_week"), False), (("created_at",), False))
 
     @property
     def heading(self) -> str:
@@ -1751,6 +1751,9 @@ class Recognition(BaseModel):
     share_token = CharField(max_length=64, null=True, unique=True)
     submit_key = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("week", "team"), False),)
 
     @property
     def for_colleague(self) -> bool:

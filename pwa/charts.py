@@ -21,7 +21,7 @@ class Point:
 
 
 def bar_chart(chart_id: str, title: str, desc: str, points: list[Point], share: bool) -> Markup:
-    """A bar chart of weekly values; hidden weeks are an outline marked "<3", unknown ones "–".
+    """A bar chart of weekly values; hidden weeks are an outline marked "<3", unknown ones a dot.
 
     The chart is an image (role="img") named by its <title> and described by its <desc>, which
     says every week's value in words; a table on the page holds the same figures.
@@ -39,19 +39,23 @@ def bar_chart(chart_id: str, title: str, desc: str, points: list[Point], share: 
         f'<desc id="{chart_id}-desc">{escape(desc)} {escape(words)}.</desc>',
         f'<line class="chart-axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
         f'y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>',
-        f'<text class="chart-scale" x="{WIDTH - RIGHT}" y="{TOP - 4}" text-anchor="end">'
+        f'<text class="chart-scale" x="{LEFT}" y="{TOP - 4}">'
         f"{'100%' if share else escape(_number(top))}</text>",
     ]
     for n, point in enumerate(points):
         x = LEFT + n * slot + (slot - bar_w) / 2
         middle = x + bar_w / 2
-        if point.value is None:
-            mark = "<3" if point.shown.startswith("fewer") else "–"
+        if point.value is None and point.shown.startswith("fewer"):
             parts.append(
                 f'<rect class="chart-hidden" x="{x:.1f}" y="{TOP + plot_h - 18}" '
                 f'width="{bar_w:.1f}" height="18" rx="3"/>'
                 f'<text class="chart-mark" x="{middle:.1f}" y="{TOP + plot_h - 5}" '
-                f'text-anchor="middle">{escape(mark)}</text>'
+                f'text-anchor="middle">&lt;3</text>'
+            )
+        elif point.value is None:
+            # Nothing to measure, or not kept for that week: a dot on the axis, no bar.
+            parts.append(
+                f'<circle class="chart-none" cx="{middle:.1f}" cy="{TOP + plot_h - 3}" r="1.5"/>'
             )
         else:
             h = 0 if top == 0 else plot_h * min(point.value / top, 1)
@@ -61,10 +65,12 @@ def bar_chart(chart_id: str, title: str, desc: str, points: list[Point], share: 
                 f'<rect class="{kind}" x="{x:.1f}" y="{TOP + plot_h - h:.1f}" '
                 f'width="{bar_w:.1f}" height="{h:.1f}" rx="3"/>'
             )
-        if n % 2 == (len(points) - 1) % 2:
+        if n % 3 == (len(points) - 1) % 3:
+            last = n == len(points) - 1
+            anchor, at = ("end", x + bar_w) if last else ("middle", middle)
             parts.append(
-                f'<text class="chart-label" x="{middle:.1f}" y="{HEIGHT - 6}" '
-                f'text-anchor="middle">{escape(point.label)}</text>'
+                f'<text class="chart-label" x="{at:.1f}" y="{HEIGHT - 6}" '
+                f'text-anchor="{anchor}">{escape(point.label)}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -19,7 +19,7 @@ from models import Team, WeekFigure, week_counts
 from push.queue import periodic
 from pwa import charts, clock
 from pwa.stories import TEMPLATE
-from pwa.web import parse_id, render, role_required, short_date
+from pwa.web import parse_id, render, role_required
 
 bp = Blueprint("dashboard", __name__)
 
@@ -103,7 +103,9 @@ def _charts(rows, series, current: date) -> list[dict]:
     for indicator in ind.INDICATORS:
         figures = [week[indicator.key] for week in series]
         points = [
-            charts.Point(short_date(row.week), f.value, f.shown, live=row.week == current)
+            charts.Point(
+                f"{row.week.day} {row.week:%b}", f.value, f.shown, live=row.week == current
+            )
             for row, f in zip(rows, figures, strict=True)
         ]
         found.append(
