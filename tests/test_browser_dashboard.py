@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from test_dashboard import MONDAY, NOW, check_in, recognise, story
 
 import models
-from conftest import browser_sign_in, make_person
+from conftest import _phone_context, browser_sign_in, make_person
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOTS")  # a folder to keep screenshots in, when set
@@ -64,13 +64,14 @@ def test_a_lead_opens_the_team_dashboard_from_the_team_page_on_a_phone(
     chart = page.get_by_role("img", name=re.compile("^Check-in participation, the last 12 weeks"))
     expect(chart).to_be_visible()
     expect(page.get_by_role("heading", name="The Ultimate Test")).to_be_visible()
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "dashboard-390.png"))
     table = page.get_by_role("table").first
     expect(table.get_by_role("row")).to_have_count(13)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV of the weekly figures").tap()
     assert download.value.suggested_filename.startswith("dashboard-team-")
     if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, "dashboard-390.png"), full_page=False)
         page.get_by_role("heading", name="Week by week").scroll_into_view_if_needed()
         page.screenshot(path=os.path.join(SHOTS, "dashboard-390-table.png"))
 
@@ -95,3 +96,28 @@ def test_an_admin_compares_teams_and_opens_one_on_a_laptop(browser, live_server,
         expect(page.get_by_role("heading", level=1)).to_have_text("South")
     finally:
         context.close()
+
+
+def test_the_dashboard_has_no_wcag_violations(browser, live_server, history, ada, scheme):
+    from test_accessibility import AXE, Audit
+
+    context = _phone_context(browser, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        audit = Audit(page, AXE.read_text())
+        browser_sign_in(page, live_server, ada)
+        for path in ("/dashboard", f"/dashboard?team={history_team(history)}"):
+            audit.visit(live_server + path, path)
+        audit.assert_clean()
+    finally:
+        context.close()
+
+
+def history_team(history) -> int:
+    return next(iter(history)).id
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme(request) -> str:
+    return request.param
