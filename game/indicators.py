@@ -7,6 +7,7 @@ a figure that fewer than three people make up is shown as "fewer than 3", never 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -189,18 +190,26 @@ def normal_words(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 
+@functools.lru_cache(maxsize=16)
+def _passages(prefilled: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern matching any of the pre-filled passages, with any spacing between its words."""
+    alternatives = [
+        r"\s+".join(re.escape(word) for word in passage.split())
+        for passage in prefilled
+        if passage.split()
+    ]
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
 def own_words(text: str, prefilled: Iterable[str] = ()) -> str:
     """The person's own words in text: every passage the app pre-filled is taken out.
 
     Passages are matched with any spacing, so a prompt that was re-wrapped still goes.
     """
-    for passage in prefilled:
-        words = passage.split()
-        if not words:
-            continue
-        pattern = r"\s+".join(re.escape(word) for word in words)
-        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
-    return text
+    pattern = _passages(tuple(prefilled))
+    return text if pattern is None else pattern.sub(" ", text)
 
 
 def says_the_phrase(text: str, prefilled: Iterable[str] = ()) -> bool:
