@@ -141,6 +141,24 @@ def _teams_table(chosen: date, current: date, this_week: dict) -> list[tuple[Tea
     return [(team, ind.figures(counts.get(team.id, blank))) for team in teams]
 
 
+def sort_teams(
+    rows: list[tuple[Team, dict]], key: str, descending: bool
+) -> list[tuple[Team, dict]]:
+    """The teams table sorted by name or by one indicator; hidden and unknown figures always last."""
+    if key not in ind.BY_KEY:
+        return sorted(rows, key=lambda row: row[0].name.lower(), reverse=descending)
+    known = [row for row in rows if row[1][key].value is not None]
+    unknown = [row for row in rows if row[1][key].value is None]
+    known.sort(key=lambda row: (row[1][key].value, row[0].name.lower()), reverse=descending)
+    return known + sorted(unknown, key=lambda row: row[0].name.lower())
+
+
+def _sorting() -> tuple[str, bool]:
+    key = request.args.get("sort", "team")
+    key = key if key in ind.BY_KEY else "team"
+    return key, request.args.get("order", "asc" if key == "team" else "desc") == "desc"
+
+
 def _chosen_week(weeks: list[date]) -> date:
     asked = request.args.get("week", "")
     if not asked:
@@ -165,6 +183,10 @@ def index():
     series = _series(rows)
     teams = list(Team.select().order_by(Team.name)) if g.person.is_admin else []
     chosen = _chosen_week(weeks) if g.person.is_admin and scope.team is None else weeks[-1]
+    sort, descending = _sorting()
+    team_rows = []
+    if teams and scope.team is None:
+        team_rows = sort_teams(_teams_table(chosen, weeks[-1], this_week), sort, descending)
     return render(
         "dashboard/index.html",
         scope=scope,
@@ -175,9 +197,9 @@ def index():
         indicators=ind.INDICATORS,
         teams=teams,
         chosen=chosen,
-        team_rows=_teams_table(chosen, weeks[-1], this_week)
-        if teams and scope.team is None
-        else [],
+        team_rows=team_rows,
+        sort=sort,
+        descending=descending,
         fewer=ind.FEWER,
         bar_chart=charts.bar_chart,
     )
@@ -256,7 +278,8 @@ def teams_csv():
     if chosen == weeks[-1]:
         live = week_counts([chosen], day, prefilled=PREFILLED)
         this_week = {team: c for (team, _), c in live.items()}
-    team_rows = _teams_table(chosen, weeks[-1], this_week)
+    sort, descending = _sorting()
+    team_rows = sort_teams(_teams_table(chosen, weeks[-1], this_week), sort, descending)
 
     def table():
         yield ["Team", "Week starting", "Status", *_header()]

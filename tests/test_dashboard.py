@@ -357,3 +357,18 @@ def test_no_csv_ever_holds_one_persons_check_in_days(as_ada, north_week, alice):
     for path in ("/dashboard/weeks.csv", "/dashboard/teams.csv"):
         body = as_ada.get(path).get_data(as_text=True)
         assert alice.name not in body and alice.email not in body
+
+
+def test_an_admin_sorts_every_teams_table_by_a_figure_small_teams_last(as_ada, north_week, south):
+    east = models.Team.create(name="East")
+    for n in range(3):
+        make_person(f"East {n}", f"east{n}@example.com", team=east)
+    text = page_text(as_ada.get("/dashboard?team=org&sort=participation&order=desc"))
+    table = text.split('id="teams-heading"')[1]
+    assert table.index(">North</a>") < table.index(">East</a>") < table.index(">South</a>")
+    assert 'aria-sort="descending"' in table
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv?sort=participation&order=asc"))
+    assert [row[0] for row in rows[1:]] == ["East", "North", "South"]
+    by_name = csv_rows(as_ada.get("/dashboard/teams.csv?sort=team&order=desc"))
+    assert [row[0] for row in by_name[1:]] == ["South", "North", "East"]
+    assert as_ada.get("/dashboard?sort=nonsense&order=sideways").status_code == 200
