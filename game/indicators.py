@@ -108,13 +108,13 @@ INDICATORS = (
     Indicator(
         "stories",
         "Stories collected",
-        "Stories published about the team's members this week, not counting hidden ones.",
+        "Stories published about members this week (the team of the member a story is about), not counting hidden ones.",
         "count",
     ),
     Indicator(
         "recognitions",
         "Recognitions given",
-        "Peer recognitions given to the team's members this week (the giver's week).",
+        "Peer recognitions given to members this week (the receiver's team, the giver's week).",
         "count",
     ),
     Indicator(
