@@ -265,6 +265,7 @@ def worker(workers: int) -> None:
     """Run the task queue: the push pass every minute, and every queued task."""
     import push
     from push import queue
+    from pwa import closing  # noqa: F401  (registers the hourly close_weeks_task)
 
     app = _app()
     queue.use_app(app)

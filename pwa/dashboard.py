@@ -1,7 +1,7 @@
 """The leaders' dashboard of leading indicators: a lead's team, or for an admin every team and the organisation.
 
 Closed weeks are read from the figures stored when they closed (models.WeekFigure, the
-close_weeks task below); the current week, and any closed week not stored yet, are counted live.
+close_weeks_task of pwa.closing); the current week, and any closed week not stored yet, are counted live.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, g, request, stream_with_context
-from huey import crontab
 
 from game import indicators as ind
 from models import Team, WeekFigure, week_counts
-from push.queue import periodic
 from pwa import charts, clock
 from pwa.stories import TEMPLATE
 from pwa.web import parse_id, render, role_required
@@ -297,9 +295,3 @@ def teams_csv():
 def close_weeks(weeks: int = ind.WEEKS) -> list[date]:
     """Store the figures of every closed week not stored yet (idempotent); return the weeks stored."""
     return WeekFigure.close_due(clock.naive_now(), weeks, prefilled=PREFILLED)
-
-
-@periodic(crontab(minute="43"))
-def close_weeks_task() -> int:
-    """Every hour: store the figures of the weeks that closed (a week closes on Tuesday at noon UTC)."""
-    return len(close_weeks())

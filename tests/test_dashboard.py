@@ -15,7 +15,7 @@ from conftest import make_person, sign_in
 from game.indicators import FEWER
 from manage import cli
 from push.queue import huey, use_app
-from pwa import dashboard
+from pwa import closing, dashboard
 
 MONDAY = date(2026, 11, 16)  # the test clock's week (it is Wednesday 18 November)
 LAST_WEEK = MONDAY - timedelta(days=7)
@@ -273,7 +273,7 @@ def test_the_worker_closes_weeks_every_hour(app, north_week):
     assert "close_weeks_task" in [task.name for task in due]
     use_app(app)
     try:
-        assert dashboard.close_weeks_task.call_local() == 12
+        assert closing.close_weeks_task.call_local() == 12
     finally:
         use_app(None)
 
