@@ -1310,17 +1310,32 @@ def week_counts(
                 counts[name] = counts.get(name, 0) + int(value or 0)
 
     if days:
+        # Work days due: each member's work days among the days (no look-up per day).
         D, d_params = _values_table(days, ("day", "week", "wd"), "d")
         add(
             _aggregate(
-                "SELECT p.team_id, d.week, COUNT(DISTINCT p.id), COUNT(*), COUNT(c.id)"
+                "SELECT p.team_id, d.week, COUNT(DISTINCT p.id), COUNT(*)"
                 f" FROM person p JOIN {D} ON p.workdays LIKE d.wd"
-                " LEFT JOIN check_in c ON c.person_id = p.id AND c.day = d.day"
                 f" WHERE p.active{person_team} GROUP BY p.team_id, d.week",
                 d_params + tp,
             ),
             "members",
             "workdays",
+        )
+        # Of those, the ones with a check-in: one index range per member, each day's week and
+        # weekday named by a CASE (a day outside the weeks asked for is NULL, so not counted).
+        week_of = "CASE c.day " + " ".join("WHEN ? THEN ?" for _ in days) + " END"
+        add(
+            _aggregate(
+                f"SELECT p.team_id, {week_of} AS week, COUNT(*) FROM person p"
+                " JOIN check_in c ON c.person_id = p.id AND c.day >= ? AND c.day <= ?"
+                f" WHERE p.active{person_team} AND p.workdays LIKE {week_of}"
+                " GROUP BY p.team_id, week",
+                [v for day, week, _ in days for v in (day, week)]
+                + [days[0][0], days[-1][0]]
+                + tp
+                + [v for day, _, wd in days for v in (day, wd)],
+            ),
             "checked",
         )
     story_in_week = f" FROM story s JOIN {W} ON s.created_at >= w.start AND s.created_at < w.next"
