@@ -258,6 +258,17 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+@cli.command("close-weeks")
+@click.option("--weeks", default=12, type=click.IntRange(1, 520), help="How many weeks back.")
+def close_weeks(weeks: int) -> None:
+    """Store the dashboard figures of the closed weeks not stored yet (a backfill; the worker does it hourly)."""
+    from pwa import dashboard
+
+    with _app().app_context():
+        closed = dashboard.close_weeks(weeks)
+    click.echo(f"Stored the figures of {_plural(len(closed), 'closed week')}.")
+
+
 @cli.command("send-due")
 def send_due() -> None:
     """Send every push that is due now (one pass of what the worker does each minute)."""
@@ -287,6 +298,7 @@ def worker(workers: int, periodic: bool) -> None:
     """Run the task queue: every queued task, and (unless --no-periodic) the push pass each minute."""
     import push
     from push import queue
+    from pwa import closing  # noqa: F401  (registers the hourly close_weeks_task)
 
     app = _app()
     queue.use_app(app)

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import secrets
 import weakref
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from peewee import (
 from playhouse.db_url import connect, register_database
 from playhouse.pool import PooledPostgresqlDatabase
 
-from game import lagging
+from game import indicators, lagging
 from game import summary as summaries
 from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
@@ -1090,7 +1091,7 @@ class Commitment(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("person", "week"), True),)
+        indexes = ((("person", "week"), True), (("week",), False))
 
     @classmethod
     def of_week(cls, person: Person, week: date) -> Commitment | None:
@@ -1175,6 +1176,292 @@ def team_participation(team: Team, start: date, end: date) -> dict[int, int]:
     return {person_id: count for person_id, count in rows}
 
 
+class WeekFigure(BaseModel):
+    """One closed week's leading-indicator counts of a team (team_id 0: the whole organisation).
+
+    Written once when the week closes (WeekFigure.close_due, a periodic task) and never changed:
+    team_id is a plain number, not a reference, so deleting a person or a team leaves it as it was.
+    """
+
+    week = DateField()
+    team_id = IntegerField()
+    team_name = CharField(max_length=80, default="")
+    members = IntegerField(default=0)
+    workdays = IntegerField(default=0)
+    checked = IntegerField(default=0)
+    stories = IntegerField(default=0)
+    story_people = IntegerField(default=0)
+    recognitions = IntegerField(default=0)
+    recognition_people = IntegerField(default=0)
+    challenges_started = IntegerField(default=0)
+    started_people = IntegerField(default=0)
+    challenges_completed = IntegerField(default=0)
+    completed_people = IntegerField(default=0)
+    commitments_reviewed = IntegerField(default=0)
+    commitments_kept = IntegerField(default=0)
+    pledges = IntegerField(default=0)
+    words = IntegerField(default=0)
+    words_people = IntegerField(default=0)
+    phrase = IntegerField(default=0)
+    streaking = IntegerField(null=True)
+    closed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("week", "team_id"), True),)
+
+    def counts(self) -> indicators.WeekCounts:
+        """The stored counts as game.indicators reads them."""
+        return indicators.WeekCounts(
+            week=as_date(self.week),
+            team_id=self.team_id,
+            **{name: getattr(self, name) for name in indicators.COUNTED},
+        )
+
+    @classmethod
+    def stored(cls, weeks, team_id: int | None = None) -> list[WeekFigure]:
+        """The stored rows of these weeks: of one team (0: the organisation), or of every team."""
+        query = cls.select().where(cls.week.in_(list(weeks)))
+        if team_id is not None:
+            query = query.where(cls.team_id == team_id)
+        else:
+            query = query.where(cls.team_id != indicators.ORGANISATION)
+        return list(query.order_by(cls.week, cls.team_name))
+
+    @classmethod
+    def close_due(cls, now: datetime, weeks: int = indicators.WEEKS, prefilled=()) -> list[date]:
+        """Store the figures of every closed week among the last `weeks` not stored yet; return them.
+
+        Idempotent: a week already stored (by an earlier or a concurrent pass) is left as it is.
+        """
+        recent = indicators.last_weeks(now.date(), weeks + 1)
+        have = {
+            as_date(week)
+            for (week,) in cls.select(cls.week)
+            .where((cls.team_id == indicators.ORGANISATION) & cls.week.in_(recent))
+            .tuples()
+        }
+        due = indicators.weeks_to_close(now, have, weeks)
+        latest = max((w for w in recent if indicators.closed(w, now)), default=None)
+        teams = dict(Team.select(Team.id, Team.name).tuples())
+        for week in due:
+            found = week_counts([week], week + timedelta(days=6), prefilled=prefilled)
+            if week != latest:
+                # A person's summary holds their streak as of now, not as of an older week.
+                found = {key: replace(c, streaking=None) for key, c in found.items()}
+            rows = [
+                found.get((team_id, week))
+                or indicators.WeekCounts(week, team_id, streaking=0 if week == latest else None)
+                for team_id in teams
+            ]
+            total = indicators.organisation(week, found.values())
+            if week != latest:
+                total = replace(total, streaking=None)
+            values = [
+                {
+                    "week": week,
+                    "team_id": c.team_id,
+                    "team_name": teams.get(c.team_id, "Organisation"),
+                    "closed_at": now,
+                    **{n: getattr(c, n) for n in indicators.COUNTED},
+                }
+                for c in [*rows, total]
+            ]
+            with db.atomic():
+                for start in range(0, len(values), 100):
+                    cls.insert_many(values[start : start + 100]).on_conflict_ignore().execute()
+        return due
+
+
+def _values_table(rows: list[tuple], names: tuple[str, ...], alias: str) -> tuple[str, list]:
+    """A derived table of literal rows (VALUES), its columns named: the same SQL on both databases."""
+    one = "(" + ", ".join("?" * len(names)) + ")"
+    columns = ", ".join(f"column{n} AS {name}" for n, name in enumerate(names, start=1))
+    sql = f"(SELECT {columns} FROM (VALUES {', '.join([one] * len(rows))}) AS v) AS {alias}"
+    return sql, [value for row in rows for value in row]
+
+
+def _aggregate(sql: str, params: list) -> list[tuple]:
+    return db.execute_sql(_placeholders(sql, db.obj.param), params).fetchall()
+
+
+PHRASE_LIKE = "%one%true%customer%"
+
+
+def week_counts(
+    weeks: list[date], today: date, team_id: int | None = None, prefilled=()
+) -> dict[tuple[int, date], indicators.WeekCounts]:
+    """Each team's counts of these weeks (Mondays), work days up to today, by (team id, week).
+
+    Aggregate SQL grouped by team and week, the same on SQLite and PostgreSQL: one statement
+    per indicator, never a loop over people. People without a team count under team id -1.
+    Only stories and recognitions that may say the phrase (a LIKE) are read, to be judged by
+    game.indicators. team_id limits it to one team.
+    """
+    if not weeks:
+        return {}
+    weeks = sorted(set(weeks))
+    W, w_params = _values_table([(w, w + timedelta(days=7)) for w in weeks], ("start", "next"), "w")
+    days = [
+        (w + timedelta(days=n), w, f"%{n}%")
+        for w in weeks
+        for n in range(7)
+        if w + timedelta(days=n) <= today
+    ]
+    marks = ", ".join("?" * len(weeks))
+    person_team = " AND p.team_id = ?" if team_id is not None else ""
+    story_team = " AND s.team_id = ?" if team_id is not None else ""
+    recognition_team = " AND r.team_id = ?" if team_id is not None else ""
+    tp = [team_id] if team_id is not None else []
+    found: dict[tuple[int, date], dict] = {}
+
+    def add(rows, *names):
+        for team, week, *values in rows:
+            key = (-1 if team is None else team, as_date(week))
+            counts = found.setdefault(key, {})
+            for name, value in zip(names, values, strict=True):
+                counts[name] = counts.get(name, 0) + int(value or 0)
+
+    if days:
+        # Work days due: each member's work days among the days (no look-up per day).
+        D, d_params = _values_table(days, ("day", "week", "wd"), "d")
+        add(
+            _aggregate(
+                "SELECT p.team_id, d.week, COUNT(DISTINCT p.id), COUNT(*)"
+                f" FROM person p JOIN {D} ON p.workdays LIKE d.wd"
+                f" WHERE p.active{person_team} GROUP BY p.team_id, d.week",
+                d_params + tp,
+            ),
+            "members",
+            "workdays",
+        )
+        # Of those, the ones with a check-in: one index range per member, each day's week and
+        # weekday named by a CASE (a day outside the weeks asked for is NULL, so not counted).
+        week_of = "CASE c.day " + " ".join("WHEN ? THEN ?" for _ in days) + " END"
+        add(
+            _aggregate(
+                f"SELECT p.team_id, {week_of} AS week, COUNT(*) FROM person p"
+                " JOIN check_in c ON c.person_id = p.id AND c.day >= ? AND c.day <= ?"
+                f" WHERE p.active{person_team} AND p.workdays LIKE {week_of}"
+                " GROUP BY p.team_id, week",
+                [v for day, week, _ in days for v in (day, week)]
+                + [days[0][0], days[-1][0]]
+                + tp
+                + [v for day, _, wd in days for v in (day, wd)],
+            ),
+            "checked",
+        )
+    story_in_week = f" FROM story s JOIN {W} ON s.created_at >= w.start AND s.created_at < w.next"
+    add(
+        _aggregate(
+            "SELECT s.team_id, w.start, COUNT(*), COUNT(DISTINCT s.author_id)"
+            f"{story_in_week} WHERE NOT s.hidden{story_team} GROUP BY s.team_id, w.start",
+            w_params + tp,
+        ),
+        "stories",
+        "story_people",
+    )
+    add(
+        _aggregate(
+            "SELECT r.team_id, r.week, COUNT(*), COUNT(DISTINCT r.giver_id) FROM recognition r"
+            f" WHERE r.week IN ({marks}){recognition_team} GROUP BY r.team_id, r.week",
+            weeks + tp,
+        ),
+        "recognitions",
+        "recognition_people",
+    )
+    for column, names in (
+        ("start", ("challenges_started", "started_people")),
+        ("completed_at", ("challenges_completed", "completed_people")),
+    ):
+        add(
+            _aggregate(
+                "SELECT p.team_id, w.start, COUNT(*), COUNT(DISTINCT c.person_id)"
+                f" FROM challenge c JOIN person p ON p.id = c.person_id JOIN {W}"
+                f" ON c.{column} >= w.start AND c.{column} < w.next"
+                f" WHERE TRUE{person_team} GROUP BY p.team_id, w.start",
+                w_params + tp,
+            ),
+            *names,
+        )
+    add(
+        _aggregate(
+            "SELECT p.team_id, c.week, COUNT(c.kept), SUM(CASE WHEN c.kept THEN 1 ELSE 0 END)"
+            " FROM commitment c JOIN person p ON p.id = c.person_id"
+            f" WHERE c.week IN ({marks}){person_team} GROUP BY p.team_id, c.week",
+            weeks + tp,
+        ),
+        "commitments_reviewed",
+        "commitments_kept",
+    )
+    add(
+        _aggregate(
+            "SELECT p.team_id, w.start, COUNT(*) FROM pledge pl JOIN person p ON p.id = pl.person_id"
+            f" JOIN {W} ON pl.signed_at >= w.start AND pl.signed_at < w.next"
+            f" WHERE TRUE{person_team} GROUP BY p.team_id, w.start",
+            w_params + tp,
+        ),
+        "pledges",
+    )
+    add(
+        _aggregate(
+            "SELECT team_id, week, COUNT(*), COUNT(DISTINCT who) FROM ("
+            f"SELECT s.team_id AS team_id, w.start AS week, s.author_id AS who{story_in_week}"
+            f" WHERE NOT s.hidden{story_team}"
+            " UNION ALL SELECT r.team_id, r.week, r.giver_id FROM recognition r"
+            f" WHERE r.week IN ({marks}){recognition_team}) AS items GROUP BY team_id, week",
+            w_params + tp + weeks + tp,
+        ),
+        "words",
+        "words_people",
+    )
+    story_fields = ("title", "situation", "moment", "impact", "lesson")
+    maybe = " OR ".join(f"LOWER(s.{name}) LIKE ?" for name in story_fields)
+    candidates = _aggregate(
+        f"SELECT s.team_id, w.start, {', '.join('s.' + n for n in story_fields)}{story_in_week}"
+        f" WHERE NOT s.hidden{story_team} AND ({maybe})",
+        w_params + tp + [PHRASE_LIKE] * len(story_fields),
+    ) + [
+        (team, week, message)
+        for team, week, message in _aggregate(
+            "SELECT r.team_id, r.week, r.message FROM recognition r"
+            f" WHERE r.week IN ({marks}){recognition_team} AND LOWER(r.message) LIKE ?",
+            weeks + tp + [PHRASE_LIKE],
+        )
+    ]
+    passages = tuple(prefilled)
+    add(
+        [
+            (team, week, 1)
+            for team, week, *texts in candidates
+            if indicators.any_says_the_phrase(texts, passages)
+        ],
+        "phrase",
+    )
+    monday = indicators.week_start(today)
+    if monday in weeks:
+        add(
+            _aggregate(
+                "SELECT p.team_id, ?, COUNT(*) FROM person_summary ps"
+                " JOIN person p ON p.id = ps.person_id"
+                f" WHERE p.active AND ps.run > 0 AND ps.last_day >= ?{person_team}"
+                " GROUP BY p.team_id",
+                [monday, monday] + tp,
+            ),
+            "streaking",
+        )
+    result = {}
+    for (team, week), counts in found.items():
+        if monday != week:
+            counts.setdefault("streaking", None)
+        elif "streaking" not in counts:
+            counts["streaking"] = 0
+        result[(team, week)] = indicators.WeekCounts(week=week, team_id=team, **counts)
+    return result
+
+
+MODELS += [WeekFigure]
+
+
 STORY_KINDS = ("external", "colleague")
 STORY_PHASES = ("before", "during", "after")
 STORY_TEXT_MAX = 2000
@@ -1223,7 +1510,7 @@ class Story(SharedByLink, BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("team", "featured_week"), False),)
+        indexes = ((("team", "featured_week"), False), (("created_at",), False))
 
     @property
     def heading(self) -> str:
@@ -1502,6 +1789,9 @@ class Recognition(SharedByLink, BaseModel):
     share_token = CharField(max_length=64, null=True, unique=True)
     submit_key = CharField(max_length=64, null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("week", "team"), False),)
 
     @property
     def for_colleague(self) -> bool:

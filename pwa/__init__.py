@@ -137,6 +137,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         campaign,
         challenge,
         company,
+        dashboard,
         digest,
         errors,
         events,
@@ -172,6 +173,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(board.bp)
     for module in (lagging, export):
         app.register_blueprint(module.bp)
+    app.register_blueprint(dashboard.bp)
     # The one POST without a CSRF token: mail clients' one-click unsubscribe (RFC 8058) carries
     # no session; the signed token in its URL is what protects it.
     csrf.exempt(digest.unsubscribe)

@@ -1,0 +1,343 @@
+"""The leaders' dashboard of leading indicators: a lead's team, or for an admin every team and the organisation.
+
+Closed weeks are read from the figures stored when they closed (models.WeekFigure, the
+close_weeks_task of pwa.closing); the current week, and any closed week not stored yet, are counted live.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, g, request, stream_with_context
+
+from game import indicators as ind
+from game import lagging
+from models import LaggingFigure, Team, WeekFigure, week_counts
+from pwa import charts, clock
+from pwa.stories import TEMPLATE
+from pwa.web import parse_id, render, role_required
+
+bp = Blueprint("dashboard", __name__)
+
+# What the story form shows around the person's words (labels and prompts): never their words.
+PREFILLED = tuple(text for _, label, question, _ in TEMPLATE for text in (question, label))
+ORG = "org"
+
+
+@dataclass
+class Scope:
+    """Whose figures a dashboard shows: one team, or the whole organisation (team None)."""
+
+    team: Team | None
+
+    @property
+    def team_id(self) -> int:
+        return self.team.id if self.team is not None else ind.ORGANISATION
+
+    @property
+    def name(self) -> str:
+        return self.team.name if self.team is not None else "The whole organisation"
+
+    @property
+    def query(self) -> str:
+        return str(self.team.id) if self.team is not None else ORG
+
+
+def _scope(asked: str | None) -> Scope:
+    """The scope the signed-in lead or admin may see: a lead their own team only (403 otherwise)."""
+    person = g.person
+    if asked in (None, "") or (asked == ORG and person.is_admin):
+        if person.is_admin:
+            return Scope(None)
+        if person.team_id is None:
+            abort(404)
+        return Scope(Team.get_by_id(person.team_id))
+    team_id = parse_id(asked)
+    if team_id is None:
+        abort(404)
+    if not person.is_admin and team_id != person.team_id:
+        abort(403)
+    team = Team.get_or_none(Team.id == team_id)
+    if team is None:
+        abort(404)
+    return Scope(team)
+
+
+def today() -> date:
+    """The organisation's today: the UTC date (weeks are counted Monday to Sunday)."""
+    return clock.naive_now().date()
+
+
+def weekly(scope: Scope, day: date) -> tuple[list[ind.WeekCounts], dict]:
+    """The scope's counts of the last 12 weeks, oldest first, and the current week's per team (admin)."""
+    weeks = ind.last_weeks(day)
+    stored = {row.counts().week: row.counts() for row in WeekFigure.stored(weeks, scope.team_id)}
+    missing = [week for week in weeks if week not in stored]
+    team_filter = scope.team.id if scope.team is not None else None
+    live = week_counts(missing, day, team_id=team_filter, prefilled=PREFILLED)
+    current = weeks[-1]
+    rows = []
+    for week in weeks:
+        if week in stored:
+            rows.append(stored[week])
+        elif scope.team is None:
+            rows.append(ind.organisation(week, live.values()))
+        else:
+            blank = ind.WeekCounts(week, scope.team_id, streaking=0 if week == current else None)
+            rows.append(live.get((scope.team_id, week), blank))
+    this_week = {team: c for (team, week), c in live.items() if week == current}
+    return rows, this_week
+
+
+def _series(rows: list[ind.WeekCounts]) -> list[dict[str, ind.Figure]]:
+    return [ind.figures(row) for row in rows]
+
+
+def _charts(rows, series, current: date) -> list[dict]:
+    """For each indicator: this week's and last week's figure, the trend, the chart."""
+    found = []
+    for indicator in ind.INDICATORS:
+        figures = [week[indicator.key] for week in series]
+        points = [
+            charts.Point(
+                f"{row.week.day} {row.week:%b}", f.value, f.shown, live=row.week == current
+            )
+            for row, f in zip(rows, figures, strict=True)
+        ]
+        found.append(
+            {
+                "indicator": indicator,
+                "now": figures[-1],
+                "last": figures[-2] if len(figures) > 1 else None,
+                "trend": ind.trend([f.value for f in figures[:-1]]),
+                "svg": charts.bar_chart(
+                    f"chart-{indicator.key}",
+                    f"{indicator.label}, the last {len(points)} weeks",
+                    indicator.how,
+                    points,
+                    share=indicator.unit == "share",
+                ),
+            }
+        )
+    return found
+
+
+def _lagging(scope: Scope, weeks: list[date]) -> list[dict]:
+    """The admin's monthly lagging indicators on the dashboard's weeks: each week shows its month's value."""
+    entered = LaggingFigure.series(scope.team, weeks[0], weeks[-1])
+    found = []
+    for kind in lagging.KINDS:
+        by_month = dict(entered.get(kind.key, []))
+        if not any(value is not None for value in by_month.values()):
+            continue
+        points = []
+        for week in weeks:
+            value = by_month.get(lagging.month_start(week))
+            # Bars start at the scale's lowest value (NPS at −100), so every bar is its height.
+            if value is None or kind.highest is None:
+                height = value
+            else:
+                height = (value - kind.lowest) / (kind.highest - kind.lowest)
+            points.append(
+                charts.Point(f"{week.day} {week:%b}", height, lagging.show(kind, value), live=False)
+            )
+        top = kind.highest
+        if top is None:  # a count: the tallest month is the top
+            top = max([p.value for p in points if p.value is not None] + [1])
+            points = [
+                charts.Point(p.label, None if p.value is None else p.value / top, p.shown)
+                for p in points
+            ]
+        low = "" if kind.lowest == 0 else f" Bars start at {kind.lowest}."
+        found.append(
+            {
+                "kind": kind,
+                "latest": next((p.shown for p in reversed(points) if p.value is not None), "—"),
+                "svg": charts.bar_chart(
+                    f"chart-lagging-{kind.key}",
+                    f"{kind.name}, by month, on the same weeks",
+                    f"Entered monthly by an admin; each week shows its month's figure.{low}",
+                    points,
+                    share=True,
+                    top_label=lagging.show(kind, top),
+                ),
+            }
+        )
+    return found
+
+
+def _teams_table(chosen: date, current: date, this_week: dict) -> list[tuple[Team, dict]]:
+    """Every team's figures in the chosen week (stored when closed, live for the current week)."""
+    teams = list(Team.select().order_by(Team.name))
+    if chosen == current:
+        counts = this_week
+    else:
+        counts = {row.team_id: row.counts() for row in WeekFigure.stored([chosen])}
+        missing = [t.id for t in teams if t.id not in counts]
+        if missing:
+            live = week_counts([chosen], chosen + timedelta(days=6), prefilled=PREFILLED)
+            counts.update({team: c for (team, _), c in live.items() if team in missing})
+    blank = ind.WeekCounts(chosen, streaking=0 if chosen == current else None)
+    return [(team, ind.figures(counts.get(team.id, blank))) for team in teams]
+
+
+def sort_teams(
+    rows: list[tuple[Team, dict]], key: str, descending: bool
+) -> list[tuple[Team, dict]]:
+    """The teams table sorted by name or by one indicator; hidden and unknown figures always last."""
+    if key not in ind.BY_KEY:
+        return sorted(rows, key=lambda row: row[0].name.lower(), reverse=descending)
+    known = [row for row in rows if row[1][key].value is not None]
+    unknown = [row for row in rows if row[1][key].value is None]
+    known.sort(key=lambda row: (row[1][key].value, row[0].name.lower()), reverse=descending)
+    return known + sorted(unknown, key=lambda row: row[0].name.lower())
+
+
+def _sorting() -> tuple[str, bool]:
+    key = request.args.get("sort", "team")
+    key = key if key in ind.BY_KEY else "team"
+    return key, request.args.get("order", "asc" if key == "team" else "desc") == "desc"
+
+
+def _chosen_week(weeks: list[date]) -> date:
+    asked = request.args.get("week", "")
+    if not asked:
+        return weeks[-1]
+    try:
+        week = date.fromisoformat(asked)
+    except ValueError:
+        abort(404)
+    if week not in weeks:
+        abort(404)
+    return week
+
+
+@bp.route("/dashboard")
+@role_required("lead", "admin")
+def index():
+    """Show the leading indicators of the lead's team, or for an admin of the chosen team or everyone."""
+    scope = _scope(request.args.get("team"))
+    day = today()
+    rows, this_week = weekly(scope, day)
+    weeks = [row.week for row in rows]
+    series = _series(rows)
+    teams = list(Team.select().order_by(Team.name)) if g.person.is_admin else []
+    chosen = _chosen_week(weeks) if g.person.is_admin and scope.team is None else weeks[-1]
+    sort, descending = _sorting()
+    team_rows = []
+    if teams and scope.team is None:
+        team_rows = sort_teams(_teams_table(chosen, weeks[-1], this_week), sort, descending)
+    return render(
+        "dashboard/index.html",
+        scope=scope,
+        weeks=weeks,
+        current=weeks[-1],
+        rows=list(zip(rows, series, strict=True)),
+        cards=_charts(rows, series, weeks[-1]),
+        indicators=ind.INDICATORS,
+        teams=teams,
+        chosen=chosen,
+        team_rows=team_rows,
+        sort=sort,
+        descending=descending,
+        fewer=ind.FEWER,
+        bar_chart=charts.bar_chart,
+        lagging=_lagging(scope, weeks),
+    )
+
+
+def _csv_cell(figure: ind.Figure):
+    if figure.hidden:
+        return ind.FEWER
+    if figure.value is None:
+        return ""
+    if figure.unit == "share":
+        return round(figure.value * 100)
+    return figure.value
+
+
+def _header() -> list[str]:
+    return [
+        f"{indicator.label} (%)" if indicator.unit == "share" else indicator.label
+        for indicator in ind.INDICATORS
+    ]
+
+
+def _stream_csv(filename: str, rows) -> Response:
+    """Rows as a streamed CSV download: UTF-8 with a BOM, every cell spreadsheet-safe."""
+
+    def lines():
+        yield "\ufeff"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow([ind.spreadsheet_safe(cell) for cell in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    response = Response(stream_with_context(lines()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/dashboard/weeks.csv")
+@role_required("lead", "admin")
+def weeks_csv():
+    """Download the weekly figures table of a team (or the organisation) as CSV."""
+    scope = _scope(request.args.get("team"))
+    day = today()
+    rows, _ = weekly(scope, day)
+    current = rows[-1].week
+
+    def table():
+        yield ["Week starting", "Week ending", "Team", "Status", *_header()]
+        for row in reversed(rows):
+            figures = ind.figures(row)
+            yield [
+                row.week,
+                row.week + timedelta(days=6),
+                scope.name,
+                "so far" if row.week == current else "closed",
+                *(_csv_cell(figures[i.key]) for i in ind.INDICATORS),
+            ]
+
+    name = "organisation" if scope.team is None else f"team-{scope.team.id}"
+    return _stream_csv(f"dashboard-{name}-{current.isoformat()}.csv", table())
+
+
+@bp.route("/dashboard/teams.csv")
+@role_required("admin")
+def teams_csv():
+    """Download every team's figures of one of the last 12 weeks as CSV (admins)."""
+    day = today()
+    weeks = ind.last_weeks(day)
+    chosen = _chosen_week(weeks)
+    this_week = {}
+    if chosen == weeks[-1]:
+        live = week_counts([chosen], day, prefilled=PREFILLED)
+        this_week = {team: c for (team, _), c in live.items()}
+    sort, descending = _sorting()
+    team_rows = sort_teams(_teams_table(chosen, weeks[-1], this_week), sort, descending)
+
+    def table():
+        yield ["Team", "Week starting", "Status", *_header()]
+        for team, figures in team_rows:
+            yield [
+                team.name,
+                chosen,
+                "so far" if chosen == weeks[-1] else "closed",
+                *(_csv_cell(figures[i.key]) for i in ind.INDICATORS),
+            ]
+
+    return _stream_csv(f"dashboard-teams-{chosen.isoformat()}.csv", table())
+
+
+def close_weeks(weeks: int = ind.WEEKS) -> list[date]:
+    """Store the figures of every closed week not stored yet (idempotent); return the weeks stored."""
+    return WeekFigure.close_due(clock.naive_now(), weeks, prefilled=PREFILLED)

@@ -1,0 +1,395 @@
+"""The leaders' dashboard: who may see what, the figures it shows, closed weeks kept for good, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+
+import pytest
+
+import models
+from conftest import make_person, sign_in
+from game.indicators import FEWER
+from manage import cli
+from push.queue import huey, use_app
+from pwa import closing, dashboard
+
+MONDAY = date(2026, 11, 16)  # the test clock's week (it is Wednesday 18 November)
+LAST_WEEK = MONDAY - timedelta(days=7)
+NOW = datetime(2026, 11, 18, 10, 0)
+PROMPT = "What does this story teach others about One True Customer behaviour?"
+
+
+@pytest.fixture
+def dave(north):
+    return make_person("Dave Diaz", "dave@example.com", team=north)
+
+
+def check_in(person, day):
+    models.CheckIn.record(person, day, {"before": "yes"}, None, NOW)
+
+
+def story(author, when: datetime, moment="She called back within the hour.", **fields):
+    return models.Story.create(
+        author=author,
+        member=author,
+        team=author.team_id,
+        day=when.date(),
+        situation="A customer waited for an answer.",
+        moment=moment,
+        customer_kind="external",
+        phase="during",
+        created_at=when,
+        updated_at=when,
+        **fields,
+    )
+
+
+def recognise(giver, receiver, day: date, message="Thanks for the call."):
+    return models.Recognition.create(
+        giver=giver,
+        receiver=receiver,
+        team=receiver.team_id,
+        message=message,
+        customer_kind="colleague",
+        day=day,
+        week=day - timedelta(days=day.weekday()),
+        created_at=datetime.combine(day, datetime.min.time()),
+    )
+
+
+@pytest.fixture
+def north_week(alice, bob, lena, dave, carl):
+    """North (four people) had a busy week; South is Carl alone."""
+    for person, days in ((alice, 3), (bob, 2), (lena, 1), (dave, 0)):
+        for n in range(days):
+            check_in(person, MONDAY + timedelta(days=n))
+    check_in(carl, MONDAY)
+    story(alice, NOW - timedelta(hours=2), moment="Pure one\n  TRUE “customer” thinking.")
+    story(bob, NOW - timedelta(hours=3), lesson=PROMPT)
+    story(lena, NOW - timedelta(hours=4))
+    story(dave, NOW - timedelta(hours=5), hidden=True, moment="One True Customer, hidden.")
+    recognise(bob, alice, MONDAY, message='That was "One True Customer" at its best.')
+    recognise(alice, bob, MONDAY)
+    recognise(lena, dave, MONDAY + timedelta(days=1))
+    models.Announcement.write(alice.team, MONDAY, lena, alice, "One True Customer in action.", NOW)
+    for person in (alice, bob, lena):
+        models.Challenge.create(person=person, start=MONDAY + timedelta(days=1))
+        models.Pledge.create(person=person, signed_at=NOW - timedelta(hours=1))
+    for person, kept in ((alice, True), (bob, True), (lena, False), (dave, None)):
+        models.Commitment.create(
+            person=person, week=MONDAY, behaviour="Call back", situation="Every call", kept=kept
+        )
+    return alice.team
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csv_rows(response) -> list[list[str]]:
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+# Who may see it -----------------------------------------------------------------
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 302 and "/signin" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/dashboard", "/dashboard/weeks.csv", "/dashboard/teams.csv", "/dashboard?team=1"]
+)
+def test_an_employee_is_refused_every_dashboard(as_alice, url):
+    assert as_alice.get(url).status_code == 403
+
+
+def test_a_lead_sees_their_own_team_without_a_choice_of_teams(as_lena, north_week, south):
+    response = as_lena.get("/dashboard")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "<h1>North</h1>" in text
+    assert 'id="dash-team"' not in text and "South" not in text
+    assert "Every team" not in text
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/weeks.csv"])
+def test_a_lead_asking_for_another_team_is_refused(as_lena, north_week, south, path):
+    assert as_lena.get(f"{path}?team={south.id}").status_code == 403
+    assert as_lena.get(f"{path}?team=987654").status_code == 403
+    assert as_lena.get(f"{path}?team=org").status_code == 404
+
+
+@pytest.mark.parametrize("asked", ["abc", "²", "-1", "1.5", "0x1", "99999999999999999999"])
+def test_a_team_that_is_not_a_number_is_not_found(as_ada, north, asked):
+    assert as_ada.get("/dashboard", query_string={"team": asked}).status_code == 404
+    assert as_ada.get("/dashboard/weeks.csv", query_string={"team": asked}).status_code == 404
+
+
+def test_a_lead_may_not_download_every_teams_table(as_lena, north):
+    assert as_lena.get("/dashboard/teams.csv").status_code == 403
+
+
+def test_a_lead_without_a_team_finds_no_dashboard(client, app):
+    lead = make_person("Loose Lead", "loose@example.com", role="lead")
+    sign_in(client, lead)
+    assert client.get("/dashboard").status_code == 404
+
+
+def test_an_admin_sees_the_organisation_and_may_choose_any_team(as_ada, north_week, south):
+    text = page_text(as_ada.get("/dashboard"))
+    assert "<h1>The whole organisation</h1>" in text
+    assert '<label for="dash-team">Dashboard of</label>' in text
+    assert f'<option value="{south.id}"' in text
+    assert "Every team, week of Mon 16 Nov (so far)" in text
+    south_page = as_ada.get(f"/dashboard?team={south.id}")
+    assert "<h1>South</h1>" in page_text(south_page)
+    assert as_ada.get("/dashboard?team=987654").status_code == 404
+
+
+@pytest.mark.parametrize("week", ["yesterday", "2026-13-01", "2020-01-06", "2026-11-17"])
+def test_a_week_outside_the_last_twelve_is_not_found(as_ada, north, week):
+    assert as_ada.get("/dashboard", query_string={"week": week}).status_code == 404
+    assert as_ada.get("/dashboard/teams.csv", query_string={"week": week}).status_code == 404
+
+
+def test_the_team_and_admin_pages_link_to_the_dashboard(client, lena, ada, north):
+    sign_in(client, lena)
+    assert f'href="/dashboard?team={north.id}"' in page_text(client.get("/team"))
+    client.post("/signout", data={"csrf_token": client.csrf_token()})
+    sign_in(client, ada)
+    assert 'href="/dashboard"' in page_text(client.get("/admin"))
+
+
+# What it shows --------------------------------------------------------------------
+
+
+def test_the_figures_of_the_week_so_far(app, north_week):
+    found = models.week_counts([MONDAY], NOW.date(), prefilled=dashboard.PREFILLED)
+    north = found[(north_week.id, MONDAY)]
+    # Four members, Monday to Wednesday: 12 work days, 6 with a check-in.
+    assert (north.members, north.workdays, north.checked) == (4, 12, 6)
+    assert (north.stories, north.story_people) == (3, 3)  # the hidden one is not counted
+    assert (north.recognitions, north.recognition_people) == (3, 3)
+    assert (north.challenges_started, north.pledges) == (3, 3)
+    assert (north.commitments_reviewed, north.commitments_kept) == (3, 2)
+    # Six stories and recognitions; Alice's story and Bob's thanks say the phrase, Bob's
+    # pasted prompt and the announcement do not.
+    assert (north.words, north.words_people, north.phrase) == (6, 3, 2)
+    assert north.streaking == 3
+
+
+def test_a_lead_reads_each_figure_with_how_it_is_computed(as_lena, north_week):
+    text = page_text(as_lena.get("/dashboard"))
+    assert '<span class="dash-value">50%</span>' in text  # participation
+    assert '<span class="dash-value">33%</span>' in text  # the Ultimate Test, 2 of 6
+    assert '<span class="dash-value">67%</span>' in text  # commitments kept, 2 of 3
+    assert "The share of members&#39; work days this week that had a Daily Filter check-in" in text
+    assert text.count('class="dash-how"') == 9
+
+
+def test_charts_are_svg_with_a_title_and_a_description_in_words(as_lena, north_week):
+    text = page_text(as_lena.get("/dashboard"))
+    assert text.count('<svg class="chart"') == 9
+    assert '<title id="chart-participation-title">Check-in participation, the last 12 weeks' in text
+    assert "16 Nov: 50% so far" in text
+    assert "<script" not in text.split('<svg class="chart"')[1].split("</svg>")[0]
+
+
+def test_a_team_of_fewer_than_three_shows_no_participation(as_ada, north_week, south):
+    text = page_text(as_ada.get(f"/dashboard?team={south.id}"))
+    assert f'<span class="dash-value dash-few">{FEWER}</span>' in text
+    assert "16 Nov: fewer than 3 so far" in text
+
+
+def test_the_lagging_indicators_have_a_place_beside_the_charts(app, as_lena, north_week):
+    source = app.jinja_env.loader.get_source(app.jinja_env, "dashboard/index.html")[0]
+    assert '{% include "dashboard/_lagging.html" ignore missing %}' in source
+    assert '{% include "dashboard/_lagging_beside.html" ignore missing %}' in source
+    assert as_lena.get("/dashboard").status_code == 200  # without them, nothing breaks
+
+
+# Closed weeks -----------------------------------------------------------------------
+
+
+def test_closed_weeks_are_stored_once_and_the_current_week_never(app, north_week):
+    check_in(models.Person.get(models.Person.email == "alice@example.com"), LAST_WEEK)
+    with app.app_context():
+        stored = dashboard.close_weeks()
+        again = dashboard.close_weeks()
+    assert stored[-1] == LAST_WEEK and len(stored) == 12 and MONDAY not in stored
+    assert again == []
+    rows = models.WeekFigure.select().where(models.WeekFigure.week == LAST_WEEK)
+    assert {row.team_name for row in rows} == {"North", "South", "Organisation"}
+    assert models.WeekFigure.select().count() == 12 * 3
+
+
+def test_a_stored_week_does_not_change_when_a_person_is_deleted(as_ada, app, north_week, alice):
+    for n in range(3):
+        story(alice, datetime.combine(LAST_WEEK, datetime.min.time()) + timedelta(hours=n + 9))
+    with app.app_context():
+        dashboard.close_weeks()
+    before = models.WeekFigure.get(
+        (models.WeekFigure.week == LAST_WEEK) & (models.WeekFigure.team_id == north_week.id)
+    )
+    assert before.stories == 3 and before.story_people == 1
+
+    alice.delete_instance(recursive=True)
+
+    after = models.WeekFigure.get_by_id(before.id)
+    assert after.__data__ == before.__data__
+    rows = csv_rows(as_ada.get(f"/dashboard/weeks.csv?team={north_week.id}"))
+    last = next(row for row in rows if row[0] == LAST_WEEK.isoformat())
+    assert last[5] == FEWER  # three stories, but one person told them
+
+
+def test_two_closing_passes_at_once_store_each_week_once(app, north_week):
+    barrier = threading.Barrier(2)
+
+    def close():
+        with app.app_context():
+            models.db.connect(reuse_if_open=True)
+            barrier.wait()
+            try:
+                return dashboard.close_weeks()
+            finally:
+                models.db.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = [f.result() for f in [pool.submit(close), pool.submit(close)]]
+    assert sum(len(r) for r in results) >= 12
+    assert models.WeekFigure.select().count() == 12 * 3
+
+
+def test_the_worker_closes_weeks_every_hour(app, north_week):
+    due = huey.read_periodic(datetime(2026, 11, 18, 9, 43))
+    assert "close_weeks_task" in [task.name for task in due]
+    use_app(app)
+    try:
+        assert closing.close_weeks_task.call_local() == 12
+    finally:
+        use_app(None)
+
+
+def test_the_backfill_command_stores_a_year_of_closed_weeks(app, runner, north_week):
+    with app.app_context():
+        result = runner.invoke(cli, ["close-weeks", "--weeks", "52"])
+        again = runner.invoke(cli, ["close-weeks", "--weeks", "52"])
+    assert result.exit_code == 0, result.output
+    assert "Stored the figures of 52 closed weeks." in result.output
+    assert "Stored the figures of 0 closed weeks." in again.output
+
+
+# CSV ----------------------------------------------------------------------------------
+
+
+def test_the_weekly_table_downloads_as_csv_cell_by_cell(as_lena, north_week):
+    response = as_lena.get("/dashboard/weeks.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = csv_rows(response)
+    assert rows[0] == [
+        "Week starting",
+        "Week ending",
+        "Team",
+        "Status",
+        "Check-in participation (%)",
+        "Stories collected",
+        "Recognitions given",
+        "30-day challenges started",
+        "30-day challenges completed",
+        "Commitments kept (%)",
+        "Pledges signed",
+        "The Ultimate Test (%)",
+        "On a streak",
+    ]
+    assert len(rows) == 13
+    assert rows[1] == [
+        "2026-11-16",
+        "2026-11-22",
+        "North",
+        "so far",
+        "50",
+        "3",
+        "3",
+        "3",
+        "0",
+        "67",
+        "3",
+        "33",
+        "3",
+    ]
+    assert rows[2][:4] == ["2026-11-09", "2026-11-15", "North", "closed"]
+    assert rows[2][4:9] == ["0", "0", "0", "0", "0"]
+
+
+def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week, south):
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv"))
+    assert rows[0][:3] == ["Team", "Week starting", "Status"]
+    by_team = {row[0]: row for row in rows[1:]}
+    assert by_team["North"][:5] == ["North", "2026-11-16", "so far", "50", "3"]
+    assert by_team["South"][3] == FEWER
+    last = csv_rows(as_ada.get(f"/dashboard/teams.csv?week={LAST_WEEK.isoformat()}"))
+    assert [row[:3] for row in last[1:]] == [
+        ["North", "2026-11-09", "closed"],
+        ["South", "2026-11-09", "closed"],
+    ]
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised(as_ada, app, carl):
+    team = models.Team.create(name='=HYPERLINK("http://x")')
+    assert as_ada.get(f"/dashboard?team={team.id}").status_code == 200
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv"))
+    assert [row[0] for row in rows[1:] if "HYPERLINK" in row[0]] == ['\'=HYPERLINK("http://x")']
+    weekly = csv_rows(as_ada.get(f"/dashboard/weeks.csv?team={team.id}"))
+    assert weekly[1][2] == '\'=HYPERLINK("http://x")'
+
+
+def test_no_csv_ever_holds_one_persons_check_in_days(as_ada, north_week, alice):
+    for path in ("/dashboard/weeks.csv", "/dashboard/teams.csv"):
+        body = as_ada.get(path).get_data(as_text=True)
+        assert alice.name not in body and alice.email not in body
+
+
+def test_an_admin_sorts_every_teams_table_by_a_figure_small_teams_last(as_ada, north_week, south):
+    east = models.Team.create(name="East")
+    for n in range(3):
+        make_person(f"East {n}", f"east{n}@example.com", team=east)
+    text = page_text(as_ada.get("/dashboard?team=org&sort=participation&order=desc"))
+    table = text.split('id="teams-heading"')[1]
+    assert table.index(">North</a>") < table.index(">East</a>") < table.index(">South</a>")
+    assert 'aria-sort="descending"' in table
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv?sort=participation&order=asc"))
+    assert [row[0] for row in rows[1:]] == ["East", "North", "South"]
+    by_name = csv_rows(as_ada.get("/dashboard/teams.csv?sort=team&order=desc"))
+    assert [row[0] for row in by_name[1:]] == ["South", "North", "East"]
+    assert as_ada.get("/dashboard?sort=nonsense&order=sideways").status_code == 200
+
+
+def test_lagging_figures_an_admin_entered_show_beside_the_leading_ones(app, as_lena, ada, north):
+    models.LaggingFigure.enter(
+        None, date(2026, 10, 1), {"nps": -20, "csat": 81}, ada, datetime(2026, 11, 18)
+    )
+    models.LaggingFigure.enter(north, date(2026, 11, 1), {"nps": 35}, ada, datetime(2026, 11, 18))
+    admin = sign_in(app.test_client(), ada)
+    org = page_text(admin.get("/dashboard"))
+    assert "Lagging indicators, on the same weeks" in org
+    assert "Net Promoter Score" in org and "-20" in org and "81 %" in org
+    assert "Bars start at -100" in org  # an NPS bar is read from the scale's bottom
+    assert 'href="/admin/indicators"' in org
+    team = page_text(as_lena.get(f"/dashboard?team={north.id}"))
+    assert "Net Promoter Score" in team and ">35<" in team
+    assert "Customer satisfaction" not in team  # the organisation's figure is not the team's
+    assert 'href="/admin/indicators"' not in team
+
+
+def test_a_dashboard_without_lagging_figures_shows_no_empty_charts(as_ada):
+    assert "Lagging indicators" not in page_text(as_ada.get("/dashboard"))
