@@ -93,25 +93,38 @@
   var leaving = false;
   window.addEventListener("beforeunload", function () { leaving = true; });
   window.addEventListener("pageshow", function () { leaving = false; });
+  // The worker asked is the registration's active one (not the page's controller, which may be
+  // the old worker on its way out and answer nothing): asked at load, when the controller
+  // changes, and when a worker that was waiting becomes the active one.
   function askRelease() {
-    var worker = navigator.serviceWorker.controller;
-    if (!worker || leaving || !window.MessageChannel) return;
-    var channel = new MessageChannel();
-    channel.port1.onmessage = function (event) {
-      if (leaving || typeof event.data !== "string") return;
-      var seen;
-      try {
-        seen = localStorage.getItem("otc-release");
-        localStorage.setItem("otc-release", event.data);
-      } catch (error) { return; }
-      if (seen && seen !== event.data) {
-        notice("Updated: you have the newest One True Customer.");
-      }
-    };
-    worker.postMessage("release?", [channel.port2]);
+    if (leaving || !window.MessageChannel) return;
+    navigator.serviceWorker.ready.then(function (found) {
+      var worker = found.active;
+      if (!worker || leaving) return;
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        if (leaving || typeof event.data !== "string") return;
+        var seen;
+        try {
+          seen = localStorage.getItem("otc-release");
+          localStorage.setItem("otc-release", event.data);
+        } catch (error) { return; }
+        if (seen && seen !== event.data) {
+          notice("Updated: you have the newest One True Customer.");
+        }
+      };
+      worker.postMessage("release?", [channel.port2]);
+    });
+  }
+  function watchWaiting(found) {
+    var next = found && (found.waiting || found.installing);
+    if (!next) return;
+    next.addEventListener("statechange", function () {
+      if (next.state === "activated" && navigator.serviceWorker.controller) askRelease();
+    });
   }
   navigator.serviceWorker.addEventListener("controllerchange", askRelease);
-  askRelease();
+  if (navigator.serviceWorker.controller) askRelease();
   navigator.serviceWorker.startMessages();
   // A tab tap while a new worker waits becomes a full navigation, so no page mixes two releases.
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -126,6 +139,8 @@
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (found) {
       registration = found;
+      watchWaiting(found);
+      found.addEventListener("updatefound", function () { watchWaiting(found); });
       takeOver();
     }).catch(function () { /* no worker: every page still works online */ });
   });
