@@ -24,7 +24,7 @@ def today(page, live_server, alice, clock):
     controlled(page)
     page.reload()
     # The page sends what waited once it has loaded; the tests' own queue starts after that.
-    page.wait_for_function("() => window.otcLoadFlush !== undefined")
+    eventually(page, "() => window.otcLoadFlush !== undefined")
     page.evaluate("() => Promise.resolve(window.otcLoadFlush).then(() => true)")
     yield page
     page.context.set_offline(False)

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from test_browser_stories import PHONE_SHARE_SHEET, share_tapped
 
-from conftest import browser_sign_in
+from conftest import browser_sign_in, eventually
 from models import Announcement, Badge, Recognition
 
 pytestmark = pytest.mark.browser
@@ -19,8 +19,10 @@ def test_recognise_a_colleague_who_then_sees_it_the_badge_and_the_celebration(
 ):
     browser_sign_in(page, live_server, alice)
     page.get_by_role("link", name=re.compile("Recognise a colleague")).tap()
+    # Typed once htmx is listening (a loaded machine may still be starting it), the search filters.
+    eventually(page, "() => document.readyState === 'complete' && !!window.htmx")
     page.get_by_label("Find a colleague by name").fill("bo")
-    expect(page.get_by_role("radio", name="Carl Jensen")).to_have_count(0)
+    expect(page.get_by_role("radio", name="Carl Jensen")).to_have_count(0, timeout=15000)
     page.get_by_role("radio", name="Bob Okafor").check()
     page.get_by_label("What did they do?").fill("Took my 4:45 call so I could make the school run.")
     page.get_by_role("radio", name="A colleague").check()

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from conftest import browser_sign_in
+from conftest import browser_sign_in, eventually
 from models import Reaction, Story, StoryDraft
 from test_stories import tell
 
@@ -188,7 +188,10 @@ def share_tapped(page, share) -> dict:
     expect(share).to_have_attribute("data-card-ready", "true", timeout=15_000)
     page.evaluate("window.__shared = null")
     share.tap()
-    page.wait_for_function("window.__shared !== null")
+    # Polled from here: wait_for_function would eval a string in the page, which the CSP forbids.
+    eventually(
+        page, "() => window.__shared !== null", what="the share sheet was never handed a card"
+    )
     return page.evaluate("window.__shared")
 
 
