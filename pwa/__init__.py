@@ -275,6 +275,8 @@ def _init_templates(app: Flask) -> None:
         long_date=web.long_date,
         short_date=web.short_date,
         timezones=web.ZONE_CHOICES,
+        kept_fragment=web.kept_fragment,
+        tabs_for=web.tabs_for,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -12,6 +12,7 @@ import base64
 import binascii
 import os
 
+from flask import g
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 
@@ -41,8 +42,15 @@ def unmask(sent: str | None) -> str | None:
 
 
 def masked_csrf_token() -> str:
-    """The request's CSRF token, masked afresh: what templates put in forms and the meta tag."""
-    return mask(generate_csrf())
+    """The request's CSRF token, masked afresh for each response: what its forms and meta tag carry.
+
+    One response's forms share one masking (it is the same secret either way); the next response
+    gets a new pad, so no two responses carry the same string.
+    """
+    masked = g.get("masked_csrf_token")
+    if masked is None:
+        masked = g.masked_csrf_token = mask(generate_csrf())
+    return masked
 
 
 class MaskedCSRFProtect(CSRFProtect):

@@ -44,6 +44,7 @@ def _state(person, check_in=None, form=None, errors=None):
         check_in = CheckIn.on(person, today)
     if form is None:
         form = _form_of(check_in)
+    notes = {f"{phase['key']}_note": form.get(f"{phase['key']}_note") or "" for phase in PHASES}
     commitment = facts.get("commitment")
     review = commitment_to_review(commitment, facts["earlier"], workdays, today) if page else None
     return {
@@ -53,6 +54,12 @@ def _state(person, check_in=None, form=None, errors=None):
         "streak": person.streak_on(today),
         "form": form,
         "errors": errors or {},
+        # What the kept check-in fragments are told (web.kept_fragment): the state many people
+        # share as values, this person's notes as fills.
+        "answers": tuple((phase["key"], form.get(phase["key"])) for phase in PHASES),
+        "notes": notes,
+        "with_notes": tuple(name for name, text in notes.items() if text),
+        "error_items": tuple(sorted((errors or {}).items())),
         "note_max": NOTE_MAX,
         "key": uuid.uuid4().hex,
         # The tiles below the check-in: only on the whole page, never in the fragment.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from datetime import date
 from zoneinfo import available_timezones
 
 import email_validator
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from htmx_flask import make_response
+from markupsafe import Markup, escape
 
 from game.days import WorkWeek, local_today
 from pwa import clock
@@ -113,6 +116,79 @@ def template_url_for(endpoint: str, **values) -> str:
     if len(kept) < KEPT_URLS and _keepable(current_app, endpoint, values):
         kept[key] = url
     return url
+
+
+KEPT_FRAGMENTS = 2048  # rendered fragments kept per app, the least recently used dropped first
+FILL = re.compile("\x1e([a-z_]+)\x1e")
+_kept_lock = threading.Lock()
+
+
+def kept_fragment(template: str, fill: dict | None = None, **values) -> Markup:
+    """A fragment whose HTML depends only on values, rendered once per distinct values and kept.
+
+    The template sees its values and the environment's pure globals (url_for, the campaign's
+    words), never the request, the session or the signed-in person: whatever it shows comes in
+    through values, so the same values always give the same HTML. What differs in every
+    response (the CSRF token, a form's key) or belongs to one person (their notes) comes in
+    through fill: the template's `fill` maps each name to a placeholder, and the text, escaped,
+    replaces it in the kept HTML. So a fragment is kept for what many people share, never for their own words.
+    """
+    kept = current_app.extensions.setdefault("kept_fragments", OrderedDict())
+    names = tuple(sorted(fill or ()))
+    key = (request.script_root, template, names, *sorted(values.items()))
+    with _kept_lock:
+        html = kept.get(key)
+        if html is not None:
+            kept.move_to_end(key)
+    if html is None:
+        placeholders = {name: f"\x1e{name}\x1e" for name in names}
+        html = current_app.jinja_env.get_template(template).render(**values, fill=placeholders)
+        if not current_app.debug:  # in debug, an edited template shows at once
+            with _kept_lock:
+                kept[key] = html
+                if len(kept) > KEPT_FRAGMENTS:
+                    kept.popitem(last=False)
+    if not names:
+        return Markup(html)
+    return Markup(FILL.sub(lambda found: escape(fill[found.group(1)]), html))
+
+
+# Which tab a page belongs to: the first prefix of its endpoint found here.
+SECTIONS = (
+    ("today.", "today"),
+    ("challenge.", "challenge"),
+    ("stories.", "stories"),
+    ("recognition.", "thanks"),
+    ("badges.", "thanks"),
+    ("profile.", "thanks"),
+    ("announcements.", "thanks"),
+    ("team.", "team"),
+    ("admin.", "team"),
+    ("board.manage", "team"),
+    ("campaign.card", "card"),
+    ("account.", "me"),
+    ("campaign.pledge", "me"),
+    ("notifications.", "me"),
+)
+
+
+def section_of(endpoint: str | None) -> str:
+    """The tab a page with this endpoint belongs to ("" for none)."""
+    for prefix, section in SECTIONS:
+        if endpoint and endpoint.startswith(prefix):
+            return section
+    return ""
+
+
+def tabs_for(person) -> Markup:
+    """The navigation of a signed-in person's page: the same HTML for everyone alike."""
+    unseen = person.news_unseen or 0
+    return kept_fragment(
+        "partials/tabs.html",
+        lead=person.role in ("lead", "admin"),
+        here=section_of(request.endpoint),
+        unseen=unseen if unseen < 100 else "99+",
+    )
 
 
 def wants_fragment() -> bool:
