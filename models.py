@@ -185,7 +185,7 @@ def load(model, sql: str, params: tuple) -> list:
     fields = [model._meta.columns.get(name) for name in names]
     rows = []
     for row in cursor.fetchall():
-        instance = model()
+        instance = model(__no_default__=True)  # every column is read: no defaults to fill in
         for field, name, value in zip(fields, names, row, strict=True):
             if field is None:
                 setattr(instance, name, value)
@@ -213,10 +213,21 @@ def _instance(model, alias: str, row: dict):
     key = model._meta.primary_key.column_name
     if row.get(f"{alias}__{key}") is None:
         return None
-    instance = model()
+    instance = model(__no_default__=True)  # every column is read: no defaults to fill in
     for field in model._meta.sorted_fields:
         instance.__data__[field.name] = field.python_value(row[f"{alias}__{field.column_name}"])
     return instance
+
+
+@functools.cache
+def _signed_in_sql() -> str:
+    return (
+        f"SELECT {column_list(Person, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
+        + PersonSummary.select_list("ps")
+        + " FROM sign_in s JOIN person p ON p.id = s.person_id"
+        " LEFT JOIN person_summary ps ON ps.person_id = p.id"
+        " WHERE s.token_digest = ? AND s.expires_at > ? AND p.active"
+    )
 
 
 @functools.cache
@@ -321,15 +332,7 @@ class Person(BaseModel):
     @classmethod
     def signed_in(cls, token: str, now: datetime) -> tuple[Person, SignIn] | None:
         """The active person holding a live sign-in for this cookie token, with their summary."""
-        found = load(
-            cls,
-            f"SELECT {column_list(cls, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
-            + PersonSummary.select_list("ps")
-            + " FROM sign_in s JOIN person p ON p.id = s.person_id"
-            " LEFT JOIN person_summary ps ON ps.person_id = p.id"
-            " WHERE s.token_digest = ? AND s.expires_at > ? AND p.active",
-            (digest(token), now),
-        )
+        found = load(cls, _signed_in_sql(), (digest(token), now))
         if not found:
             return None
         person = found[0]

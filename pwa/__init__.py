@@ -241,16 +241,23 @@ def _init_database(app: Flask) -> None:
             models.db.close()
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def _init_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # A view may set its own (a board framed nowhere, a stricter policy): those are kept.
+        present = {name.lower() for name in headers.keys()}
+        headers.extend([pair for pair in SECURITY_HEADERS if pair[0].lower() not in present])
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if getattr(g, "person", None) is not None and response.mimetype == "text/html":

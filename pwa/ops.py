@@ -39,11 +39,11 @@ class JsonLines(logging.Formatter):
 
 def request_id() -> str:
     """This request's id: the trusted proxy's, else one made here (the 500 page shows it)."""
-    if "request_id" not in g:
-        given = request.headers.get("X-Request-Id", "")
-        trusted = current_app.config.get("TRUST_PROXY") and REQUEST_ID.match(given)
-        g.request_id = given if trusted else secrets.token_hex(8)
-    return g.request_id
+    found = g.get("request_id")
+    if found is None:
+        given = current_app.config.get("TRUST_PROXY") and request.headers.get("X-Request-Id", "")
+        found = g.request_id = given if given and REQUEST_ID.match(given) else secrets.token_hex(8)
+    return found
 
 
 def migration_files(folder=models.MIGRATIONS) -> frozenset[str]:
@@ -70,12 +70,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def log_request(response):
-        response.headers["X-Request-Id"] = request_id()
+        reference = response.headers["X-Request-Id"] = request_id()
         if request.endpoint == "ops.healthz" and response.status_code == 200:
             return response  # polled every few seconds: only a failing check is worth a line
         person = g.get("person")
         fields = {
-            "request_id": request_id(),
+            "request_id": reference,
             "method": request.method,
             # The rule, never the path: paths hold invite, reset and share tokens, queries too.
             "route": request.url_rule.rule if request.url_rule else None,

@@ -4,11 +4,12 @@ absolute links from PUBLIC_URL."""
 from __future__ import annotations
 
 import email
+import re
 import string
 from email import policy
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import sign_in
@@ -151,3 +152,102 @@ def test_an_absolute_link_ignores_the_request_when_public_url_is_set(app):
     app.config["PUBLIC_URL"] = ""
     with app.test_request_context(base_url="http://127.0.0.1:5000"):
         assert external_url("account.accept_invite", token="t") == "http://127.0.0.1:5000/invite/t"
+
+
+# Kept fragments: the same values give the same HTML, rendered once; fills are never kept.
+
+
+@pytest.fixture
+def fragment_template(app):
+    """A fragment template that counts its renders (a global the template calls)."""
+    renders = []
+    app.jinja_env.globals["count_render"] = lambda: renders.append(1) or ""
+    app.jinja_env.loader = _with_template(
+        app.jinja_env.loader,
+        "test_fragment.html",
+        "{{ count_render() }}<p class={{ kind }}>{{ title }}</p><q>{{ fill.note }}</q>",
+    )
+    return renders
+
+
+def _with_template(loader, name, source):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    return ChoiceLoader([DictLoader({name: source}), loader])
+
+
+def test_a_kept_fragment_is_rendered_once_for_the_same_values(app, fragment_template):
+    from pwa.web import kept_fragment
+
+    with app.test_request_context("/"):
+        first = kept_fragment("test_fragment.html", kind="a", title="Hi", fill={"note": "one"})
+        again = kept_fragment("test_fragment.html", kind="a", title="Hi", fill={"note": "two"})
+        other = kept_fragment("test_fragment.html", kind="b", title="Hi", fill={"note": "one"})
+    assert first == "<p class=a>Hi</p><q>one</q>"
+    assert again == "<p class=a>Hi</p><q>two</q>"  # the fill is this call's, not the kept one's
+    assert other == "<p class=b>Hi</p><q>one</q>"
+    assert len(fragment_template) == 2
+
+
+# The app is shared by the examples on purpose: each title is kept beside the others.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    note=st.text(max_size=40) | st.sampled_from(["\x1enote\x1e", "<b>\x1enote\x1e&</b>"]),
+    title=st.text(max_size=20),
+)
+def test_a_fill_is_escaped_and_never_read_as_a_placeholder(app, fragment_template, note, title):
+    from markupsafe import escape
+
+    from pwa.web import kept_fragment
+
+    # A note that holds another fill's placeholder stays as typed.
+    with app.test_request_context("/"):
+        html = kept_fragment("test_fragment.html", kind="a", title=title, fill={"note": note})
+    assert html == f"<p class=a>{escape(title)}</p><q>{escape(note)}</q>"
+
+
+def test_kept_fragments_are_bounded_dropping_the_least_recently_used(
+    app, fragment_template, monkeypatch
+):
+    from pwa import web
+
+    monkeypatch.setattr(web, "KEPT_FRAGMENTS", 3)
+    with app.test_request_context("/"):
+        for kind in ("a", "b", "c"):
+            web.kept_fragment("test_fragment.html", kind=kind, title="", fill={"note": ""})
+        web.kept_fragment("test_fragment.html", kind="a", title="", fill={"note": ""})  # used again
+        web.kept_fragment("test_fragment.html", kind="d", title="", fill={"note": ""})  # drops b
+        assert len(fragment_template) == 4
+        web.kept_fragment("test_fragment.html", kind="a", title="", fill={"note": ""})
+        assert len(fragment_template) == 4
+        web.kept_fragment("test_fragment.html", kind="b", title="", fill={"note": ""})
+        assert len(fragment_template) == 5
+    assert len(app.extensions["kept_fragments"]) == 3
+
+
+CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def test_two_people_in_the_same_state_see_their_own_notes_and_tokens(app, as_alice, bob):
+    as_bob = sign_in(app.test_client(), bob)
+    pages = []
+    for client in (as_alice, as_bob):
+        page = client.get("/").get_data(as_text=True)
+        token = CSRF_META.search(page).group(1)
+        note = f"Only {id(client)} wrote this"
+        response = client.post(
+            "/checkin",
+            data={"csrf_token": token, "before": "yes", "before_note": note},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200
+        pages.append((client.get("/").get_data(as_text=True), note, token))
+    (alice_page, alice_note, _), (bob_page, bob_note, _) = pages
+    assert alice_note in alice_page and bob_note not in alice_page
+    assert bob_note in bob_page and alice_note not in bob_page
+    forms = [
+        CSRF_FIELD.findall(client.get("/?edit=1").get_data(as_text=True))
+        for client in (as_alice, as_bob)
+    ]
+    assert forms[0] and forms[1] and set(forms[0]).isdisjoint(forms[1])
