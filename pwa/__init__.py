@@ -256,7 +256,7 @@ def _init_headers(app: Flask) -> None:
     def security_headers(response):
         headers = response.headers
         # A view may set its own (a board framed nowhere, a stricter policy): those are kept.
-        present = {name.lower() for name in headers.keys()}
+        present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (iterating gives pairs)
         headers.extend([pair for pair in SECURITY_HEADERS if pair[0].lower() not in present])
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
