@@ -20,9 +20,13 @@ def mask(token: str) -> str:
     """The token under a fresh random pad: a different string on every call."""
     raw = token.encode()
     pad = os.urandom(len(raw))
-    return base64.urlsafe_b64encode(
-        pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))
-    ).decode()
+    return base64.urlsafe_b64encode(pad + _xor(pad, raw)).decode()
+
+
+def _xor(one: bytes, other: bytes) -> bytes:
+    """one XOR other, byte by byte (both the same length), as one big-number operation."""
+    size = len(one)
+    return (int.from_bytes(one, "big") ^ int.from_bytes(other, "big")).to_bytes(size, "big")
 
 
 def unmask(sent: str | None) -> str | None:
@@ -36,9 +40,7 @@ def unmask(sent: str | None) -> str | None:
     half = len(both) // 2
     if not half or len(both) % 2:
         return sent
-    return bytes(a ^ b for a, b in zip(both[:half], both[half:], strict=True)).decode(
-        errors="replace"
-    )
+    return _xor(both[:half], both[half:]).decode(errors="replace")
 
 
 def masked_csrf_token() -> str:

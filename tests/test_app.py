@@ -76,3 +76,46 @@ def test_pooled_connections_killed_while_idle_are_replaced(app, as_alice):
         )
     killer.close()
     assert [as_alice.get("/").status_code for _ in range(3)] == [200] * 3
+
+
+# The session cookie is verified once per process; its lifetime and signature still hold.
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_kept_cookie_still_signs_in(app, as_alice):
+    as_alice.get("/")  # the first page adds the CSRF token: a new cookie
+    assert as_alice.get("/").status_code == 200
+    assert _cookie(as_alice) in app.session_interface._verified
+    assert "Check in" in as_alice.get("/").get_data(as_text=True)
+
+
+def test_a_kept_cookie_past_the_sessions_lifetime_is_refused(app, as_alice, monkeypatch):
+    import time
+
+    assert as_alice.get("/").status_code == 200  # verified and kept
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = as_alice.get("/")
+    assert response.status_code == 302 and "/signin" in response.headers["Location"]
+
+
+def test_a_changed_cookie_is_checked_and_refused(app, as_alice):
+    as_alice.get("/")
+    value = _cookie(as_alice)
+    forged = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
+    as_alice.set_cookie("session", forged)
+    response = as_alice.get("/")
+    assert response.status_code == 302
+    assert forged not in app.session_interface._verified
+
+
+def test_a_cookie_holding_a_list_is_never_kept(app, as_alice):
+    # A flashed message is a list in the cookie: a request appends to it in place.
+    with as_alice.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved.")]
+    flashed = _cookie(as_alice)
+    assert "Saved." in as_alice.get("/").get_data(as_text=True)
+    assert flashed not in app.session_interface._verified
