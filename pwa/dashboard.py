@@ -197,7 +197,9 @@ def sort_teams(
         return sorted(rows, key=lambda row: row[0].name.lower(), reverse=descending)
     known = [row for row in rows if row[1][key].value is not None]
     unknown = [row for row in rows if row[1][key].value is None]
-    known.sort(key=lambda row: (row[1][key].value, row[0].name.lower()), reverse=descending)
+    # Two stable sorts: equal figures stay in name order (A to Z) whichever way the figure goes.
+    known.sort(key=lambda row: row[0].name.lower())
+    known.sort(key=lambda row: row[1][key].value, reverse=descending)
     return known + sorted(unknown, key=lambda row: row[0].name.lower())
 
 
@@ -292,8 +294,11 @@ def index():
     if teams and scope.team is None:
         table = _teams_page(teams, weeks, this_week)
         if wants_fragment():
-            # The table's own search, sort and paging: only the table is asked for.
-            return render("dashboard/index.html", fragment="partials/teams_table.html", **table)
+            # The table's own search, sort and paging: only the table is asked for, and the
+            # address pushed is the table's own (defaults left out, the page it shows).
+            response = render("dashboard/index.html", fragment="partials/teams_table.html", **table)
+            response.headers["HX-Push-Url"] = table["teams_url"]()
+            return response
     series = _series(rows)
     page = {
         "scope": scope,

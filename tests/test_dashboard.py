@@ -483,6 +483,13 @@ def test_htmx_gets_only_the_table_and_a_boosted_visit_the_page(as_ada, many_team
     assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
     assert body.lstrip().startswith('<div id="teams-table"')
     assert "<html" not in body and "<h1>" not in body and team_names(body) == ["North"]
+    # The address pushed is the table's own: what the search form sent, defaults left out.
+    sent = {"week": MONDAY.isoformat(), "q": "north", "sort": "team", "order": "asc"}
+    assert as_ada.htmx("GET", "/dashboard", query_string=sent).headers["HX-Push-Url"] == (
+        "/dashboard?q=north"
+    )
+    far = as_ada.htmx("GET", "/dashboard?sort=stories&page=999")
+    assert far.headers["HX-Push-Url"] == "/dashboard?sort=stories&page=2"
     boosted = as_ada.htmx("GET", "/dashboard?q=north", headers={"HX-Boosted": "true"})
     assert "<html" in page_text(boosted)
     # A team's own dashboard has no such table: htmx gets the page.
