@@ -53,7 +53,7 @@ def test_the_board_rotates_its_cards_and_refreshes_without_a_reload(
         first.get_by_role("img", name=re.compile("^Recognition card: Bob Okafor recognised"))
     ).to_be_visible()
     expect(cards.get_by_role("group", name="2 of 3")).to_be_hidden()
-    figure = screen.get_by_role("region", name="Check-in participation this week")
+    figure = screen.get_by_role("region", name="Participation this week")
     expect(figure).to_contain_text("11%")  # 1 of 9 work days (3 members, Monday to Wednesday)
     screen.evaluate("window.sameDocument = true")
 
