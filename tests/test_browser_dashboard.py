@@ -185,6 +185,12 @@ def test_an_admin_searches_and_pages_every_team_in_place_on_a_laptop(
         page.go_back()
         expect(count).to_contain_text("1–9 of 9 teams")
         assert page.evaluate("window.stayed") is True
+
+        live_search_ready(page, "teams-search")  # the page restored from history is new content
+        page.get_by_label("Search teams").fill("atlantis")
+        page.get_by_role("link", name="Show every team").click()
+        expect(count).to_contain_text("1–25 of 30 teams")
+        expect(page.get_by_label("Search teams")).to_have_value("")
     finally:
         context.close()
 
