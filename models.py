@@ -2057,25 +2057,28 @@ def board_announcement(team: Team, week: date) -> Announcement | None:
     return announcement
 
 
-def board_participation(team: Team | int, today: date) -> tuple[int, int]:
-    """(members with a work day so far this week, of them those who checked in on one), in one statement.
+def board_participation(team: Team | int, today: date) -> tuple[int, int, int]:
+    """(members with a work day so far this week, their work days, those with a check-in), in one statement.
 
-    Work days are the members' current ones ("0,1,2,3,4": a digit per weekday, Monday 0);
-    a day not yet come this week matches no pattern.
+    The same counts as week_counts' members, workdays and checked for this team and week: active
+    members, their current work days ("0,1,2,3,4": a digit per weekday, Monday 0) from Monday up
+    to today, and of those days the ones with a check-in. A day not yet come matches no pattern.
     """
     so_far = week_so_far(today)
     start = so_far[0]
     # Always seven (day, pattern) pairs, so it is one prepared statement whatever the weekday.
     days = [start + timedelta(days=n) for n in range(7)]
     patterns = [f"%{n}%" if n < len(so_far) else "-" for n in range(7)]
+    workdays = " + ".join(["(CASE WHEN p.workdays LIKE ? THEN 1 ELSE 0 END)"] * 7)
     on_workday = " OR ".join(["(c.day = ? AND p.workdays LIKE ?)"] * 7)
     has_workday = " OR ".join(["p.workdays LIKE ?"] * 7)
     cursor = run(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM check_in c"
-        f" WHERE c.person_id = p.id AND c.day >= ? AND c.day <= ? AND ({on_workday}))"
-        " THEN 1 ELSE 0 END), 0)"
-        f" FROM person p WHERE p.team_id = ? AND p.active AND ({has_workday})",
+        f"SELECT COUNT(*), COALESCE(SUM({workdays}), 0), COALESCE(SUM((SELECT COUNT(*)"
+        " FROM check_in c WHERE c.person_id = p.id AND c.day >= ? AND c.day <= ?"
+        f" AND ({on_workday}))), 0) FROM person p"
+        f" WHERE p.team_id = ? AND p.active AND ({has_workday})",
         (
+            *patterns,
             start,
             today,
             *(value for pair in zip(days, patterns, strict=True) for value in pair),
@@ -2083,8 +2086,8 @@ def board_participation(team: Team | int, today: date) -> tuple[int, int]:
             *patterns,
         ),
     )
-    expected, checked_in = cursor.fetchone()
-    return int(expected), int(checked_in)
+    members, workdays_due, checked = cursor.fetchone()
+    return int(members), int(workdays_due), int(checked)
 
 
 class Badge(BaseModel):

@@ -6,46 +6,49 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from game import indicators
 from game.days import week_start
 
 # Fewer people than this make a figure that reveals one person's behaviour: it is not shown.
-SMALL_GROUP = 3
+SMALL_GROUP = indicators.MIN_PEOPLE
+# How the figure is computed: the dashboard's words for its check-in participation.
+HOW = indicators.PARTICIPATION_HOW
 
 
 @dataclass(frozen=True)
 class Participation:
-    """This week's participation of a team, as the board says it."""
+    """This week's check-in participation of a team, as the board says it (the dashboard's figure)."""
 
-    expected: int  # members with a work day so far this week
-    checked_in: int  # of them, those who checked in on one of those work days
-    percent: int | None  # None when fewer than SMALL_GROUP people make it up
+    members: int  # members with a work day so far this week
+    workdays: int  # their work days so far this week
+    checked: int  # of those work days, the ones with a check-in
+    figure: str  # the big figure: "78%", "fewer than 3", or "—" before anyone's first work day
 
     @property
     def shown(self) -> bool:
-        return self.percent is not None
-
-    @property
-    def figure(self) -> str:
-        """The big figure: "78%", or "fewer than 3" for a small group."""
-        return f"{self.percent}%" if self.percent is not None else f"fewer than {SMALL_GROUP}"
+        return self.figure.endswith("%")
 
     @property
     def words(self) -> str:
         """The line under the figure, warm and never about one person."""
-        if self.percent is None:
+        if self.members == 0:
+            return "No work day has come yet this week."
+        if not self.shown:
             return "have had a work day so far this week: too few to share a figure."
-        if self.checked_in == 0:
-            return f"of us so far this week. The first of {self.expected} could be you."
-        return f"of us checked in on a work day: {self.checked_in} of {self.expected}."
+        if self.checked == 0:
+            return (
+                f"of our {self.workdays} work days so far this week had a check-in."
+                " The first could be yours."
+            )
+        return (
+            f"of our work days so far this week had a check-in: {self.checked} of {self.workdays}."
+        )
 
 
-def participation(expected: int, checked_in: int) -> Participation:
-    """The figure for checked_in of expected members (a share rounded down, never above 100%)."""
-    if expected < 0 or not 0 <= checked_in <= expected:
-        raise ValueError(f"{checked_in} of {expected} is not a share")
-    if expected < SMALL_GROUP:
-        return Participation(expected, checked_in, None)
-    return Participation(expected, checked_in, checked_in * 100 // expected)
+def participation(members: int, workdays: int, checked: int) -> Participation:
+    """The board's figure for these counts: the dashboard's check-in participation, one function."""
+    figure = indicators.participation(members, workdays, checked)
+    return Participation(members, workdays, checked, figure.shown)
 
 
 def week_so_far(today: date) -> tuple[date, ...]:

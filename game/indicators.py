@@ -87,6 +87,14 @@ class Figure:
     unit: str = "count"  # "count" or "share" (0..1)
 
 
+# How check-in participation is computed, said in the same words on the dashboard and the board.
+PARTICIPATION_HOW = (
+    "The share of members' work days this week that had a Daily Filter check-in "
+    "(each member's own work days, up to today for the current week); "
+    f"with fewer than {MIN_PEOPLE} members it shows as \u201c{FEWER}\u201d."
+)
+
+
 @dataclass(frozen=True)
 class Indicator:
     """What an indicator is called, how it is computed (a sentence), and how to read it off counts."""
@@ -98,13 +106,7 @@ class Indicator:
 
 
 INDICATORS = (
-    Indicator(
-        "participation",
-        "Check-in participation",
-        "The share of members' work days this week that had a Daily Filter check-in "
-        "(each member's own work days, up to today for the current week).",
-        "share",
-    ),
+    Indicator("participation", "Check-in participation", PARTICIPATION_HOW, "share"),
     Indicator(
         "stories",
         "Stories collected",
@@ -245,6 +247,15 @@ def _figure(indicator: Indicator, value, people: int) -> Figure:
     return Figure(indicator.key, indicator.label, value, shown, unit=indicator.unit)
 
 
+def participation(members: int, workdays: int, checked: int) -> Figure:
+    """Check-in participation: of members' work days so far, the share with a check-in.
+
+    The one definition the dashboard and the team board both show: hidden ("fewer than 3")
+    when fewer than three members had a work day, "—" when nobody had one.
+    """
+    return _figure(BY_KEY["participation"], share(checked, workdays), members)
+
+
 def figures(counts: WeekCounts) -> dict[str, Figure]:
     """Every indicator of one week's counts, each shown or hidden by the fewer-than-3 rule.
 
@@ -254,7 +265,6 @@ def figures(counts: WeekCounts) -> dict[str, Figure]:
     """
     c = counts
     made_of = {
-        "participation": (share(c.checked, c.workdays), c.members),
         "stories": (c.stories, c.story_people),
         "recognitions": (c.recognitions, c.recognition_people),
         "challenges_started": (c.challenges_started, c.started_people),
@@ -267,7 +277,8 @@ def figures(counts: WeekCounts) -> dict[str, Figure]:
         "ultimate_test": (share(c.phrase, c.words), c.words_people),
         "streaking": (c.streaking, c.streaking or 0),
     }
-    return {key: _figure(BY_KEY[key], value, people) for key, (value, people) in made_of.items()}
+    shown = {key: _figure(BY_KEY[key], value, people) for key, (value, people) in made_of.items()}
+    return {"participation": participation(c.members, c.workdays, c.checked), **shown}
 
 
 def organisation(week: date, rows: Iterable[WeekCounts]) -> WeekCounts:

@@ -27,6 +27,7 @@ bp = Blueprint("admin", __name__)
 SORTS = frozenset((*PEOPLE_SORTS, *(f"-{key}" for key in PEOPLE_SORTS)))
 SEARCH_MAX = 80
 LIST_DEFAULTS = {"q": "", "sort": "name", "page": 1}
+PAGE_MAX = 100_000
 
 
 def _differing(state: dict) -> dict:
@@ -34,16 +35,28 @@ def _differing(state: dict) -> dict:
     return {k: v for k, v in state.items() if LIST_DEFAULTS.get(k) != v}
 
 
+def page_number(typed: str | None) -> int:
+    """A list's page number from a query: 1 for anything but digits, at most PAGE_MAX.
+
+    A page past the last is brought back by the list itself; an overlong number is never
+    converted (Python refuses ints of thousands of digits), it is simply the highest.
+    """
+    typed = typed or ""
+    if not (typed.isascii() and typed.isdigit()):
+        return 1
+    if len(typed) > len(str(PAGE_MAX)):
+        return PAGE_MAX
+    return min(max(int(typed), 1), PAGE_MAX)
+
+
 def list_state(values) -> dict:
     """The people list's search, sort and page from a query or form; unknown ones fall back."""
     search = clean_text(values.get("q"))[:SEARCH_MAX]
     sort = values.get("sort", "")
-    typed_page = values.get("page", "")
-    page = int(typed_page) if typed_page.isascii() and typed_page.isdigit() else 1
     return {
         "q": search,
         "sort": sort if sort in SORTS else "name",
-        "page": min(max(page, 1), 100_000),
+        "page": page_number(values.get("page")),
     }
 
 

@@ -11,20 +11,24 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, g, request, stream_with_context
+from flask import Blueprint, Response, abort, g, request, stream_with_context, url_for
 
 from game import indicators as ind
 from game import lagging
 from models import LaggingFigure, Team, WeekFigure, week_counts
 from pwa import charts, clock
+from pwa.admin import page_number
 from pwa.stories import TEMPLATE
-from pwa.web import parse_id, render, role_required
+from pwa.web import clean_text, parse_id, render, role_required, wants_fragment
 
 bp = Blueprint("dashboard", __name__)
 
 # What the story form shows around the person's words (labels and prompts): never their words.
 PREFILLED = tuple(text for _, label, question, _ in TEMPLATE for text in (question, label))
 ORG = "org"
+# Teams on a page of the every-team table, and the longest search kept.
+TEAMS_PAGE = 25
+SEARCH_MAX = 80
 
 
 @dataclass
@@ -169,9 +173,10 @@ def _lagging(scope: Scope, weeks: list[date]) -> list[dict]:
     return found
 
 
-def _teams_table(chosen: date, current: date, this_week: dict) -> list[tuple[Team, dict]]:
-    """Every team's figures in the chosen week (stored when closed, live for the current week)."""
-    teams = list(Team.select().order_by(Team.name))
+def _teams_table(
+    teams: list[Team], chosen: date, current: date, this_week: dict
+) -> list[tuple[Team, dict]]:
+    """These teams' figures in the chosen week (stored when closed, live for the current week)."""
     if chosen == current:
         counts = this_week
     else:
@@ -192,14 +197,75 @@ def sort_teams(
         return sorted(rows, key=lambda row: row[0].name.lower(), reverse=descending)
     known = [row for row in rows if row[1][key].value is not None]
     unknown = [row for row in rows if row[1][key].value is None]
-    known.sort(key=lambda row: (row[1][key].value, row[0].name.lower()), reverse=descending)
+    # Two stable sorts: equal figures stay in name order (A to Z) whichever way the figure goes.
+    known.sort(key=lambda row: row[0].name.lower())
+    known.sort(key=lambda row: row[1][key].value, reverse=descending)
     return known + sorted(unknown, key=lambda row: row[0].name.lower())
+
+
+def matching(teams: list[Team], search: str) -> list[Team]:
+    """The teams whose name holds search (any case); every team for an empty search."""
+    folded = search.casefold()
+    return [team for team in teams if folded in team.name.casefold()] if folded else teams
+
+
+def one_page(rows: list, page: int, size: int = TEAMS_PAGE) -> tuple[list, int, int]:
+    """The rows of page (brought within the pages there are), that page, and how many pages."""
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 1), pages)
+    return rows[(page - 1) * size : page * size], page, pages
+
+
+def _default_order(key: str) -> str:
+    return "asc" if key == "team" else "desc"
 
 
 def _sorting() -> tuple[str, bool]:
     key = request.args.get("sort", "team")
     key = key if key in ind.BY_KEY else "team"
-    return key, request.args.get("order", "asc" if key == "team" else "desc") == "desc"
+    order = request.args.get("order", "")
+    order = order if order in ("asc", "desc") else _default_order(key)
+    return key, order == "desc"
+
+
+def table_state(weeks: list[date]) -> dict:
+    """The every-team table's week, search, sort and page from the query; unknown ones fall back."""
+    sort, descending = _sorting()
+    return {
+        "week": _chosen_week(weeks),
+        "q": clean_text(request.args.get("q"))[:SEARCH_MAX],
+        "sort": sort,
+        "order": "desc" if descending else "asc",
+        "page": page_number(request.args.get("page")),
+    }
+
+
+def _table_args(state: dict, current: date) -> dict:
+    """The query of a table state, the defaults left out."""
+    args = {}
+    if state["week"] != current:
+        args["week"] = state["week"].isoformat()
+    if state["q"]:
+        args["q"] = state["q"]
+    if state["sort"] != "team":
+        args["sort"] = state["sort"]
+    if state["order"] != _default_order(state["sort"]):
+        args["order"] = state["order"]
+    if state["page"] != 1:
+        args["page"] = state["page"]
+    return args
+
+
+def teams_links(state: dict, current: date):
+    """The address maker of the every-team table: this state with changes (a new sort starts at page 1)."""
+
+    def teams_url(endpoint: str = "dashboard.index", **changes) -> str:
+        args = _table_args({**state, **changes}, current)
+        if endpoint != "dashboard.index":
+            args.pop("page", None)  # the download holds every page
+        return url_for(endpoint, **args)
+
+    return teams_url
 
 
 def _chosen_week(weeks: list[date]) -> date:
@@ -223,30 +289,52 @@ def index():
     day = today()
     rows, this_week = weekly(scope, day)
     weeks = [row.week for row in rows]
-    series = _series(rows)
     teams = list(Team.select().order_by(Team.name)) if g.person.is_admin else []
-    chosen = _chosen_week(weeks) if g.person.is_admin and scope.team is None else weeks[-1]
-    sort, descending = _sorting()
-    team_rows = []
+    table = {}
     if teams and scope.team is None:
-        team_rows = sort_teams(_teams_table(chosen, weeks[-1], this_week), sort, descending)
-    return render(
-        "dashboard/index.html",
-        scope=scope,
-        weeks=weeks,
-        current=weeks[-1],
-        rows=list(zip(rows, series, strict=True)),
-        cards=_charts(rows, series, weeks[-1]),
-        indicators=ind.INDICATORS,
-        teams=teams,
-        chosen=chosen,
-        team_rows=team_rows,
-        sort=sort,
-        descending=descending,
-        fewer=ind.FEWER,
-        bar_chart=charts.bar_chart,
-        lagging=_lagging(scope, weeks),
-    )
+        table = _teams_page(teams, weeks, this_week)
+        if wants_fragment():
+            # The table's own search, sort and paging: only the table is asked for, and the
+            # address pushed is the table's own (defaults left out, the page it shows).
+            response = render("dashboard/index.html", fragment="partials/teams_table.html", **table)
+            response.headers["HX-Push-Url"] = table["teams_url"]()
+            return response
+    series = _series(rows)
+    page = {
+        "scope": scope,
+        "weeks": weeks,
+        "current": weeks[-1],
+        "rows": list(zip(rows, series, strict=True)),
+        "cards": _charts(rows, series, weeks[-1]),
+        "indicators": ind.INDICATORS,
+        "teams": teams,
+        "fewer": ind.FEWER,
+        "bar_chart": charts.bar_chart,
+        "lagging": _lagging(scope, weeks),
+    }
+    fragment = "partials/teams_table.html" if table else None
+    return render("dashboard/index.html", fragment=fragment, **(page | table))
+
+
+def _teams_page(teams: list[Team], weeks: list[date], this_week: dict) -> dict:
+    """What the every-team table shows: one page of the teams matching the search, sorted."""
+    current = weeks[-1]
+    state = table_state(weeks)
+    found = _teams_table(matching(teams, state["q"]), state["week"], current, this_week)
+    found = sort_teams(found, state["sort"], state["order"] == "desc")
+    team_rows, state["page"], pages = one_page(found, state["page"])
+    return {
+        "weeks": weeks,
+        "current": current,
+        "indicators": ind.INDICATORS,
+        "state": state,
+        "team_rows": team_rows,
+        "teams_total": len(found),
+        "teams_all": len(teams),
+        "pages": pages,
+        "page_size": TEAMS_PAGE,
+        "teams_url": teams_links(state, current),
+    }
 
 
 def _csv_cell(figure: ind.Figure):
@@ -314,7 +402,7 @@ def weeks_csv():
 @bp.route("/dashboard/teams.csv")
 @role_required("admin")
 def teams_csv():
-    """Download every team's figures of one of the last 12 weeks as CSV (admins)."""
+    """Download the every-team table (all its pages: the teams its search finds, in its order) as CSV."""
     day = today()
     weeks = ind.last_weeks(day)
     chosen = _chosen_week(weeks)
@@ -323,7 +411,9 @@ def teams_csv():
         live = week_counts([chosen], day, prefilled=PREFILLED)
         this_week = {team: c for (team, _), c in live.items()}
     sort, descending = _sorting()
-    team_rows = sort_teams(_teams_table(chosen, weeks[-1], this_week), sort, descending)
+    # The table's rows on every page: the teams its search finds, in its order.
+    teams = matching(list(Team.select().order_by(Team.name)), table_state(weeks)["q"])
+    team_rows = sort_teams(_teams_table(teams, chosen, weeks[-1], this_week), sort, descending)
 
     def table():
         yield ["Team", "Week starting", "Status", *_header()]

@@ -191,8 +191,8 @@ def test_the_board_shows_the_story_of_the_week_the_announcement_and_the_figure(
     assert "Bob Okafor" in page and "told by Alice Martin" in page
     assert "He called back within the hour." in page
     assert "This week's One True Customer recognition goes to Bob Okafor." not in page
-    assert '<p class="board-figure">66%</p>' in page
-    assert "2 of 3" in page
+    assert '<p class="board-figure">22%</p>' in page  # 2 of 9 work days (3 members, Mon–Wed)
+    assert "2 of 9" in page
     assert "My private reflection" not in page
     # 10:00 UTC is 11:00 in Berlin, where most of North keeps its days.
     assert 'Updated <time datetime="2026-11-18T11:00:00+01:00">11:00</time>' in page
@@ -314,7 +314,7 @@ def test_a_garbage_token_is_a_404_never_a_500(client, board, token):
 # Participation ----------------------------------------------------------------------------------
 
 
-def test_participation_counts_members_who_checked_in_on_a_work_day_this_week(
+def test_participation_is_the_share_of_members_work_days_with_a_check_in(
     client, board, north, alice, bob, lena
 ):
     dana = make_person("Dana Weekend", "dana@example.com", team=north)
@@ -330,8 +330,8 @@ def test_participation_counts_members_who_checked_in_on_a_work_day_this_week(
 
     page = page_of(client.get(f"/board/{board}"))
 
-    # Alice, Bob and Lena had work days; Dana had none yet; Gone left.
-    assert '<p class="board-figure">66%</p>' in page and "2 of 3" in page
+    # Alice, Bob and Lena had three work days each; Dana had none yet; Gone left.
+    assert '<p class="board-figure">22%</p>' in page and "2 of 9" in page
 
 
 def test_a_check_in_on_a_day_off_is_welcome_but_not_a_work_day_check_in(
@@ -340,7 +340,7 @@ def test_a_check_in_on_a_day_off_is_welcome_but_not_a_work_day_check_in(
     clock.set(datetime(2026, 11, 22, 10, 0, tzinfo=clock.now().tzinfo))  # Sunday
     CheckIn.create(person=alice, day=date(2026, 11, 21))  # Saturday, a day off
     page = page_of(client.get(f"/board/{board}"))
-    assert '<p class="board-figure">0%</p>' in page and "The first of 3 could be you" in page
+    assert '<p class="board-figure">0%</p>' in page and "The first could be yours" in page
 
 
 def test_fewer_than_three_people_show_no_figure(client, board, alice, lena):
@@ -398,3 +398,56 @@ def test_upgrading_to_the_board_release_adds_one_board_per_team(empty_database):
         with pytest.raises(peewee.IntegrityError), models.db.atomic():
             models.db.execute_sql(insert, (team_id, token))
     assert models.TeamBoard.get().token == "a"
+
+
+def _busy_week(north, south, alice, bob, lena, carl):
+    """North: four members with their own work days, check-ins on and off them; South checks in too."""
+    dana = make_person("Dana Weekend", "dana@example.com", team=north)
+    dana.workdays = "2,5,6"  # Wednesday and the weekend
+    dana.save()
+    eve = make_person("Eve Left", "eve@example.com", team=north)
+    eve.active = False
+    eve.save()
+    for person, days in (
+        (alice, (16, 17, 18)),
+        (bob, (16, 21)),  # Saturday is a day off
+        (lena, (18,)),
+        (dana, (18, 22)),
+        (eve, (16, 17)),
+        (carl, (16, 17, 18)),
+    ):
+        for day in days:
+            CheckIn.create(person=person, day=date(2026, 11, day))
+    return dana
+
+
+@pytest.mark.parametrize("day", range(16, 23))
+def test_the_board_counts_participation_exactly_as_the_dashboard(
+    app, north, south, alice, bob, lena, carl, day
+):
+    from models import board_participation, week_counts
+
+    _busy_week(north, south, alice, bob, lena, carl)
+    today, monday = date(2026, 11, day), date(2026, 11, 16)
+    dashboard = week_counts([monday], today, team_id=north.id)[(north.id, monday)]
+    assert board_participation(north, today) == (
+        dashboard.members,
+        dashboard.workdays,
+        dashboard.checked,
+    )
+
+
+def test_the_board_and_the_dashboard_show_the_same_participation_in_the_same_words(
+    app, client, board, north, south, alice, bob, lena, carl
+):
+    from game.indicators import PARTICIPATION_HOW
+
+    _busy_week(north, south, alice, bob, lena, carl)
+    wall = page_of(client.get(f"/board/{board}"))
+    lead = page_of(sign_in(app.test_client(), lena).get(f"/dashboard?team={north.id}"))
+
+    # Wednesday: Alice 3 of 3 work days, Bob 1 of 3, Lena 1 of 3, Dana 1 of 1: 6 of 10.
+    assert '<p class="board-figure">60%</p>' in wall and "6 of 10" in wall
+    card = lead.split('id="card-participation"')[1].split("</article>")[0]
+    assert '<span class="dash-value">60%</span> <span class="dash-sub">this week so far' in card
+    assert PARTICIPATION_HOW in wall and PARTICIPATION_HOW in card

@@ -53,8 +53,8 @@ def test_the_board_rotates_its_cards_and_refreshes_without_a_reload(
         first.get_by_role("img", name=re.compile("^Recognition card: Bob Okafor recognised"))
     ).to_be_visible()
     expect(cards.get_by_role("group", name="2 of 3")).to_be_hidden()
-    figure = screen.get_by_role("region", name="Check-ins this week")
-    expect(figure).to_contain_text("33%")
+    figure = screen.get_by_role("region", name="Participation this week")
+    expect(figure).to_contain_text("11%")  # 1 of 9 work days (3 members, Monday to Wednesday)
     screen.evaluate("window.sameDocument = true")
 
     screen.clock.run_for(12_000)
@@ -76,7 +76,7 @@ def test_the_board_rotates_its_cards_and_refreshes_without_a_reload(
     CheckIn.create(person=bob, day=date(2026, 11, 18))
     thank(lena, bob, "Covered the phones at lunch.")
     screen.clock.run_for(60_000)
-    expect(figure).to_contain_text("66%")
+    expect(figure).to_contain_text("22%")
     expect(cards.get_by_role("group", name=re.compile(r"^\d of 4$"))).to_have_count(1)
     assert screen.evaluate("window.sameDocument") is True  # swapped in place, not reloaded
 
@@ -85,11 +85,11 @@ def test_the_board_rotates_its_cards_and_refreshes_without_a_reload(
     screen.clock.run_for(60_000)
     expect(screen.get_by_role("status")).to_have_text(re.compile("Reconnecting"))
     expect(screen.get_by_role("heading", name="The Saturday Call")).to_be_visible()
-    expect(figure).to_contain_text("66%")
+    expect(figure).to_contain_text("22%")
     screen.context.set_offline(False)
     screen.clock.run_for(60_000)
     expect(screen.get_by_role("status")).to_be_hidden()
-    expect(figure).to_contain_text("66%")
+    expect(figure).to_contain_text("22%")
 
 
 def test_a_changed_link_tells_the_screen_at_the_next_poll(screen, live_server, north, lena, alice):

@@ -121,3 +121,105 @@ def history_team(history) -> int:
 @pytest.fixture(params=["light", "dark"])
 def scheme(request) -> str:
     return request.param
+
+
+@pytest.fixture
+def branches(north, south, ada):
+    """Thirty teams (North, South and 28 branches), two pages of the every-team table."""
+    teams = [models.Team.create(name=f"Branch {n:02}") for n in range(1, 29)]
+    for n, team in enumerate(teams[:6]):
+        for m in range(3):
+            person = make_person(f"{team.name} {m}", f"b{n}-{m}@example.com", team=team)
+            if m <= n % 3:
+                check_in(person, MONDAY)
+    return teams
+
+
+def team_names(page) -> list[str]:
+    return page.locator("#teams-table tbody th").all_inner_texts()
+
+
+def test_an_admin_searches_and_pages_every_team_in_place_on_a_laptop(
+    browser, live_server, branches, ada
+):
+    from test_browser_admin import live_search_ready
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        browser_sign_in(page, live_server, ada)
+        page.goto(f"{live_server}/admin")
+        page.get_by_role("link", name=re.compile("Dashboard of every team")).click()  # boosted
+        expect(page.get_by_role("heading", level=1)).to_have_text("The whole organisation")
+        count = page.get_by_role("status").filter(has_text="teams")
+        expect(count).to_contain_text("1–25 of 30 teams")
+        page.evaluate("window.stayed = true")  # gone if anything below reloads the page
+
+        page.get_by_role("navigation", name="Pages of teams").get_by_role(
+            "link", name="Next page"
+        ).click()
+        expect(count).to_contain_text("26–30 of 30 teams")
+        assert team_names(page) == ["Branch 26", "Branch 27", "Branch 28", "North", "South"]
+        assert page.url.endswith("/dashboard?page=2")
+
+        live_search_ready(page, "teams-search")
+        page.get_by_label("Search teams").fill("branch 0")
+        expect(count).to_contain_text("1–9 of 9 teams matching “branch 0”")
+        assert page.url.endswith("/dashboard?q=branch+0")  # the table's own address
+        page.get_by_role("link", name="Check-in participation, sort high to low").click()
+        expect(count).to_contain_text("sorted by Check-in participation, highest first")
+        table = page.get_by_role("table", name=re.compile("^Each team's indicators"))
+        header = table.get_by_role("columnheader", name=re.compile("^Check-in participation"))
+        expect(header).to_have_attribute("aria-sort", "descending")
+        # Branch 03 and 06's three members all had Monday's check-in; the small ones show none.
+        assert team_names(page)[:2] == ["Branch 03", "Branch 06"]
+        if SHOTS:
+            page.get_by_role("heading", name="Every team").scroll_into_view_if_needed()
+            page.screenshot(path=os.path.join(SHOTS, "dashboard-teams-1280.png"))
+
+        page.get_by_label("Search teams").fill("atlantis")
+        expect(page.get_by_text("No team's name holds “atlantis”.")).to_be_visible()
+        page.go_back()  # the address was pushed: back is the sorted search again
+        expect(count).to_contain_text("of 9 teams matching “branch 0”")
+        page.go_back()
+        expect(count).to_contain_text("1–9 of 9 teams")
+        assert page.evaluate("window.stayed") is True
+
+        live_search_ready(page, "teams-search")  # the page restored from history is new content
+        page.get_by_label("Search teams").fill("atlantis")
+        page.get_by_role("link", name="Show every team").click()
+        expect(count).to_contain_text("1–25 of 30 teams")
+        expect(page.get_by_label("Search teams")).to_have_value("")
+    finally:
+        context.close()
+
+
+def test_without_javascript_every_team_is_searched_and_paged_by_plain_links(
+    browser, live_server, branches, ada
+):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        page.goto(f"{live_server}/signin")
+        page.get_by_label("Email").fill(ada.email)
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        page.goto(f"{live_server}/dashboard")
+        count = page.get_by_role("status").filter(has_text="team")
+        page.get_by_role("link", name="Team, sort Z to A").click()
+        expect(count).to_contain_text("sorted by Team, Z to A")
+        page.get_by_role("link", name="Next page").click()
+        expect(count).to_contain_text("26–30 of 30 teams")
+        assert page.url.endswith("/dashboard?order=desc&page=2")
+        assert team_names(page) == ["Branch 05", "Branch 04", "Branch 03", "Branch 02", "Branch 01"]
+        page.get_by_label("Search teams").fill("south")
+        page.get_by_role("button", name="Show teams").click()
+        expect(count).to_contain_text("1–1 of 1 team matching “south”")
+        assert team_names(page) == ["South"]
+        assert "order=desc" in page.url  # the search kept the order
+    finally:
+        context.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -148,7 +150,8 @@ def test_an_admin_sees_the_organisation_and_may_choose_any_team(as_ada, north_we
     assert "<h1>The whole organisation</h1>" in text
     assert '<label for="dash-team">Dashboard of</label>' in text
     assert f'<option value="{south.id}"' in text
-    assert "Every team, week of Mon 16 Nov (so far)" in text
+    assert '<h2 id="teams-heading" class="card-title">Every team</h2>' in text
+    assert "Week of Mon 16 Nov (so far)" in text
     south_page = as_ada.get(f"/dashboard?team={south.id}")
     assert "<h1>South</h1>" in page_text(south_page)
     assert as_ada.get("/dashboard?team=987654").status_code == 404
@@ -393,3 +396,147 @@ def test_lagging_figures_an_admin_entered_show_beside_the_leading_ones(app, as_l
 
 def test_a_dashboard_without_lagging_figures_shows_no_empty_charts(as_ada):
     assert "Lagging indicators" not in page_text(as_ada.get("/dashboard"))
+
+
+# The every-team table: search, sort, paging ----------------------------------------------
+
+
+@pytest.fixture
+def many_teams(north_week, south):
+    """North and South, and 28 more teams: 30 in all, two pages of the every-team table."""
+    extra = [models.Team.create(name=f"Branch {n:02}") for n in range(1, 29)]
+    for n in range(3):
+        make_person(f"Branch One {n}", f"branch{n}@example.com", team=extra[0])
+    return extra
+
+
+def table_of(text: str) -> str:
+    """The every-team table's fragment out of a page."""
+    return text.split('id="teams-table"')[1]
+
+
+def team_names(text: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="/dashboard\?team=\d+">([^<]+)</a>', table_of(text))
+
+
+def test_the_every_team_table_shows_twenty_five_teams_a_page(as_ada, many_teams):
+    text = page_text(as_ada.get("/dashboard"))
+    assert team_names(text) == sorted(f"Branch {n:02}" for n in range(1, 26))
+    assert "<strong>1–25</strong> of 30 teams" in text
+    assert "Page 1 of 2" in text
+    assert 'href="/dashboard?page=2" hx-get="/dashboard?page=2"' in text
+    assert '<span class="button secondary" aria-disabled="true">← Previous' in text
+    second = page_text(as_ada.get("/dashboard?page=2"))
+    assert team_names(second) == ["Branch 26", "Branch 27", "Branch 28", "North", "South"]
+    assert "<strong>26–30</strong> of 30 teams" in second
+    assert 'rel="prev" href="/dashboard"' in second
+
+
+def test_a_search_finds_teams_by_any_part_of_their_name_in_any_case(as_ada, many_teams):
+    text = page_text(as_ada.get("/dashboard?q=nORTh"))
+    assert team_names(text) == ["North"]
+    assert "<strong>1–1</strong> of 1 team matching “nORTh”" in text
+    assert 'value="nORTh"' in text  # the box keeps what was typed
+    assert 'class="pager"' not in text
+    branches = page_text(as_ada.get("/dashboard?q=branch 1"))
+    assert team_names(branches) == [f"Branch {n}" for n in range(10, 20)]
+
+
+def test_a_search_that_finds_nothing_says_so_and_offers_every_team(as_ada, many_teams):
+    text = page_text(as_ada.get("/dashboard?q=Atlantis&sort=stories"))
+    assert "No team's name holds “Atlantis”." in text
+    # A whole page, so the search box is emptied too (the sort is kept).
+    assert '<a href="/dashboard?sort=stories#teams-heading">Show every team</a>' in text
+    assert "<table" not in table_of(text) and "Download CSV of" not in text
+
+
+def test_sorting_keeps_the_search_and_starts_again_at_page_one(as_ada, many_teams):
+    text = page_text(as_ada.get("/dashboard?q=an&page=2"))  # "Branch …" and nothing else
+    assert "Page 2 of 2" in text
+    assert 'href="/dashboard?q=an&amp;sort=participation"' in text
+    assert 'href="/dashboard?q=an&amp;order=desc"' in text  # Team, Z to A
+    by_share = page_text(as_ada.get("/dashboard?q=an&sort=participation&page=1"))
+    # Branch 01 has three members who checked in on none of their work days: 0% and first.
+    assert team_names(by_share)[0] == "Branch 01"
+    assert "sorted by Check-in participation, highest first" in by_share
+    assert 'href="/dashboard?q=an&amp;sort=participation&amp;page=2"' in by_share
+
+
+def test_every_link_of_the_table_works_without_javascript(as_ada, many_teams):
+    text = page_text(as_ada.get("/dashboard?q=branch&sort=stories&order=asc"))
+    nxt = html.unescape(re.search(r'rel="next" href="([^"]+)"', text).group(1))
+    assert nxt == "/dashboard?q=branch&sort=stories&order=asc&page=2"
+    second = as_ada.get(nxt)
+    assert second.status_code == 200 and "<html" in page_text(second)
+    assert team_names(page_text(second)) == ["Branch 26", "Branch 27", "Branch 28"]
+    # The form a browser sends without JavaScript: week and search, with the sort kept.
+    sent = as_ada.get(
+        "/dashboard",
+        query_string={"week": MONDAY.isoformat(), "q": "south", "sort": "stories", "order": "asc"},
+    )
+    assert team_names(page_text(sent)) == ["South"]
+    assert 'name="sort" value="stories" form="teams-search"' in page_text(sent)
+
+
+def test_htmx_gets_only_the_table_and_a_boosted_visit_the_page(as_ada, many_teams):
+    fragment = as_ada.htmx("GET", "/dashboard?q=north")
+    body = page_text(fragment)
+    assert fragment.status_code == 200 and "HX-Request" in fragment.headers["Vary"]
+    assert body.lstrip().startswith('<div id="teams-table"')
+    assert "<html" not in body and "<h1>" not in body and team_names(body) == ["North"]
+    # The address pushed is the table's own: what the search form sent, defaults left out.
+    sent = {"week": MONDAY.isoformat(), "q": "north", "sort": "team", "order": "asc"}
+    assert as_ada.htmx("GET", "/dashboard", query_string=sent).headers["HX-Push-Url"] == (
+        "/dashboard?q=north"
+    )
+    far = as_ada.htmx("GET", "/dashboard?sort=stories&page=999")
+    assert far.headers["HX-Push-Url"] == "/dashboard?sort=stories&page=2"
+    boosted = as_ada.htmx("GET", "/dashboard?q=north", headers={"HX-Boosted": "true"})
+    assert "<html" in page_text(boosted)
+    # A team's own dashboard has no such table: htmx gets the page.
+    team = as_ada.htmx("GET", f"/dashboard?team={many_teams[0].id}")
+    assert "<h1>Branch 01</h1>" in page_text(team)
+
+
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ({"page": "abc"}, 1),
+        ({"page": "-1"}, 1),
+        ({"page": "0"}, 1),
+        ({"page": "²"}, 1),
+        ({"page": "3"}, 2),
+        ({"page": "99999999999999999999"}, 2),
+        ({"page": "9" * 5000}, 2),
+        ({"page": "1", "sort": "nonsense", "order": "sideways"}, 1),
+        ({"sort": "__class__"}, 1),
+    ],
+)
+def test_a_page_or_sort_that_cannot_be_is_brought_within_the_table(as_ada, many_teams, query, page):
+    for get in (as_ada.get, lambda url, **kw: as_ada.htmx("GET", url, **kw)):
+        response = get("/dashboard", query_string=query)
+        assert response.status_code == 200
+        assert f"Page {page} of 2" in page_text(response)
+
+
+@pytest.mark.parametrize("typed", ["nor\x00th", "\x00", "north" + "x" * 500, "\u202enorth", "%"])
+def test_a_search_with_control_characters_or_too_long_is_cleaned_never_a_500(
+    as_ada, many_teams, typed
+):
+    response = as_ada.get("/dashboard", query_string={"q": typed})
+    assert response.status_code == 200
+    names = team_names(page_text(response))
+    if typed in ("nor\x00th", "\u202enorth"):
+        assert names == ["North"]
+    csv_response = as_ada.get("/dashboard/teams.csv", query_string={"q": typed})
+    assert csv_response.status_code == 200
+
+
+def test_the_csv_holds_every_team_the_search_found_on_every_page_in_its_order(as_ada, many_teams):
+    text = page_text(as_ada.get("/dashboard?q=branch&order=desc&page=2"))
+    assert "Download CSV of the 28 teams found</a>" in text
+    assert 'href="/dashboard/teams.csv?q=branch&amp;order=desc"' in text
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv?q=branch&order=desc&page=2"))
+    assert [row[0] for row in rows[1:]] == [f"Branch {n:02}" for n in range(28, 0, -1)]
+    every = page_text(as_ada.get("/dashboard"))
+    assert "Download CSV of all 30 teams</a>" in every

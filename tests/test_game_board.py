@@ -4,55 +4,56 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from game.board import SMALL_GROUP, Participation, Slide, participation, rotation, week_so_far
+from game.board import HOW, SMALL_GROUP, Slide, participation, rotation, week_so_far
+from game.indicators import BY_KEY, WeekCounts, figures
 
 
-def test_three_of_four_is_seventy_five_percent():
-    figure = participation(4, 3)
-    assert (figure.figure, figure.words) == ("75%", "of us checked in on a work day: 3 of 4.")
+def test_three_of_four_work_days_checked_in_is_seventy_five_percent():
+    figure = participation(3, 4, 3)
+    assert figure.figure == "75%" and figure.shown
+    assert figure.words == "of our work days so far this week had a check-in: 3 of 4."
 
 
 def test_fewer_than_three_people_make_no_figure():
-    for expected in range(SMALL_GROUP):
-        for checked_in in range(expected + 1):
-            figure = participation(expected, checked_in)
-            assert figure.percent is None and not figure.shown
-            assert figure.figure == "fewer than 3"
-            assert not any(ch.isdigit() for ch in figure.words)
+    for members in range(1, SMALL_GROUP):
+        for workdays in range(members, members * 3 + 1):
+            for checked in range(workdays + 1):
+                figure = participation(members, workdays, checked)
+                assert not figure.shown and figure.figure == "fewer than 3"
+                assert not any(ch.isdigit() for ch in figure.words)
+
+
+def test_before_anyone_s_first_work_day_there_is_nothing_to_measure():
+    figure = participation(0, 0, 0)
+    assert figure.figure == "—" and not figure.shown
+    assert figure.words == "No work day has come yet this week."
 
 
 def test_nobody_yet_is_an_invitation_not_a_zero_to_be_ashamed_of():
-    figure = participation(5, 0)
+    figure = participation(5, 10, 0)
     assert figure.figure == "0%"
-    assert "The first of 5 could be you" in figure.words
+    assert "The first could be yours" in figure.words
 
 
-def test_a_share_above_the_whole_is_refused():
-    with pytest.raises(ValueError):
-        participation(3, 4)
-    with pytest.raises(ValueError):
-        participation(3, -1)
+def test_the_how_is_the_dashboards_sentence():
+    assert BY_KEY["participation"].how == HOW
+    assert "work days" in HOW and "fewer than 3" in HOW
 
 
-@given(st.integers(SMALL_GROUP, 10_000), st.data())
-def test_the_figure_is_a_share_rounded_down(expected, data):
-    checked_in = data.draw(st.integers(0, expected))
-    figure = participation(expected, checked_in)
-    assert 0 <= figure.percent <= 100
-    assert (figure.percent == 100) == (checked_in == expected)
-    assert figure.percent <= checked_in * 100 / expected < figure.percent + 1
-    if checked_in < expected:
-        assert participation(expected, checked_in + 1).percent >= figure.percent
-
-
-@given(st.integers(0, SMALL_GROUP - 1), st.data())
-def test_a_small_group_is_never_a_number(expected, data):
-    figure = participation(expected, data.draw(st.integers(0, expected)))
-    assert figure == Participation(figure.expected, figure.checked_in, None)
+@given(st.integers(0, 500), st.data())
+def test_the_board_shows_the_dashboards_participation_figure(members, data):
+    workdays = data.draw(st.integers(members, members * 7))
+    checked = data.draw(st.integers(0, workdays))
+    counts = WeekCounts(date(2026, 11, 16), 1, members=members, workdays=workdays, checked=checked)
+    board = participation(members, workdays, checked)
+    dashboard = figures(counts)["participation"]
+    assert board.figure == dashboard.shown
+    assert board.shown == (dashboard.value is not None)
+    if board.shown:
+        assert 0 <= int(board.figure[:-1]) <= 100
 
 
 def test_the_week_so_far_starts_on_monday():
