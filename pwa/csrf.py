@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import threading
+from collections import OrderedDict
 
-from flask import g
+from flask import current_app, g, session
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 
@@ -51,8 +53,35 @@ def masked_csrf_token() -> str:
     """
     masked = g.get("masked_csrf_token")
     if masked is None:
-        masked = g.masked_csrf_token = mask(generate_csrf())
+        masked = g.masked_csrf_token = mask(_signed_token())
     return masked
+
+
+SIGNED_KEPT = 4096  # signed tokens kept per app, the least recently used dropped first
+
+
+def _signed_token() -> str:
+    """Flask-WTF's signed token for this session's secret, signed once per process.
+
+    The signature never expires here (WTF_CSRF_TIME_LIMIT is None), so a token signed for the
+    session's secret earlier is as good as a new one; a person's pages reuse it.
+    """
+    kept = current_app.extensions.setdefault("signed_csrf_tokens", OrderedDict())
+    secret = session.get("csrf_token")
+    with _lock:
+        signed = kept.get(secret) if secret else None
+        if signed is not None:
+            kept.move_to_end(secret)
+    if signed is None:
+        signed = generate_csrf()
+        with _lock:
+            kept[session["csrf_token"]] = signed
+            if len(kept) > SIGNED_KEPT:
+                kept.popitem(last=False)
+    return signed
+
+
+_lock = threading.Lock()
 
 
 class MaskedCSRFProtect(CSRFProtect):
