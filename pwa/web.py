@@ -239,6 +239,14 @@ def parse_id(value: str | None) -> int | None:
     return number if 1 <= number <= ID_MAX else None
 
 
+def found(model, row_id: int, may=None):
+    """model.one(row_id), or 404 when there is none, or when may(row) says the person may not know of it."""
+    row = model.one(row_id) if 1 <= row_id <= ID_MAX else None
+    if row is None or (may is not None and not may(row)):
+        abort(404)
+    return row
+
+
 def is_token(value: str | None) -> bool:
     """Whether value could be a token or key the app made (safe to look up in any database)."""
     return bool(value) and _TOKEN.fullmatch(value) is not None
