@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import secrets
 import weakref
 from dataclasses import replace
@@ -324,6 +325,7 @@ class Person(BaseModel):
         found = load(
             cls,
             f"SELECT {column_list(cls, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
+            "s.made_link AS sign_in_made_link, "
             + PersonSummary.select_list("ps")
             + " FROM sign_in s JOIN person p ON p.id = s.person_id"
             " LEFT JOIN person_summary ps ON ps.person_id = p.id"
@@ -335,7 +337,13 @@ class Person(BaseModel):
         person = found[0]
         person.summary, person.summary_revision = PersonSummary.from_columns(person, "ps")
         expires = SignIn.expires_at.python_value(person.sign_in_expires)
-        return person, SignIn(id=person.sign_in_id, person=person.id, expires_at=expires)
+        sign_in = SignIn(
+            id=person.sign_in_id,
+            person=person.id,
+            expires_at=expires,
+            made_link=person.sign_in_made_link,
+        )
+        return person, sign_in
 
     def work_week(self) -> WorkWeek:
         """This person's work days (Mon=0), now and as they were before each change."""
@@ -430,6 +438,9 @@ class SignIn(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField(index=True)
     user_agent = CharField(max_length=200, default="")
+    # A link just made here (an invite or a reset, with its token), kept for the next page to show
+    # once: the cookie is signed, not encrypted, so it never carries one.
+    made_link = TextField(null=True)
 
     @classmethod
     def start(cls, person: Person, now: datetime, user_agent: str = "") -> str:
@@ -448,6 +459,23 @@ class SignIn(BaseModel):
             return False
         SignIn.update(expires_at=wanted).where(SignIn.id == self.id).execute()
         return True
+
+    def keep_link(self, link: dict) -> None:
+        """Keep a just-made link for the next page this sign-in opens."""
+        self.made_link = json.dumps(link)
+        SignIn.update(made_link=self.made_link).where(SignIn.id == self.id).execute()
+
+    def take_link(self) -> dict | None:
+        """The link kept for this page, once: it is cleared as it is read (a reload won't show it)."""
+        if not self.made_link:
+            return None
+        kept, self.made_link = self.made_link, None
+        taken = (
+            SignIn.update(made_link=None)
+            .where((SignIn.id == self.id) & SignIn.made_link.is_null(False))
+            .execute()
+        )
+        return json.loads(kept) if taken else None
 
 
 SIGN_IN_WINDOW = timedelta(minutes=15)

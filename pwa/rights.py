@@ -106,7 +106,16 @@ PERSON_LINKS = {
 
 # Never in any download: what signs in, what a link or device proves, what a form replays.
 SECRETS = frozenset(
-    {"password_hash", "token_digest", "p256dh", "auth", "share_token", "submit_key", "lease_token"}
+    {
+        "password_hash",
+        "token_digest",
+        "p256dh",
+        "auth",
+        "share_token",
+        "submit_key",
+        "lease_token",
+        "made_link",
+    }
 )
 
 
