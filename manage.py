@@ -6,6 +6,7 @@ import errno
 import os
 import socket
 import sys
+import threading
 
 import click
 from flask import current_app, has_app_context
@@ -431,13 +432,37 @@ def serve(host: str, port: int) -> None:
     if sign_ins:
         click.echo(f"Demo sign-ins: {', '.join(sign_ins)}; password '{demo_data.PASSWORD}'.")
     click.echo("Press Ctrl+C to stop.")
+    stop = _run_queued_tasks(app)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.server_close()
     click.echo("Stopped.")
+
+
+def _run_queued_tasks(app) -> threading.Event:
+    """Run queued tasks (a forgotten password's email) in a thread of this development server.
+
+    Production runs `manage.py worker` instead; the schedule (the push pass) stays the worker's.
+    """
+    from push import queue
+
+    queue.use_app(app)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            queued = queue.huey.dequeue()
+            if queued is None:
+                stop.wait(0.5)
+            else:
+                queue.huey.execute(queued)
+
+    threading.Thread(target=run, name="queued-tasks", daemon=True).start()
+    return stop
 
 
 if __name__ == "__main__":
