@@ -44,7 +44,7 @@ from models import (
     former_colleague,
     is_sqlite,
 )
-from pwa import clock
+from pwa import clock, dashboard
 from pwa.web import back, clean_text, render, role_required, sign_in_required, today_for
 
 bp = Blueprint("rights", __name__)
@@ -439,6 +439,9 @@ def erase(person_id: int, choice: str, by: Person | None = None) -> Erased | Non
         person = Person.get_or_none((Person.id == person_id) & (Person.email != FORMER_EMAIL))
         if person is None:
             return None
+        # A week that ended but that the hourly task has not stored yet is stored now, as it
+        # was: a deletion never changes a past week's figures.
+        dashboard.close_weeks()
         former = former_colleague().id
         pid = person.id
         told = _ids(Story.select(Story.id).where(Story.author == pid))
