@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, session
 from flask_wtf.csrf import CSRFError
+from peewee import DoesNotExist, IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from models import SignIn
 from pwa.account import load_person
-from pwa.web import render
+from pwa.web import render, to_sign_in
 
 MESSAGES = {
     400: "That request didn't make sense to us.",
@@ -30,6 +32,21 @@ def init_app(app: Flask) -> None:
             load_person()
         message = "This form had expired. Go back, reload the page and send it again."
         return render("errors/error.html", status=400, code=400, message=message)
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(DoesNotExist)
+    def deleted_meanwhile(error):
+        # A write by someone deleted during their request fails on the rows that went with them
+        # (a foreign key, a twin's row): their sign-in went too, so they are signed out. Anything
+        # else is a real error, as before.
+        sign_in = g.get("sign_in")
+        if g.get("person") is None or sign_in is None:
+            raise error
+        if SignIn.select(SignIn.id).where(SignIn.id == sign_in.id).exists():
+            raise error
+        session.clear()
+        g.person = None
+        return to_sign_in()
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -140,17 +140,22 @@ def back(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
+def to_sign_in():
+    """The answer to someone not signed in: the sign-in page and back afterwards (401 and HX-Redirect for htmx)."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("account.sign_in")
+        return response
+    return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+
+
 def sign_in_required(view):
     """Send a visitor who isn't signed in to the sign-in page, and back afterwards."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("person") is None:
-            if request.headers.get("HX-Request") == "true":
-                response = make_response("", 401)
-                response.headers["HX-Redirect"] = url_for("account.sign_in")
-                return response
-            return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+            return to_sign_in()
         return view(*args, **kwargs)
 
     return wrapped
