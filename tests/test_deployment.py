@@ -158,6 +158,50 @@ def test_nginx_serves_hashed_static_files_from_disk_compressed_and_cached_for_a_
     assert page.headers["X-Request-Id"]
 
 
+def test_nginx_caches_for_a_year_only_the_hashed_names_the_app_published(app, tmp_path, started):
+    import hashlib
+
+    env = procs.base_env(app.config["DATABASE_URL"], TRUST_PROXY="1")
+    server, app_base = procs.gunicorn(tmp_path, env, workers=1)
+    started.append(server)
+    proxy, base = procs.nginx(tmp_path, [app_base.removeprefix("http://")])
+    started.append(proxy)
+    current = (procs.ROOT / "pwa/static/css/app.css").read_bytes()
+    # A page still open from the last release asks for the file it was made with.
+    older = b"body { color: #123; }\n"
+    older_name = f"app.{hashlib.sha256(older).hexdigest()[:12]}.css"
+    (tmp_path / "nginx/public/static/css" / older_name).write_bytes(older)
+
+    page = requests.get(f"{base}/signin", timeout=30)
+    published = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page.text).group(1)
+    made_up = "/static/css/app.0123456789ab.css"
+    responses = {
+        path: requests.get(f"{base}{path}", timeout=30)
+        for path in (
+            published,
+            f"/static/css/{older_name}",
+            made_up,
+            "/static/css/no.0123456789ab.css",
+        )
+    }
+
+    mine = responses[published]
+    assert (mine.status_code, mine.content) == (200, current)
+    assert mine.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    old = responses[f"/static/css/{older_name}"]
+    assert (old.status_code, old.content) == (200, older)
+    assert old.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Today's file under a hash it doesn't have is the app's answer: revalidated, never kept a year.
+    stale = responses[made_up]
+    assert (stale.status_code, stale.content) == (200, current)
+    assert stale.headers["Cache-Control"] == "no-cache"
+    assert "Content-Security-Policy" in stale.headers  # the app sent it
+    assert responses["/static/css/no.0123456789ab.css"].status_code == 404
+    assert "immutable" not in responses["/static/css/no.0123456789ab.css"].headers.get(
+        "Cache-Control", ""
+    )
+
+
 def test_nginx_is_the_only_hop_whose_forwarded_headers_count(app, tmp_path, started):
     env = procs.base_env(app.config["DATABASE_URL"], TRUST_PROXY="1")
     server, app_base = procs.gunicorn(tmp_path, env, workers=1)
