@@ -151,3 +151,31 @@ def test_an_absolute_link_ignores_the_request_when_public_url_is_set(app):
     app.config["PUBLIC_URL"] = ""
     with app.test_request_context(base_url="http://127.0.0.1:5000"):
         assert external_url("account.accept_invite", token="t") == "http://127.0.0.1:5000/invite/t"
+
+
+def test_a_story_recognition_or_announcement_that_isnt_there_is_not_found(
+    as_alice, alice, bob, lena, carl
+):
+    from datetime import date, datetime
+
+    from models import Announcement, Recognition
+
+    hidden = tell(carl, hidden=True)
+    given = Recognition.create(
+        giver=bob,
+        receiver=alice,
+        team=alice.team_id,
+        message="Thanks",
+        customer_kind="colleague",
+        day=date(2026, 11, 17),
+        week=date(2026, 11, 16),
+    )
+    announced = Announcement.write(
+        alice.team, date(2026, 11, 16), lena, alice, "It goes to Alice.", datetime(2026, 11, 17)
+    )
+    assert as_alice.get(f"/recognitions/{given.id}").status_code == 200
+    assert as_alice.get(f"/announcements/{announced.id}").status_code == 200
+    for area in ("stories", "recognitions", "announcements"):
+        for missing in ("999", str(ID_MAX)):
+            assert as_alice.get(f"/{area}/{missing}").status_code == 404, (area, missing)
+    assert as_alice.get(f"/stories/{hidden.id}").status_code == 404  # a hidden one stays unknown
