@@ -209,11 +209,12 @@ RESETS_PER_HOUR = 3
 
 
 @task()
-def send_reset_if_known(email: str, url_root: str) -> bool:
+def send_reset_if_known(email: str, url_root: str) -> None:
     """On a worker: email a reset link to the active person with this address, a few an hour at most.
 
     url_root is the asking request's (PUBLIC_URL, when set, wins as on any page). A mail server that
-    refuses is logged, not retried: the person may simply ask again.
+    refuses is logged, not retried: the person may simply ask again. It returns nothing, so the
+    queue keeps no result saying whether the address has an account.
     """
     # In the worker's threads the connection is this task's; in a request (the tests' immediate
     # mode) it is the request's and stays open.
@@ -222,19 +223,16 @@ def send_reset_if_known(email: str, url_root: str) -> bool:
         person = Person.by_email(email)
         now = clock.naive_now()
         if person is None or not person.active:
-            return False
+            return
         # The hour's three uses are slots in the database, so requests at once on any app server
         # (and tasks on any worker) keep to three.
         if not models.LimitSlot.take(person, "reset", now, RESETS_PER_HOUR, timedelta(hours=1)):
-            return False
+            return
         token = PasswordReset.issue(person, None, now)
     with current_app.test_request_context(base_url=url_root):
         msg = reset_message(person, external_url("account.reset_password", token=token), None)
-    try:
+    with contextlib.suppress(mail.MailError):  # already logged
         mail.send(msg)
-    except mail.MailError:
-        return False  # already logged
-    return True
 
 
 def reset_message(person: Person, url: str, by: Person | None):

@@ -313,3 +313,47 @@ def test_a_worker_killed_mid_run_delivers_every_reminder_after_its_restart(
     repeated = {person for person, times in delivered.items() if times > 1}
     assert repeated <= may_repeat
     assert max(delivered.values()) <= 2
+
+
+def test_a_forgotten_password_asked_of_servers_that_then_die_is_sent_by_a_worker(
+    app, alice, tmp_path, started, redis_url
+):
+    from test_mail import LINK, free_port, parts, start_smtp
+
+    smtp_port = free_port()
+    controller, inbox = start_smtp(smtp_port)
+    try:
+        env = procs.base_env(
+            app.config["DATABASE_URL"],
+            HUEY_URL=redis_url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=str(smtp_port),
+            MAIL_USE_TLS="0",
+            PUBLIC_URL="https://otc.example.com",
+        )
+        first, one = procs.gunicorn(tmp_path, env, workers=1)
+        started.append(first)
+        second, other = procs.gunicorn(tmp_path, env, workers=1)
+        started.append(second)
+        session = requests.Session()
+        token = procs.csrf(session, one)
+        for base, address in ((one, alice.email), (other, "nobody@example.com")):
+            response = session.post(
+                f"{base}/forgot", data={"email": address, "csrf_token": token}, timeout=30
+            )
+            assert response.status_code == 200 and "Check your email" in response.text
+        # Both app servers die having answered; nothing was sent from them.
+        first.kill()
+        second.kill()
+        assert inbox.messages == []
+
+        worker = procs.worker(tmp_path, env, {}, "--workers", "1", "--no-periodic")
+        started.append(worker)
+        worker.wait_until(lambda: len(inbox.messages) >= 1, "sent the reset link")
+        (message,) = inbox.messages
+        assert message["To"] == "alice@example.com"
+        (link,) = set(LINK.findall(parts(message)[0]))
+        assert link.startswith("https://otc.example.com/reset/")
+        assert models.PasswordReset.select().count() == 1
+    finally:
+        controller.stop()
