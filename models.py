@@ -132,6 +132,31 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def is_deadlock(error: Exception) -> bool:
+    """Whether a database error is PostgreSQL ending a deadlock (its victim may simply try again)."""
+    while error is not None:  # the driver's error is peewee's cause or context
+        if getattr(error, "pgcode", None) == "40P01":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def again_after_deadlock(function):
+    """Run function (one whole transaction) again when PostgreSQL ends a deadlock by stopping it."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        for attempt in range(3):
+            try:
+                return function(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == 2 or not is_deadlock(error) or db.in_transaction():
+                    raise
+        return None  # not reached: the third try returns or raises
+
+    return run
+
+
 @functools.lru_cache(maxsize=64)
 def _placeholders(sql: str, param: str) -> str:
     return sql if param == "?" else sql.replace("?", param)
@@ -313,6 +338,15 @@ class Person(BaseModel):
     @property
     def is_lead(self) -> bool:
         return self.role == "lead"
+
+    @classmethod
+    def still_there(cls, person_id: int) -> bool:
+        """Whether the person exists, asked after any deletion of them under way has ended."""
+        query = cls.select(cls.id).where(cls.id == person_id)
+        if not is_sqlite():
+            query = query.for_update("FOR KEY SHARE")  # waits while a deletion holds the row
+        with db.atomic():
+            return query.first() is not None
 
     @classmethod
     def by_email(cls, email: str) -> Person | None:
@@ -786,6 +820,7 @@ class CheckIn(BaseModel):
         indexes = ((("person", "day"), True),)
 
     @classmethod
+    @again_after_deadlock  # with the person's deletion at the same moment (pwa/rights.py erase)
     def record(
         cls, person: Person, day: date, answers: dict, key: str | None, now: datetime
     ) -> CheckIn:

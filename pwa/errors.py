@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, g, session
 from flask_wtf.csrf import CSRFError
-from peewee import DoesNotExist, IntegrityError
+from peewee import DoesNotExist, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from models import SignIn
+from models import Person, is_deadlock
 from pwa.account import load_person
 from pwa.web import render, to_sign_in
 
@@ -35,14 +35,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     @app.errorhandler(DoesNotExist)
+    @app.errorhandler(OperationalError)
     def deleted_meanwhile(error):
         # A write by someone deleted during their request fails on the rows that went with them
-        # (a foreign key, a twin's row): their sign-in went too, so they are signed out. Anything
-        # else is a real error, as before.
-        sign_in = g.get("sign_in")
-        if g.get("person") is None or sign_in is None:
+        # (a foreign key, a twin's row), or PostgreSQL ends a deadlock with the deletion by
+        # stopping the write: once the deletion is over, they are signed out. Anything else is a
+        # real error, as before.
+        person = g.get("person")
+        if person is None or (isinstance(error, OperationalError) and not is_deadlock(error)):
             raise error
-        if SignIn.select(SignIn.id).where(SignIn.id == sign_in.id).exists():
+        if Person.still_there(person.id):
             raise error
         session.clear()
         g.person = None
