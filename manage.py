@@ -6,6 +6,7 @@ import errno
 import os
 import socket
 import sys
+import threading
 
 import click
 from flask import current_app, has_app_context
@@ -368,13 +369,30 @@ def restore(path: str) -> None:
 @click.option("--server-name", default="_", show_default=True)
 @click.option("--cert", help="TLS certificate file (then also --key).")
 @click.option("--key", help="TLS key file.")
-@click.option("--static-root", help="The static folder nginx serves (this checkout's by default).")
-def nginx_config(apps, listen, server_name, cert, key, static_root) -> None:
+@click.option(
+    "--public-root",
+    help="Where manage.py publish-static put the hashed static files (instance/public by default).",
+)
+def nginx_config(apps, listen, server_name, cert, key, public_root) -> None:
     """Print deploy/nginx.conf filled in for these app servers."""
-    click.echo(nginx_conf(apps, listen, server_name, cert, key, static_root), nl=False)
+    click.echo(nginx_conf(apps, listen, server_name, cert, key, public_root), nl=False)
 
 
-def nginx_conf(apps, listen="80", server_name="_", cert=None, key=None, static_root=None) -> str:
+PUBLIC_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance", "public")
+
+
+@cli.command("publish-static")
+@click.option("--to", "target", default=PUBLIC_ROOT, show_default=True)
+def publish_static(target: str) -> None:
+    """Copy the static files under their hashed names for nginx (run at each release, before reloading)."""
+    from pwa.static_files import StaticFiles
+
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pwa", "static")
+    files, new = StaticFiles(folder).publish(target)
+    click.echo(f"Published {files} static files ({new} new) to {os.path.abspath(target)}.")
+
+
+def nginx_conf(apps, listen="80", server_name="_", cert=None, key=None, public_root=None) -> str:
     """The shipped nginx config with its @...@ names filled in."""
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "deploy", "nginx.conf")) as file:
@@ -389,7 +407,7 @@ def nginx_conf(apps, listen="80", server_name="_", cert=None, key=None, static_r
         "@LISTEN@": listen,
         "@SERVER_NAME@": server_name,
         "@TLS@": tls,
-        "@STATIC_ROOT@": os.path.abspath(static_root or os.path.join(here, "pwa", "static")),
+        "@PUBLIC_ROOT@": os.path.abspath(public_root or PUBLIC_ROOT),
     }.items():
         text = text.replace(name, value)
     return text
@@ -431,13 +449,37 @@ def serve(host: str, port: int) -> None:
     if sign_ins:
         click.echo(f"Demo sign-ins: {', '.join(sign_ins)}; password '{demo_data.PASSWORD}'.")
     click.echo("Press Ctrl+C to stop.")
+    stop = _run_queued_tasks(app)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.server_close()
     click.echo("Stopped.")
+
+
+def _run_queued_tasks(app) -> threading.Event:
+    """Run queued tasks (a forgotten password's email) in a thread of this development server.
+
+    Production runs `manage.py worker` instead; the schedule (the push pass) stays the worker's.
+    """
+    from push import queue
+
+    queue.use_app(app)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            queued = queue.huey.dequeue()
+            if queued is None:
+                stop.wait(0.5)
+            else:
+                queue.huey.execute(queued)
+
+    threading.Thread(target=run, name="queued-tasks", daemon=True).start()
+    return stop
 
 
 if __name__ == "__main__":

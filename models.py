@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import secrets
 import weakref
 from dataclasses import replace
@@ -131,6 +132,31 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+def is_deadlock(error: Exception) -> bool:
+    """Whether a database error is PostgreSQL ending a deadlock (its victim may simply try again)."""
+    while error is not None:  # the driver's error is peewee's cause or context
+        if getattr(error, "pgcode", None) == "40P01":
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def again_after_deadlock(function):
+    """Run function (one whole transaction) again when PostgreSQL ends a deadlock by stopping it."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        for attempt in range(3):
+            try:
+                return function(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == 2 or not is_deadlock(error) or db.in_transaction():
+                    raise
+        return None  # not reached: the third try returns or raises
+
+    return run
+
+
 @functools.lru_cache(maxsize=64)
 def _placeholders(sql: str, param: str) -> str:
     return sql if param == "?" else sql.replace("?", param)
@@ -223,6 +249,7 @@ def _instance(model, alias: str, row: dict):
 def _signed_in_sql() -> str:
     return (
         f"SELECT {column_list(Person, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
+        "s.made_link AS sign_in_made_link, "
         + PersonSummary.select_list("ps")
         + " FROM sign_in s JOIN person p ON p.id = s.person_id"
         " LEFT JOIN person_summary ps ON ps.person_id = p.id"
@@ -325,6 +352,15 @@ class Person(BaseModel):
         return self.role == "lead"
 
     @classmethod
+    def still_there(cls, person_id: int) -> bool:
+        """Whether the person exists, asked after any deletion of them under way has ended."""
+        query = cls.select(cls.id).where(cls.id == person_id)
+        if not is_sqlite():
+            query = query.for_update("FOR KEY SHARE")  # waits while a deletion holds the row
+        with db.atomic():
+            return query.first() is not None
+
+    @classmethod
     def by_email(cls, email: str) -> Person | None:
         """The person with this email address, whatever its case."""
         return cls.get_or_none(fn.LOWER(cls.email) == email.strip().lower())
@@ -338,7 +374,13 @@ class Person(BaseModel):
         person = found[0]
         person.summary, person.summary_revision = PersonSummary.from_columns(person, "ps")
         expires = SignIn.expires_at.python_value(person.sign_in_expires)
-        return person, SignIn(id=person.sign_in_id, person=person.id, expires_at=expires)
+        sign_in = SignIn(
+            id=person.sign_in_id,
+            person=person.id,
+            expires_at=expires,
+            made_link=person.sign_in_made_link,
+        )
+        return person, sign_in
 
     def work_week(self) -> WorkWeek:
         """This person's work days (Mon=0), now and as they were before each change."""
@@ -433,6 +475,9 @@ class SignIn(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField(index=True)
     user_agent = CharField(max_length=200, default="")
+    # A link just made here (an invite or a reset, with its token), kept for the next page to show
+    # once: the cookie is signed, not encrypted, so it never carries one.
+    made_link = TextField(null=True)
 
     @classmethod
     def start(cls, person: Person, now: datetime, user_agent: str = "") -> str:
@@ -451,6 +496,23 @@ class SignIn(BaseModel):
             return False
         SignIn.update(expires_at=wanted).where(SignIn.id == self.id).execute()
         return True
+
+    def keep_link(self, link: dict) -> None:
+        """Keep a just-made link for the next page this sign-in opens."""
+        self.made_link = json.dumps(link)
+        SignIn.update(made_link=self.made_link).where(SignIn.id == self.id).execute()
+
+    def take_link(self) -> dict | None:
+        """The link kept for this page, once: it is cleared as it is read (a reload won't show it)."""
+        if not self.made_link:
+            return None
+        kept, self.made_link = self.made_link, None
+        taken = (
+            SignIn.update(made_link=None)
+            .where((SignIn.id == self.id) & SignIn.made_link.is_null(False))
+            .execute()
+        )
+        return json.loads(kept) if taken else None
 
 
 SIGN_IN_WINDOW = timedelta(minutes=15)
@@ -761,6 +823,7 @@ class CheckIn(BaseModel):
         indexes = ((("person", "day"), True),)
 
     @classmethod
+    @again_after_deadlock  # with the person's deletion at the same moment (pwa/rights.py erase)
     def record(
         cls, person: Person, day: date, answers: dict, key: str | None, now: datetime
     ) -> CheckIn:

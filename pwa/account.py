@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from datetime import UTC, timedelta
@@ -23,6 +24,7 @@ from models import (
     SignInLimit,
     db,
 )
+from push.queue import task
 from pwa import clock, mail
 from pwa.web import (
     TIMEZONES,
@@ -196,31 +198,41 @@ def forgot_password_post():
     email, error = normal_email(request.form.get("email"))
     if error:
         return render("account/forgot.html", status=422, email=email[:254], error=error)
-    # The token and its link are made for every address, and the look-up, the reset row and the
-    # email all happen in the background: the answer is the same work whether or not the address
-    # has an account.
-    token = models.new_token()
-    url = external_url("account.reset_password", token=token)
-    mail.in_background(_send_reset_if_known, email, token, url)
+    # One task is queued for every address, and the look-up, the reset row, its token and the
+    # email all happen on a worker: the answer is the same work whether or not the address has an
+    # account, and a queued message outlives the app server that took the request.
+    send_reset_if_known(email, request.url_root)
     return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
 
 
 RESETS_PER_HOUR = 3
 
 
-def _send_reset_if_known(email: str, token: str, url: str) -> None:
-    """Email a reset link to the active person with this address, a few an hour at most."""
-    # The hour's three uses are slots in the database, so requests at once on any app server
-    # keep to three.
-    with db.connection_context():
+@task()
+def send_reset_if_known(email: str, url_root: str) -> None:
+    """On a worker: email a reset link to the active person with this address, a few an hour at most.
+
+    url_root is the asking request's (PUBLIC_URL, when set, wins as on any page). A mail server that
+    refuses is logged, not retried: the person may simply ask again. It returns nothing, so the
+    queue keeps no result saying whether the address has an account.
+    """
+    # In the worker's threads the connection is this task's; in a request (the tests' immediate
+    # mode) it is the request's and stays open.
+    opened = db.connection_context() if db.is_closed() else contextlib.nullcontext()
+    with opened:
         person = Person.by_email(email)
         now = clock.naive_now()
         if person is None or not person.active:
             return
+        # The hour's three uses are slots in the database, so requests at once on any app server
+        # (and tasks on any worker) keep to three.
         if not models.LimitSlot.take(person, "reset", now, RESETS_PER_HOUR, timedelta(hours=1)):
             return
-        PasswordReset.issue(person, None, now, token=token)
-    mail.send(reset_message(person, url, None))
+        token = PasswordReset.issue(person, None, now)
+    with current_app.test_request_context(base_url=url_root):
+        msg = reset_message(person, external_url("account.reset_password", token=token), None)
+    with contextlib.suppress(mail.MailError):  # already logged
+        mail.send(msg)
 
 
 def reset_message(person: Person, url: str, by: Person | None):

@@ -100,7 +100,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         team_form=team_form or {"name": ""},
         invite_form=invite_form or {"email": "", "name": "", "team": "", "role": "employee"},
         errors=errors or {},
-        link=session.pop("made_link", None),
+        link=g.sign_in.take_link(),
         notice=session.pop("admin_notice", None),
         not_sent=list(Invite.not_sent(None, clock.naive_now())),
         resets=resets_allowed(g.person),

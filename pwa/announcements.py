@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, flash, g, request, url_for
 
 import cards
@@ -9,7 +11,7 @@ from game.days import week_start
 from models import ANNOUNCEMENT_MAX, Announcement, Person, Recognition, Story, Team
 from pwa import clock, events
 from pwa.card_cache import ON_PAGE_SIZE, CardKind
-from pwa.web import back, check_length, clean_text, render, sign_in_required, today_for
+from pwa.web import back, check_length, clean_text, found, render, sign_in_required, today_for
 
 bp = Blueprint("announcements", __name__)
 
@@ -166,18 +168,11 @@ def past(team_id: int):
     )
 
 
-def _found(announcement_id: int) -> Announcement:
-    announcement = Announcement.one(announcement_id)
-    if announcement is None:
-        abort(404)
-    return announcement
-
-
 @bp.route("/announcements/<id:announcement_id>")
 @sign_in_required
 def show(announcement_id: int):
     """Show one week's announcement with its card and share link."""
-    announcement = _found(announcement_id)
+    announcement = found(Announcement, announcement_id)
     team = announcement.team
     return render(
         "announcements/show.html",
@@ -233,4 +228,6 @@ def public(token: str):
     )
 
 
-CARDS.add_routes(bp, "/announcements", "/a", _found, page_path="/announcements")
+CARDS.add_routes(
+    bp, "/announcements", "/a", functools.partial(found, Announcement), page_path="/announcements"
+)

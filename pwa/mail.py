@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -78,21 +77,3 @@ def send(msg: EmailMultiAlternatives) -> None:
     except OSError as error:
         log.warning("mail to %s not sent: %s", msg.to, error)
         raise MailError("the mail server could not be reached") from error
-
-
-def in_background(job, *args) -> threading.Thread:
-    """Run job(*args) in a thread with the app's context (a failure to send is logged, not raised)."""
-    app = current_app._get_current_object()
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                job(*args)
-            except MailError:
-                pass  # already logged; the person may simply ask again
-            except Exception:
-                log.exception("background mail job failed")
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from pwa.web import (
     back,
     check_length,
     clean_text,
+    found,
     render,
     sign_in_required,
     today_for,
@@ -310,18 +312,11 @@ def news():
 # One recognition ---------------------------------------------------------------------------------
 
 
-def _found(recognition_id: int) -> Recognition:
-    recognition = Recognition.one(recognition_id)
-    if recognition is None:
-        abort(404)
-    return recognition
-
-
 @bp.route("/recognitions/<id:recognition_id>")
 @sign_in_required
 def show(recognition_id: int):
     """Show one recognition: its card, applause, the story it links, and the ways to share it."""
-    recognition = _found(recognition_id)
+    recognition = found(Recognition, recognition_id)
     story = recognition.story if recognition.story_id else None
     return render(
         "recognition/show.html",
@@ -340,7 +335,7 @@ def show(recognition_id: int):
 @sign_in_required
 def applaud(recognition_id: int):
     """Applaud the recognition, or take my applause back (one per person), from the feed or its page."""
-    recognition = _found(recognition_id)
+    recognition = found(Recognition, recognition_id)
     RecognitionApplause.toggle(recognition, g.person, clock.naive_now())
     if not wants_fragment():
         if request.form.get("from") == "feed":
@@ -368,7 +363,7 @@ def delete(recognition_id: int):
 
 
 def _given(recognition_id: int) -> Recognition:
-    recognition = _found(recognition_id)
+    recognition = found(Recognition, recognition_id)
     if recognition.giver_id != g.person.id and not g.person.is_admin:
         abort(403)
     return recognition
@@ -424,4 +419,6 @@ def public(token: str):
     )
 
 
-CARDS.add_routes(bp, "/recognitions", "/r", _found, page_path="/recognitions")
+CARDS.add_routes(
+    bp, "/recognitions", "/r", functools.partial(found, Recognition), page_path="/recognitions"
+)

@@ -40,11 +40,12 @@ from models import (
     SignIn,
     Story,
     StoryDraft,
+    again_after_deadlock,
     db,
     former_colleague,
     is_sqlite,
 )
-from pwa import clock
+from pwa import clock, dashboard
 from pwa.web import back, clean_text, render, role_required, sign_in_required, today_for
 
 bp = Blueprint("rights", __name__)
@@ -106,7 +107,16 @@ PERSON_LINKS = {
 
 # Never in any download: what signs in, what a link or device proves, what a form replays.
 SECRETS = frozenset(
-    {"password_hash", "token_digest", "p256dh", "auth", "share_token", "submit_key", "lease_token"}
+    {
+        "password_hash",
+        "token_digest",
+        "p256dh",
+        "auth",
+        "share_token",
+        "submit_key",
+        "lease_token",
+        "made_link",
+    }
 )
 
 
@@ -413,6 +423,7 @@ def _drop_announcements(ids: list[int]) -> set[int]:
     return told
 
 
+@again_after_deadlock  # with their own writes at the same moment, which then find them gone
 def erase(person_id: int, choice: str, by: Person | None = None) -> Erased | None:
     """Delete a person in one transaction; None when there is no such person (any more).
 
@@ -424,12 +435,19 @@ def erase(person_id: int, choice: str, by: Person | None = None) -> Erased | Non
         raise ValueError(f"choice is one of {erasure.CHOICES}, not {choice!r}")
     with db.atomic():
         if not is_sqlite():
-            # A second deletion of the same person waits here, then finds nobody (SQLite's
-            # transactions take the write lock up front, which does the same).
+            # Their check-in rows first, then the person: the order a check-in under way takes
+            # them (its row, then the person for a new row's foreign key), so it finishes before
+            # this goes on rather than deadlocking with it. A second deletion of the same person
+            # waits here, then finds nobody (SQLite's transactions take the write lock up front,
+            # which does the same).
+            CheckIn.select(CheckIn.id).where(CheckIn.person == person_id).for_update().execute()
             Person.select(Person.id).where(Person.id == person_id).for_update().execute()
         person = Person.get_or_none((Person.id == person_id) & (Person.email != FORMER_EMAIL))
         if person is None:
             return None
+        # A week that ended but that the hourly task has not stored yet is stored now, as it
+        # was: a deletion never changes a past week's figures.
+        dashboard.close_weeks()
         former = former_colleague().id
         pid = person.id
         told = _ids(Story.select(Story.id).where(Story.author == pid))

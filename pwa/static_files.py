@@ -80,6 +80,40 @@ class StaticFiles:
             return filename  # no suffix to keep: served under its plain name
         return f"{stem}.{asset.digest}.{suffix}"
 
+    def published_names(self) -> list[tuple[str, str]]:
+        """(name, hashed name) of every file in the folder that has a hashed name."""
+        found = []
+        for here, folders, files in os.walk(self.folder):
+            folders[:] = sorted(f for f in folders if not f.startswith("."))
+            for file in sorted(files):
+                if file.startswith("."):
+                    continue
+                name = os.path.relpath(os.path.join(here, file), self.folder).replace(os.sep, "/")
+                hashed = self.hashed_name(name)
+                if hashed != name:
+                    found.append((name, hashed))
+        return found
+
+    def publish(self, target: str) -> tuple[int, int]:
+        """Copy each file to target/static/<hashed name> for nginx; (files, of them new).
+
+        Copies from earlier releases are kept: a page still open from before gets its own files.
+        A copy is written whole, then renamed into place, so nginx never sends half of one.
+        """
+        new = 0
+        names = self.published_names()
+        for name, hashed in names:
+            path = os.path.join(target, "static", *hashed.split("/"))
+            if os.path.exists(path):
+                continue
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            partial = f"{path}.{os.getpid()}.partial"
+            with open(partial, "wb") as file:
+                file.write(self.asset(name).body)
+            os.replace(partial, path)
+            new += 1
+        return len(names), new
+
     def view(self, filename: str) -> Response:
         """Send a static file: immutable under its current hash, revalidated under any other name."""
         name, asked = _split(filename)

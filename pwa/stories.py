@@ -33,6 +33,7 @@ from pwa.web import (
     check_length,
     clean_text,
     form_key,
+    found,
     parse_id,
     render,
     short_date,
@@ -45,7 +46,6 @@ bp = Blueprint("stories", __name__)
 
 PAGE_SIZE = 10
 EARLIEST_DAY = date(1970, 1, 1)  # a leader's story from early in their career is welcome
-ID_LIMIT = 2**31  # ids in URLs beyond what the databases store are simply unknown
 FEED_EXCERPT = 220
 OG_EXCERPT = 200
 KIND_LABELS = {"external": "External customer", "colleague": "Colleague"}
@@ -124,10 +124,7 @@ def _manages_share(story: Story, person: Person) -> bool:
 
 def _readable(story_id: int) -> Story:
     """The story, if the signed-in person may read it; 404 otherwise (hidden ones stay unknown)."""
-    story = Story.one(story_id) if story_id < ID_LIMIT else None
-    if story is None or not story.can_read(g.person):
-        abort(404)
-    return story
+    return found(Story, story_id, lambda story: story.can_read(g.person))
 
 
 def _own(story_id: int) -> Story:

@@ -87,8 +87,11 @@ def send_invite(invite: Invite, token: str) -> None:
 
 
 def show_link_once(kind: str, who: str, url: str) -> None:
-    """Keep a just-made link for the page after the redirect (a reload won't show it again)."""
-    session["made_link"] = {"kind": kind, "who": who, "url": url, "outbox": mail.outbox()}
+    """Keep a just-made link for the page after the redirect (a reload won't show it again).
+
+    It waits on the server-side sign-in, never in the cookie (signed, not encrypted).
+    """
+    g.sign_in.keep_link({"kind": kind, "who": who, "url": url, "outbox": mail.outbox()})
 
 
 def resets_allowed(maker: Person) -> bool:
@@ -149,7 +152,7 @@ def _page(team, status=200, invite_form=None, errors=None):
         checked_in=sum(1 for m in members if counts.get(m.id)),
         invite_form=invite_form or {"email": "", "name": ""},
         errors=errors or {},
-        link=session.pop("made_link", None),
+        link=g.sign_in.take_link(),
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
         not_sent=list(Invite.not_sent(team, clock.naive_now())),

@@ -216,17 +216,22 @@ def back(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
+def to_sign_in():
+    """The answer to someone not signed in: the sign-in page and back afterwards (401 and HX-Redirect for htmx)."""
+    if request.headers.get("HX-Request") == "true":
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("account.sign_in")
+        return response
+    return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+
+
 def sign_in_required(view):
     """Send a visitor who isn't signed in to the sign-in page, and back afterwards."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("person") is None:
-            if request.headers.get("HX-Request") == "true":
-                response = make_response("", 401)
-                response.headers["HX-Redirect"] = url_for("account.sign_in")
-                return response
-            return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+            return to_sign_in()
         return view(*args, **kwargs)
 
     return wrapped
@@ -313,6 +318,14 @@ def parse_id(value: str | None) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= ID_MAX else None
+
+
+def found(model, row_id: int, may=None):
+    """model.one(row_id), or 404 when there is none, or when may(row) says the person may not know of it."""
+    row = model.one(row_id) if 1 <= row_id <= ID_MAX else None
+    if row is None or (may is not None and not may(row)):
+        abort(404)
+    return row
 
 
 def is_token(value: str | None) -> bool:

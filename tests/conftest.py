@@ -245,6 +245,18 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture
+def queue_at_once(app):
+    """Queued tasks (a forgotten password's email) run as they are queued, in app (huey's immediate mode)."""
+    from push.queue import huey, use_app
+
+    huey.immediate = True
+    use_app(app)
+    yield
+    huey.immediate = False
+    use_app(None)
+
+
+@pytest.fixture
 def live_server(app):
     """The app served on a free local port in a thread, for the browser."""
     from werkzeug.serving import make_server

@@ -202,12 +202,17 @@ http {{
 def nginx(tmp_path: Path, apps: list[str]) -> tuple[Proc, str]:
     """nginx with the shipped config in front of these app servers (host:port); (process, base URL)."""
     from manage import nginx_conf
+    from pwa.static_files import StaticFiles
 
     binary = nginx_binary()
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     port = free_port()
-    (prefix / "otc.conf").write_text(nginx_conf(apps, listen=f"127.0.0.1:{port}"))
+    public = prefix / "public"
+    StaticFiles(str(ROOT / "pwa" / "static")).publish(str(public))
+    (prefix / "otc.conf").write_text(
+        nginx_conf(apps, listen=f"127.0.0.1:{port}", public_root=str(public))
+    )
     mime = "/etc/nginx/mime.types"
     (prefix / "nginx.conf").write_text(
         NGINX_MAIN.format(

@@ -32,7 +32,7 @@ def newest_mail(outbox, timeout=5.0):
 
 
 def test_forgot_password_then_email_then_new_password_lands_on_today(
-    page, live_server, north, outbox
+    page, live_server, north, outbox, queue_at_once
 ):
     alice = make_person("Alice Martin", "alice@example.com", team=north)
     page.goto(f"{live_server}/signin")

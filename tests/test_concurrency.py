@@ -335,3 +335,76 @@ def test_two_invites_for_one_email_accepted_at_once_make_one_account(live_server
     assert sorted(r.status_code for r in responses) == [303, 422]
     assert "already has an account" in next(r.text for r in responses if r.status_code == 422)
     assert Person.select().where(Person.email == "nia@example.com").count() == 1
+
+
+def test_check_ins_sent_as_their_person_is_deleted_sign_them_out_and_never_fail(
+    live_server, ada, north
+):
+    admin, admin_token = _signed_in(live_server, ada.email)
+    for round_ in range(4):
+        person = make_person(f"Leaving {round_}", f"leaving{round_}@example.com", team=north)
+        session, token = _signed_in(live_server, person.email)
+        barrier = threading.Barrier(7)
+
+        def check_in(n, session=session, token=token, barrier=barrier):
+            headers = {"HX-Request": "true"} if n % 2 else {}
+            barrier.wait()
+            return session.post(
+                f"{live_server}/checkin",
+                data={"before": "yes", "key": f"tap-{n}", "csrf_token": token},
+                headers=headers,
+                allow_redirects=False,
+            )
+
+        def delete(person=person, barrier=barrier):
+            barrier.wait()
+            return admin.post(
+                f"{live_server}/admin/people/{person.id}/delete",
+                data={"confirm": person.email, "content": "keep", "csrf_token": admin_token},
+                allow_redirects=False,
+            )
+
+        with ThreadPoolExecutor(max_workers=7) as pool:
+            deleted = pool.submit(delete)
+            check_ins = list(pool.map(check_in, range(6)))
+
+        assert deleted.result().status_code == 303
+        for n, response in enumerate(check_ins):
+            if n % 2:  # htmx: the fragment, or 401 and to the sign-in page
+                assert response.status_code in (200, 401), response.text[:300]
+                if response.status_code == 401:
+                    assert response.headers["HX-Redirect"] == "/signin"
+            else:
+                assert response.status_code in (302, 303), response.text[:300]
+                assert response.headers["Location"] == "/" or response.headers[
+                    "Location"
+                ].startswith("/signin")
+        assert Person.get_or_none(Person.id == person.id) is None
+        assert CheckIn.select().where(CheckIn.person == person.id).count() == 0
+        # Whatever the moment, the device is signed out afterwards.
+        assert session.get(f"{live_server}/", allow_redirects=False).status_code == 302
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_write_by_someone_deleted_after_their_sign_in_was_read_signs_them_out(app, alice, htmx):
+    from conftest import sign_in
+    from pwa import rights
+
+    armed = []
+
+    # The deletion lands between reading the sign-in and the write, as from another server.
+    @app.before_request
+    def delete_alice_now():
+        if armed:
+            rights.erase(armed.pop().id, "keep")
+
+    client = sign_in(app.test_client(), alice)
+    armed.append(alice)
+    if htmx:
+        response = client.htmx("POST", "/checkin", data={"before": "yes"})
+        assert (response.status_code, response.headers["HX-Redirect"]) == (401, "/signin")
+    else:
+        response = client.post("/checkin", data={"before": "yes"})
+        assert (response.status_code, response.location) == (302, "/signin?next=/checkin")
+    assert CheckIn.select().count() == 0
+    assert client.get("/").status_code == 302

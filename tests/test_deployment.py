@@ -158,6 +158,50 @@ def test_nginx_serves_hashed_static_files_from_disk_compressed_and_cached_for_a_
     assert page.headers["X-Request-Id"]
 
 
+def test_nginx_caches_for_a_year_only_the_hashed_names_the_app_published(app, tmp_path, started):
+    import hashlib
+
+    env = procs.base_env(app.config["DATABASE_URL"], TRUST_PROXY="1")
+    server, app_base = procs.gunicorn(tmp_path, env, workers=1)
+    started.append(server)
+    proxy, base = procs.nginx(tmp_path, [app_base.removeprefix("http://")])
+    started.append(proxy)
+    current = (procs.ROOT / "pwa/static/css/app.css").read_bytes()
+    # A page still open from the last release asks for the file it was made with.
+    older = b"body { color: #123; }\n"
+    older_name = f"app.{hashlib.sha256(older).hexdigest()[:12]}.css"
+    (tmp_path / "nginx/public/static/css" / older_name).write_bytes(older)
+
+    page = requests.get(f"{base}/signin", timeout=30)
+    published = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page.text).group(1)
+    made_up = "/static/css/app.0123456789ab.css"
+    responses = {
+        path: requests.get(f"{base}{path}", timeout=30)
+        for path in (
+            published,
+            f"/static/css/{older_name}",
+            made_up,
+            "/static/css/no.0123456789ab.css",
+        )
+    }
+
+    mine = responses[published]
+    assert (mine.status_code, mine.content) == (200, current)
+    assert mine.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    old = responses[f"/static/css/{older_name}"]
+    assert (old.status_code, old.content) == (200, older)
+    assert old.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Today's file under a hash it doesn't have is the app's answer: revalidated, never kept a year.
+    stale = responses[made_up]
+    assert (stale.status_code, stale.content) == (200, current)
+    assert stale.headers["Cache-Control"] == "no-cache"
+    assert "Content-Security-Policy" in stale.headers  # the app sent it
+    assert responses["/static/css/no.0123456789ab.css"].status_code == 404
+    assert "immutable" not in responses["/static/css/no.0123456789ab.css"].headers.get(
+        "Cache-Control", ""
+    )
+
+
 def test_nginx_is_the_only_hop_whose_forwarded_headers_count(app, tmp_path, started):
     env = procs.base_env(app.config["DATABASE_URL"], TRUST_PROXY="1")
     server, app_base = procs.gunicorn(tmp_path, env, workers=1)
@@ -269,3 +313,47 @@ def test_a_worker_killed_mid_run_delivers_every_reminder_after_its_restart(
     repeated = {person for person, times in delivered.items() if times > 1}
     assert repeated <= may_repeat
     assert max(delivered.values()) <= 2
+
+
+def test_a_forgotten_password_asked_of_servers_that_then_die_is_sent_by_a_worker(
+    app, alice, tmp_path, started, redis_url
+):
+    from test_mail import LINK, free_port, parts, start_smtp
+
+    smtp_port = free_port()
+    controller, inbox = start_smtp(smtp_port)
+    try:
+        env = procs.base_env(
+            app.config["DATABASE_URL"],
+            HUEY_URL=redis_url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=str(smtp_port),
+            MAIL_USE_TLS="0",
+            PUBLIC_URL="https://otc.example.com",
+        )
+        first, one = procs.gunicorn(tmp_path, env, workers=1)
+        started.append(first)
+        second, other = procs.gunicorn(tmp_path, env, workers=1)
+        started.append(second)
+        session = requests.Session()
+        token = procs.csrf(session, one)
+        for base, address in ((one, alice.email), (other, "nobody@example.com")):
+            response = session.post(
+                f"{base}/forgot", data={"email": address, "csrf_token": token}, timeout=30
+            )
+            assert response.status_code == 200 and "Check your email" in response.text
+        # Both app servers die having answered; nothing was sent from them.
+        first.kill()
+        second.kill()
+        assert inbox.messages == []
+
+        worker = procs.worker(tmp_path, env, {}, "--workers", "1", "--no-periodic")
+        started.append(worker)
+        worker.wait_until(lambda: len(inbox.messages) >= 1, "sent the reset link")
+        (message,) = inbox.messages
+        assert message["To"] == "alice@example.com"
+        (link,) = set(LINK.findall(parts(message)[0]))
+        assert link.startswith("https://otc.example.com/reset/")
+        assert models.PasswordReset.select().count() == 1
+    finally:
+        controller.stop()

@@ -116,3 +116,24 @@ def test_create_admin_and_invite_refuse_an_address_that_is_not_one(runner):
     result = runner.invoke(cli, ["invite", "new at example.com"])
     assert result.exit_code == 2
     assert models.Person.select().count() == 0 and models.Invite.select().count() == 0
+
+
+def test_the_development_server_runs_queued_tasks_itself(app, client, alice, outbox):
+    import time
+
+    from manage import _run_queued_tasks
+    from push.queue import huey, use_app
+
+    huey.flush()
+    client.post("/forgot", data={"email": alice.email})
+    assert huey.pending_count() == 1 and not list(outbox.glob("*.eml"))
+    stop = _run_queued_tasks(app)
+    try:
+        deadline = time.monotonic() + 10
+        while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        use_app(None)
+    (saved,) = outbox.glob("*.eml")
+    assert b"alice@example.com" in saved.read_bytes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import threading
@@ -490,6 +492,33 @@ def test_deleting_published_content_too_takes_their_stories_and_recognitions(as_
     assert Notice.select().where(Notice.person == bob).count() == 0
     assert Person.get_by_id(bob.id).news_unseen == 0
     assert Message.select().where(Message.person == bob).count() == 0
+
+
+def test_a_deletion_never_changes_the_figures_of_a_week_that_ended_but_was_not_stored(
+    as_ada, dana, north
+):
+    # Last week closed on Tuesday at noon; the hourly task has not stored it yet, so the dashboard
+    # counts it live.
+    assert models.WeekFigure.select().count() == 0
+    before = last_week_row(as_ada, north)
+    assert before[4] != "0"  # her check-ins count in the week's participation
+
+    response = as_ada.post(
+        f"/admin/people/{dana.id}/delete", data={"confirm": "dana@example.com", "content": "delete"}
+    )
+
+    assert response.status_code == 303
+    assert Story.select().where(Story.day == PAST_DAY).count() < 3  # her stories went
+    # Every figure stays (the last column, "On a streak", is a person's streak as of now: the
+    # dashboard fills it only once the week is stored).
+    assert last_week_row(as_ada, north)[:-1] == before[:-1]
+    assert models.WeekFigure.select().where(models.WeekFigure.week == PAST_MONDAY).count() > 0
+
+
+def last_week_row(client, team) -> list[str]:
+    """The dashboard's CSV row of the week of PAST_MONDAY for team."""
+    body = client.get(f"/dashboard/weeks.csv?team={team.id}").get_data().decode("utf-8-sig")
+    return next(row for row in csv.reader(io.StringIO(body)) if row[0] == PAST_MONDAY.isoformat())
 
 
 def test_a_lead_who_is_deleted_leaves_their_teams_announcements_unsigned(app, lena, dana, bob):

@@ -118,3 +118,35 @@ def test_the_service_worker_precaches_the_names_the_pages_link(client):
     assert linked <= listed | {u for u in linked if "apple-touch-icon" in u}
     assert all(re.search(r"\.[0-9a-f]{12}\.", url) for url in listed)
     assert re.search(r'const CACHE = "otc-shell-[0-9a-f]{12}"', script)
+
+
+def test_publishing_copies_each_file_under_its_hashed_name_and_keeps_older_ones(tmp_path, runner):
+    from manage import cli
+
+    folder = tmp_path / "static"
+    (folder / "css").mkdir(parents=True)
+    (folder / "css" / "app.css").write_text("body { color: red; }")
+    (folder / "LICENSE").write_text("no suffix, no hashed name")
+    files = StaticFiles(str(folder))
+    public = tmp_path / "public"
+
+    assert files.publish(str(public)) == (1, 1)
+    first = files.hashed_name("css/app.css")
+    (folder / "css" / "app.css").write_text("body { color: blue; }")
+    assert files.publish(str(public)) == (1, 1)
+    assert files.publish(str(public)) == (1, 0)
+
+    second = files.hashed_name("css/app.css")
+    assert first != second
+    assert (public / "static" / first).read_text() == "body { color: red; }"
+    assert (public / "static" / second).read_text() == "body { color: blue; }"
+    assert sorted(p.name for p in (public / "static" / "css").iterdir()) == sorted(
+        [first.split("/")[1], second.split("/")[1]]
+    )
+
+    result = runner.invoke(cli, ["publish-static", "--to", str(tmp_path / "shipped")])
+    assert result.exit_code == 0, result.output
+    count = len(StaticFiles(str(STATIC)).published_names())
+    assert result.output.strip() == (
+        f"Published {count} static files ({count} new) to {tmp_path / 'shipped'}."
+    )

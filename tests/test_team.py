@@ -97,6 +97,49 @@ def test_a_lead_invites_someone_to_their_team(as_lena, north):
     assert (invite.email, invite.team_id, invite.role) == ("nia@example.com", north.id, "employee")
 
 
+def cookies_sent(app, *responses) -> list[dict]:
+    """The session cookie of each response that set one, decoded as anyone holding it could."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    found = []
+    for response in responses:
+        for header in response.headers.getlist("Set-Cookie"):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if name == app.config["SESSION_COOKIE_NAME"] and value:
+                found.append(serializer.loads(value))
+    return found
+
+
+def test_a_just_made_link_never_travels_in_the_cookie_and_is_shown_once(
+    app, as_lena, as_ada, north, alice, outbox
+):
+    made = as_lena.post(f"/team/{north.id}/invite", data={"email": "nia@example.com"})
+    shown = as_lena.get(made.location)
+    page = shown.get_data(as_text=True)
+    (link,) = re.findall(r"https?://[^\s\"'<>]+/invite/[A-Za-z0-9_\-]+", page)
+    reset = as_ada.post(f"/people/{alice.id}/reset", data={"from": "admin"})
+    reset_shown = as_ada.get(reset.location)
+    (reset_link,) = set(
+        re.findall(
+            r"https?://[^\s\"'<>]+/reset/[A-Za-z0-9_\-]+", reset_shown.get_data(as_text=True)
+        )
+    )
+    again = as_lena.get(made.location), as_ada.get(reset.location)
+
+    for cookie in cookies_sent(app, made, shown, reset, reset_shown, *again):
+        text = repr(cookie)
+        assert "made_link" not in cookie and "/invite/" not in text and "/reset/" not in text
+    for client in (as_lena, as_ada):
+        with client.session_transaction() as cookie:
+            assert "made_link" not in cookie
+    tokens = (link.rsplit("/", 1)[1], reset_link.rsplit("/", 1)[1])
+    for cookie in cookies_sent(app, made, shown, reset, reset_shown, *again):
+        assert not any(token in repr(cookie) for token in tokens)
+    assert all("/invite/" not in r.get_data(as_text=True) for r in again[:1])
+    assert "/reset/" not in again[1].get_data(as_text=True)
+    assert as_lena.get(link.replace("http://localhost", "")).status_code == 200
+
+
 def test_a_bad_invite_email_comes_back_with_the_text_kept(as_lena, north, alice):
     response = as_lena.post(
         f"/team/{north.id}/invite", data={"email": "not an email", "name": "Typed name"}

@@ -251,3 +251,31 @@ def test_two_people_in_the_same_state_see_their_own_notes_and_tokens(app, as_ali
         for client in (as_alice, as_bob)
     ]
     assert forms[0] and forms[1] and set(forms[0]).isdisjoint(forms[1])
+
+
+def test_a_story_recognition_or_announcement_that_isnt_there_is_not_found(
+    as_alice, alice, bob, lena, carl
+):
+    from datetime import date, datetime
+
+    from models import Announcement, Recognition
+
+    hidden = tell(carl, hidden=True)
+    given = Recognition.create(
+        giver=bob,
+        receiver=alice,
+        team=alice.team_id,
+        message="Thanks",
+        customer_kind="colleague",
+        day=date(2026, 11, 17),
+        week=date(2026, 11, 16),
+    )
+    announced = Announcement.write(
+        alice.team, date(2026, 11, 16), lena, alice, "It goes to Alice.", datetime(2026, 11, 17)
+    )
+    assert as_alice.get(f"/recognitions/{given.id}").status_code == 200
+    assert as_alice.get(f"/announcements/{announced.id}").status_code == 200
+    for area in ("stories", "recognitions", "announcements"):
+        for missing in ("999", str(ID_MAX)):
+            assert as_alice.get(f"/{area}/{missing}").status_code == 404, (area, missing)
+    assert as_alice.get(f"/stories/{hidden.id}").status_code == 404  # a hidden one stays unknown
