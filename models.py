@@ -118,6 +118,7 @@ def open_database(url: str):
             lock_type="IMMEDIATE",
             timeout=10,
         )
+        database.register_function(_unicode_lower, "unicode_lower", 1, deterministic=True)
     else:
         scheme, rest = url.split("://", 1)
         url = f"{scheme.removesuffix('+pool')}+retrypool://{rest}"
@@ -125,6 +126,16 @@ def open_database(url: str):
         database = connect(url, max_connections=32, stale_timeout=300, timeout=10)
     db.initialize(database)
     return database
+
+
+def _unicode_lower(text):
+    return text.lower() if isinstance(text, str) else text
+
+
+def lowered(node):
+    """node in lower case, whatever its letters: SQLite's own LOWER() changes only A to Z, so
+    "Ølsen" would never match "ølsen" there (PostgreSQL's LOWER() knows every letter)."""
+    return fn.unicode_lower(node) if is_sqlite() else fn.LOWER(node)
 
 
 def is_sqlite() -> bool:
@@ -2713,7 +2724,7 @@ def _holding(search: str):
     pattern = f"%{escaped}%"
 
     def like(field):
-        return NodeList((fn.LOWER(field), SQL("LIKE"), pattern, SQL("ESCAPE '!'")))
+        return NodeList((lowered(field), SQL("LIKE"), pattern, SQL("ESCAPE '!'")))
 
     return like(Person.name) | like(Person.email)
 
@@ -2730,11 +2741,11 @@ def people_page(search: str, sort: str, page: int, size: int = PEOPLE_PAGE):
     last_page = max(1, -(-total // size))
     page = min(max(page, 1), last_page)
     descending, key = sort.startswith("-"), sort.lstrip("-")
-    name = fn.LOWER(Person.name)
+    name = lowered(Person.name)
     rank = Case(Person.role, (("admin", 0), ("lead", 1)), 2)
     order = {
         # Nobody's team sorts after every team's name, whichever way.
-        "team": [Team.name.is_null(), fn.LOWER(Team.name)],
+        "team": [Team.name.is_null(), lowered(Team.name)],
         "role": [rank],
         # Never checked in counts as longest ago.
         "last": [PersonSummary.last_day.is_null(False), PersonSummary.last_day],

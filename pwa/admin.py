@@ -15,7 +15,7 @@ from models import (
     Person,
     Team,
     db,
-    fn,
+    lowered,
     people_page,
 )
 from pwa import clock, mail
@@ -128,7 +128,7 @@ def create_team():
         errors["team_name"] = "Give the team a name."
     elif len(name) > 80:
         errors["team_name"] = "Keep the name to 80 characters at most."
-    elif Team.get_or_none(fn.LOWER(Team.name) == name.lower()):
+    elif Team.get_or_none(lowered(Team.name) == name.lower()):
         errors["team_name"] = taken
     if not errors:
         try:

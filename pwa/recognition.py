@@ -21,7 +21,7 @@ from models import (
     RecognitionApplause,
     Story,
     db,
-    fn,
+    lowered,
     new_token,
 )
 from pwa import clock, events
@@ -61,7 +61,7 @@ def colleagues(person: Person, query: str) -> list[Person]:
     """Active colleagues other than person whose name or team matches query, by name."""
     people = person.organisation().where(Person.id != person.id)
     if query:
-        people = people.where(fn.LOWER(Person.name).contains(query.lower()))
+        people = people.where(lowered(Person.name).contains(query.lower()))
     return list(people.limit(LIST_LIMIT + 1))
 
 

@@ -60,6 +60,22 @@ def test_search_finds_names_and_emails_whatever_the_case(as_ada, people):
     assert len(names(page)) == 5 and "of 5 people matching “example.com”" in page
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ølsen", ["Jens Ølsen"]),
+        ("ØLSEN", ["Jens Ølsen"]),
+        ("Jens Ø", ["Jens Ølsen"]),
+        ("zoë", ["Zoë Ødegård"]),
+        ("ØDEGÅRD", ["Zoë Ødegård"]),
+    ],
+)
+def test_search_knows_the_case_of_every_letter_not_only_a_to_z(as_ada, people, query, expected):
+    make_person("Jens Ølsen", "jens@example.com")
+    make_person("Zoë Ødegård", "zoe@example.com")
+    assert names(page_of(as_ada.get(f"/admin?q={query}"))) == expected
+
+
 def test_wildcards_in_a_search_are_meant_literally(as_ada, people):
     make_person("Dee 100% Sure", "dee@example.com")
     make_person("Under_Score", "under@example.com")

@@ -50,6 +50,15 @@ def test_the_colleague_search_returns_the_list_fragment_to_htmx(as_alice, bob, c
     assert 'id="colleague-list"' in body and "Bob Okafor" in body and "Carl" not in body
 
 
+@pytest.mark.parametrize("query", ["ølsen", "ØLSEN", "ÉLODIE"])
+def test_the_colleague_search_knows_the_case_of_every_letter(as_alice, north, query):
+    make_person("Jens Ølsen", "jens@example.com", team=north)
+    make_person("Élodie Brun", "elodie@example.com", team=north)
+    page = as_alice.htmx("GET", f"/recognise/colleagues?q={query}").get_data(as_text=True)
+    found = re.findall(r"Jens Ølsen|Élodie Brun", page)
+    assert found == (["Élodie Brun"] if "é" in query.lower() else ["Jens Ølsen"])
+
+
 def test_a_search_that_finds_nobody_says_so(as_alice, bob):
     page = as_alice.get("/recognise?q=zed").get_data(as_text=True)
     assert "Nobody called “zed” here" in page
