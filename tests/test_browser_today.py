@@ -188,6 +188,23 @@ def test_the_zone_hint_moves_nothing_and_keep_my_time_is_remembered(
         page.context.close()
 
 
+def test_the_zone_hint_can_be_put_aside_for_now_without_choosing(browser, live_server, alice):
+    page = _phone_in(browser, "America/New_York")
+    try:
+        browser_sign_in(page, live_server, alice)
+        page.goto(f"{live_server}/")
+        hint = page.get_by_role("region", name="Your phone is on New York time")
+        expect(hint).to_be_visible()
+        hint.get_by_role("button", name="Not now").tap()
+        expect(hint).to_have_count(0)
+        expect(page.get_by_role("heading", level=1)).to_be_focused()
+        assert not Person.get_by_id(alice.id).tz_kept  # nothing chosen: it asks again later
+        page.reload()
+        expect(page.get_by_role("region", name="Your phone is on New York time")).to_be_visible()
+    finally:
+        page.context.close()
+
+
 def _reachable_without_scrolling(page, button) -> None:
     """The button sits whole inside the phone's screen, above the tab bar, and on top."""
     box = button.bounding_box()

@@ -32,6 +32,16 @@
     }
   }
 
+  // The zone hint's "Not now": put it aside until the next page (nothing is remembered).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tz-dismiss]");
+    if (!button) return;
+    var slot = button.closest("[data-tz-hint]");
+    if (slot) slot.innerHTML = "";
+    var heading = document.querySelector("main h1");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+  });
+
   // Copy buttons: data-copy names the field whose value to copy.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
