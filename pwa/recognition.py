@@ -175,12 +175,19 @@ def colleague_list():
         return _form_page(_blank(g.person))
     query = clean_text(request.args.get("q"))[:80]
     people = colleagues(g.person, query)
+    # A colleague picked while the search was on its way stays picked, and on the list.
+    picked = _id(request.args.get("receiver"))
+    shown = people[:LIST_LIMIT]
+    if picked is not None and all(p.id != picked for p in shown):
+        kept = g.person.organisation().where(Person.id == picked, Person.id != g.person.id)
+        shown = list(kept) + shown
+        picked = picked if shown and shown[0].id == picked else None
     return render(
         "partials/colleague_list.html",
-        people=people[:LIST_LIMIT],
+        people=shown,
         more_people=len(people) > LIST_LIMIT,
         query=query,
-        form={"receiver": ""},
+        form={"receiver": str(picked) if picked is not None else ""},
         errors={},
     )
 

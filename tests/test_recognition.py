@@ -59,6 +59,21 @@ def test_the_colleague_search_knows_the_case_of_every_letter(as_alice, north, qu
     assert found == (["Élodie Brun"] if "é" in query.lower() else ["Jens Ølsen"])
 
 
+def test_a_colleague_picked_while_the_search_was_on_its_way_stays_picked(
+    as_alice, alice, bob, carl
+):
+    body = as_alice.htmx("GET", f"/recognise/colleagues?q=carl&receiver={bob.id}").get_data(
+        as_text=True
+    )
+    assert "Carl Jensen" in body and "Bob Okafor" in body
+    assert re.search(rf'value="{bob.id}" checked', body)
+    # Oneself, or nobody, is never slipped onto the list.
+    for receiver in (alice.id, 999999, "x"):
+        body = as_alice.htmx("GET", f"/recognise/colleagues?q=carl&receiver={receiver}")
+        text = body.get_data(as_text=True)
+        assert "Alice Martin" not in text and "checked" not in text
+
+
 def test_a_search_that_finds_nobody_says_so(as_alice, bob):
     page = as_alice.get("/recognise?q=zed").get_data(as_text=True)
     assert "Nobody called “zed” here" in page
