@@ -7,7 +7,6 @@ import hashlib
 import json
 import secrets
 import weakref
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -1307,21 +1306,16 @@ class WeekFigure(BaseModel):
             .tuples()
         }
         due = indicators.weeks_to_close(now, have, weeks)
-        latest = max((w for w in recent if indicators.closed(w, now)), default=None)
         teams = dict(Team.select(Team.id, Team.name).tuples())
         for week in due:
-            found = week_counts([week], week + timedelta(days=6), prefilled=prefilled)
-            if week != latest:
-                # A person's summary holds their streak as of now, not as of an older week.
-                found = {key: replace(c, streaking=None) for key, c in found.items()}
+            # The same counts as the dashboard's live ones for a closed week (week_counts,
+            # streaks from the check-ins): a week reads the same before and after it is stored.
+            found = week_counts([week], week + timedelta(days=6), prefilled=prefilled, live=False)
             rows = [
-                found.get((team_id, week))
-                or indicators.WeekCounts(week, team_id, streaking=0 if week == latest else None)
+                found.get((team_id, week)) or indicators.WeekCounts(week, team_id, streaking=0)
                 for team_id in teams
             ]
             total = indicators.organisation(week, found.values())
-            if week != latest:
-                total = replace(total, streaking=None)
             values = [
                 {
                     "week": week,
@@ -1353,8 +1347,57 @@ def _aggregate(sql: str, params: list) -> list[tuple]:
 PHRASE_LIKE = "%one%true%customer%"
 
 
+def streaks_in_weeks(
+    weeks: list[date], today: date, team_id: int | None = None
+) -> list[tuple[int | None, date, int]]:
+    """(team id, week, members) on a streak in each of these weeks, counted from the check-ins.
+
+    A member is on a streak in a week when they checked in that week and the streak their
+    check-ins make (game.summary, the same walk as the kept summary) was still going after their
+    last check-in of it, days after today left out. It depends only on the check-ins, so a past
+    week gives the same figure whenever it is counted: live, or once stored (WeekFigure).
+    Reads the check-ins of the members who checked in during these weeks, up to the last one.
+    """
+    weeks = sorted(set(weeks))
+    if not weeks:
+        return []
+    last = min(weeks[-1] + timedelta(days=6), today)
+    team = " AND p.team_id = ?" if team_id is not None else ""
+    rows = _aggregate(
+        "SELECT p.id, p.team_id, p.workdays, p.past_workdays, c.day FROM check_in c"
+        " JOIN person p ON p.id = c.person_id"
+        f" WHERE p.active AND c.day <= ?{team} AND p.id IN"
+        " (SELECT DISTINCT c2.person_id FROM check_in c2 WHERE c2.day >= ? AND c2.day <= ?)"
+        " ORDER BY p.id, c.day",
+        [last, *([team_id] if team_id is not None else []), weeks[0], last],
+    )
+    counted: dict[tuple[int | None, date], int] = {}
+    asked = set(weeks)
+    person = None
+    for person_id, team_of, workdays, past, day in rows:
+        day = as_date(day)
+        if person_id != person:
+            person, s, seen = person_id, summaries.EMPTY, None
+            try:
+                work_week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+            except ValueError:
+                work_week = None
+        if work_week is None or (s.last_day is not None and day <= s.last_day):
+            continue
+        s = summaries.advance(s, day, work_week)
+        week = indicators.week_start(day)
+        if week in asked:
+            # The walk so far, as of this check-in: the last one of its week decides.
+            if seen is not None and seen[0] == week:
+                counted[(team_of, week)] -= seen[1]
+            on = 1 if s.run > 0 else 0
+            counted[(team_of, week)] = counted.get((team_of, week), 0) + on
+            seen = (week, on)
+    return [(team, week, n) for (team, week), n in counted.items()]
+
+
 def week_counts(
-    weeks: list[date], today: date, team_id: int | None = None, prefilled=()
+    weeks: list[date], today: date, team_id: int | None = None, prefilled=(), live: bool = True
 ) -> dict[tuple[int, date], indicators.WeekCounts]:
     """Each team's counts of these weeks (Mondays), work days up to today, by (team id, week).
 
@@ -1362,6 +1405,10 @@ def week_counts(
     per indicator, never a loop over people. People without a team count under team id -1.
     Only stories and recognitions that may say the phrase (a LIKE) are read, to be judged by
     game.indicators. team_id limits it to one team.
+
+    Members on a streak: in the week holding today, when live (the week still going), from
+    each person's kept summary (as of now); in every other week from the check-ins
+    (streaks_in_weeks), so a closed week counts the same whenever and by whoever it is counted.
     """
     if not weeks:
         return {}
@@ -1503,7 +1550,7 @@ def week_counts(
         ],
         "phrase",
     )
-    monday = indicators.week_start(today)
+    monday = indicators.week_start(today) if live else None
     if monday in weeks:
         add(
             _aggregate(
@@ -1515,12 +1562,14 @@ def week_counts(
             ),
             "streaking",
         )
+    past = [week for week in weeks if week != monday]
+    add(
+        [(team, week, n) for team, week, n in streaks_in_weeks(past, today, team_id)],
+        "streaking",
+    )
     result = {}
     for (team, week), counts in found.items():
-        if monday != week:
-            counts.setdefault("streaking", None)
-        elif "streaking" not in counts:
-            counts["streaking"] = 0
+        counts.setdefault("streaking", 0)
         result[(team, week)] = indicators.WeekCounts(week=week, team_id=team, **counts)
     return result
 
