@@ -40,7 +40,7 @@ from game import indicators, lagging
 from game import summary as summaries
 from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
-from game.days import WorkWeek, parse_past_workdays, parse_workdays
+from game.days import WorkWeek, is_workday, parse_past_workdays, parse_workdays
 from game.streaks import Streak, streak
 
 db = DatabaseProxy()
@@ -1307,10 +1307,14 @@ class WeekFigure(BaseModel):
         }
         due = indicators.weeks_to_close(now, have, weeks)
         teams = dict(Team.select(Team.id, Team.name).tuples())
+        # The same counts as the dashboard's live ones for a closed week (week_counts, streaks
+        # from the check-ins): a week reads the same before and after it is stored. All the due
+        # weeks in one call, so the check-ins are walked once, not once a week.
+        every = week_counts(
+            due, max(due, default=now.date()) + timedelta(days=6), prefilled=prefilled, live=False
+        )
         for week in due:
-            # The same counts as the dashboard's live ones for a closed week (week_counts,
-            # streaks from the check-ins): a week reads the same before and after it is stored.
-            found = week_counts([week], week + timedelta(days=6), prefilled=prefilled, live=False)
+            found = {key: c for key, c in every.items() if key[1] == week}
             rows = [
                 found.get((team_id, week)) or indicators.WeekCounts(week, team_id, streaking=0)
                 for team_id in teams
@@ -1356,43 +1360,57 @@ def streaks_in_weeks(
     check-ins make (game.summary, the same walk as the kept summary) was still going after their
     last check-in of it, days after today left out. It depends only on the check-ins, so a past
     week gives the same figure whenever it is counted: live, or once stored (WeekFigure).
-    Reads the check-ins of the members who checked in during these weeks, up to the last one.
+
+    A check-in on a work day always leaves a run going, so only members whose last check-in of
+    a week fell on a day off have their earlier check-ins walked: one aggregate statement, and
+    the history of those few.
     """
     weeks = sorted(set(weeks))
     if not weeks:
         return []
     last = min(weeks[-1] + timedelta(days=6), today)
+    W, w_params = _values_table([(w, w + timedelta(days=7)) for w in weeks], ("start", "next"), "w")
     team = " AND p.team_id = ?" if team_id is not None else ""
-    rows = _aggregate(
-        "SELECT p.id, p.team_id, p.workdays, p.past_workdays, c.day FROM check_in c"
-        " JOIN person p ON p.id = c.person_id"
-        f" WHERE p.active AND c.day <= ?{team} AND p.id IN"
-        " (SELECT DISTINCT c2.person_id FROM check_in c2 WHERE c2.day >= ? AND c2.day <= ?)"
-        " ORDER BY p.id, c.day",
-        [last, *([team_id] if team_id is not None else []), weeks[0], last],
+    tp = [team_id] if team_id is not None else []
+    latest = _aggregate(
+        "SELECT p.id, p.team_id, p.workdays, p.past_workdays, w.start, MAX(c.day)"
+        f" FROM check_in c JOIN person p ON p.id = c.person_id JOIN {W}"
+        " ON c.day >= w.start AND c.day < w.next"
+        f" WHERE p.active AND c.day <= ?{team}"
+        " GROUP BY p.id, p.team_id, p.workdays, p.past_workdays, w.start",
+        w_params + [last] + tp,
     )
     counted: dict[tuple[int | None, date], int] = {}
-    asked = set(weeks)
-    person = None
-    for person_id, team_of, workdays, past, day in rows:
-        day = as_date(day)
-        if person_id != person:
-            person, s, seen = person_id, summaries.EMPTY, None
-            try:
-                work_week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
-            except ValueError:
-                work_week = None
-        if work_week is None or (s.last_day is not None and day <= s.last_day):
-            continue
-        s = summaries.advance(s, day, work_week)
-        week = indicators.week_start(day)
-        if week in asked:
-            # The walk so far, as of this check-in: the last one of its week decides.
-            if seen is not None and seen[0] == week:
-                counted[(team_of, week)] -= seen[1]
-            on = 1 if s.run > 0 else 0
-            counted[(team_of, week)] = counted.get((team_of, week), 0) + on
-            seen = (week, on)
+    walk: dict[int, tuple[int | None, WorkWeek, dict[date, date]]] = {}
+    for person_id, team_of, workdays, past, week, day in latest:
+        try:
+            work_week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+        except ValueError:
+            continue  # work days that can't be read: no streak, as the kept summary
+        week, day = as_date(week), as_date(day)
+        counted.setdefault((team_of, week), 0)
+        if is_workday(day, work_week):
+            counted[(team_of, week)] += 1
+        else:
+            walk.setdefault(person_id, (team_of, work_week, {}))[2][day] = week
+    ids = sorted(walk)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        days: dict[int, list[date]] = {}
+        for person_id, day in _aggregate(
+            "SELECT c.person_id, c.day FROM check_in c"
+            f" WHERE c.day <= ? AND c.person_id IN ({', '.join('?' * len(chunk))})"
+            " ORDER BY c.person_id, c.day",
+            [last, *chunk],
+        ):
+            days.setdefault(person_id, []).append(as_date(day))
+        for person_id in chunk:
+            team_of, work_week, ends = walk[person_id]
+            s = summaries.EMPTY
+            for day in days.get(person_id, []):
+                s = summaries.advance(s, day, work_week)
+                if day in ends and s.run > 0:
+                    counted[(team_of, ends[day])] += 1
     return [(team, week, n) for (team, week), n in counted.items()]
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import models
 from conftest import make_person, sign_in
 from game.indicators import FEWER
+from game.summary import rebuild
 from manage import cli
 from push.queue import huey, use_app
 from pwa import closing, dashboard
@@ -605,6 +606,23 @@ def test_a_closed_week_shows_the_same_before_and_after_it_is_stored(
                 day = PAST[0] + timedelta(days=offset)
                 if day <= NOW.date():
                     check_in(person, day)
+        # On a streak, as the kept summary's own walk says it after each last check-in of a week.
+        expected = {}
+        for person in people:
+            person = models.Person.get_by_id(person.id)
+            days = sorted(
+                c.day for c in models.CheckIn.select().where(models.CheckIn.person == person)
+            )
+            for week in PAST:
+                mine = [d for d in days if d < week + timedelta(days=7)]
+                if mine and mine[-1] >= week:
+                    run = rebuild(mine, person.work_week()).run
+                    key = (person.team_id, week)
+                    expected[key] = expected.get(key, 0) + (run > 0)
+        counted = models.week_counts(PAST, NOW.date())
+        assert {key: c.streaking for key, c in counted.items() if c.streaking} == {
+            key: n for key, n in expected.items() if n
+        }
         live = _everything_shown(as_ada, teams)
         with app.app_context():
             assert dashboard.close_weeks()
