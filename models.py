@@ -7,7 +7,6 @@ import hashlib
 import json
 import secrets
 import weakref
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -41,7 +40,7 @@ from game import indicators, lagging
 from game import summary as summaries
 from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
-from game.days import WorkWeek, parse_past_workdays, parse_workdays
+from game.days import WorkWeek, is_workday, parse_past_workdays, parse_workdays
 from game.streaks import Streak, streak
 
 db = DatabaseProxy()
@@ -1318,21 +1317,20 @@ class WeekFigure(BaseModel):
             .tuples()
         }
         due = indicators.weeks_to_close(now, have, weeks)
-        latest = max((w for w in recent if indicators.closed(w, now)), default=None)
         teams = dict(Team.select(Team.id, Team.name).tuples())
+        # The same counts as the dashboard's live ones for a closed week (week_counts, streaks
+        # from the check-ins): a week reads the same before and after it is stored. All the due
+        # weeks in one call, so the check-ins are walked once, not once a week.
+        every = week_counts(
+            due, max(due, default=now.date()) + timedelta(days=6), prefilled=prefilled, live=False
+        )
         for week in due:
-            found = week_counts([week], week + timedelta(days=6), prefilled=prefilled)
-            if week != latest:
-                # A person's summary holds their streak as of now, not as of an older week.
-                found = {key: replace(c, streaking=None) for key, c in found.items()}
+            found = {key: c for key, c in every.items() if key[1] == week}
             rows = [
-                found.get((team_id, week))
-                or indicators.WeekCounts(week, team_id, streaking=0 if week == latest else None)
+                found.get((team_id, week)) or indicators.WeekCounts(week, team_id, streaking=0)
                 for team_id in teams
             ]
             total = indicators.organisation(week, found.values())
-            if week != latest:
-                total = replace(total, streaking=None)
             values = [
                 {
                     "week": week,
@@ -1364,8 +1362,71 @@ def _aggregate(sql: str, params: list) -> list[tuple]:
 PHRASE_LIKE = "%one%true%customer%"
 
 
+def streaks_in_weeks(
+    weeks: list[date], today: date, team_id: int | None = None
+) -> list[tuple[int | None, date, int]]:
+    """(team id, week, members) on a streak in each of these weeks, counted from the check-ins.
+
+    A member is on a streak in a week when they checked in that week and the streak their
+    check-ins make (game.summary, the same walk as the kept summary) was still going after their
+    last check-in of it, days after today left out. It depends only on the check-ins, so a past
+    week gives the same figure whenever it is counted: live, or once stored (WeekFigure).
+
+    A check-in on a work day always leaves a run going, so only members whose last check-in of
+    a week fell on a day off have their earlier check-ins walked: one aggregate statement, and
+    the history of those few.
+    """
+    weeks = sorted(set(weeks))
+    if not weeks:
+        return []
+    last = min(weeks[-1] + timedelta(days=6), today)
+    W, w_params = _values_table([(w, w + timedelta(days=7)) for w in weeks], ("start", "next"), "w")
+    team = " AND p.team_id = ?" if team_id is not None else ""
+    tp = [team_id] if team_id is not None else []
+    latest = _aggregate(
+        "SELECT p.id, p.team_id, p.workdays, p.past_workdays, w.start, MAX(c.day)"
+        f" FROM check_in c JOIN person p ON p.id = c.person_id JOIN {W}"
+        " ON c.day >= w.start AND c.day < w.next"
+        f" WHERE p.active AND c.day <= ?{team}"
+        " GROUP BY p.id, p.team_id, p.workdays, p.past_workdays, w.start",
+        w_params + [last] + tp,
+    )
+    counted: dict[tuple[int | None, date], int] = {}
+    walk: dict[int, tuple[int | None, WorkWeek, dict[date, date]]] = {}
+    for person_id, team_of, workdays, past, week, day in latest:
+        try:
+            work_week = WorkWeek(parse_workdays(workdays), parse_past_workdays(past))
+        except ValueError:
+            continue  # work days that can't be read: no streak, as the kept summary
+        week, day = as_date(week), as_date(day)
+        counted.setdefault((team_of, week), 0)
+        if is_workday(day, work_week):
+            counted[(team_of, week)] += 1
+        else:
+            walk.setdefault(person_id, (team_of, work_week, {}))[2][day] = week
+    ids = sorted(walk)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        days: dict[int, list[date]] = {}
+        for person_id, day in _aggregate(
+            "SELECT c.person_id, c.day FROM check_in c"
+            f" WHERE c.day <= ? AND c.person_id IN ({', '.join('?' * len(chunk))})"
+            " ORDER BY c.person_id, c.day",
+            [last, *chunk],
+        ):
+            days.setdefault(person_id, []).append(as_date(day))
+        for person_id in chunk:
+            team_of, work_week, ends = walk[person_id]
+            s = summaries.EMPTY
+            for day in days.get(person_id, []):
+                s = summaries.advance(s, day, work_week)
+                if day in ends and s.run > 0:
+                    counted[(team_of, ends[day])] += 1
+    return [(team, week, n) for (team, week), n in counted.items()]
+
+
 def week_counts(
-    weeks: list[date], today: date, team_id: int | None = None, prefilled=()
+    weeks: list[date], today: date, team_id: int | None = None, prefilled=(), live: bool = True
 ) -> dict[tuple[int, date], indicators.WeekCounts]:
     """Each team's counts of these weeks (Mondays), work days up to today, by (team id, week).
 
@@ -1373,6 +1434,10 @@ def week_counts(
     per indicator, never a loop over people. People without a team count under team id -1.
     Only stories and recognitions that may say the phrase (a LIKE) are read, to be judged by
     game.indicators. team_id limits it to one team.
+
+    Members on a streak: in the week holding today, when live (the week still going), from
+    each person's kept summary (as of now); in every other week from the check-ins
+    (streaks_in_weeks), so a closed week counts the same whenever and by whoever it is counted.
     """
     if not weeks:
         return {}
@@ -1514,7 +1579,7 @@ def week_counts(
         ],
         "phrase",
     )
-    monday = indicators.week_start(today)
+    monday = indicators.week_start(today) if live else None
     if monday in weeks:
         add(
             _aggregate(
@@ -1526,12 +1591,14 @@ def week_counts(
             ),
             "streaking",
         )
+    past = [week for week in weeks if week != monday]
+    add(
+        [(team, week, n) for team, week, n in streaks_in_weeks(past, today, team_id)],
+        "streaking",
+    )
     result = {}
     for (team, week), counts in found.items():
-        if monday != week:
-            counts.setdefault("streaking", None)
-        elif "streaking" not in counts:
-            counts["streaking"] = 0
+        counts.setdefault("streaking", 0)
         result[(team, week)] = indicators.WeekCounts(week=week, team_id=team, **counts)
     return result
 

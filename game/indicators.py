@@ -155,8 +155,8 @@ INDICATORS = (
     Indicator(
         "streaking",
         "On a streak",
-        "Members whose check-in streak was going with a check-in this week, from each "
-        "person's kept streak summary.",
+        "Members with a check-in this week whose check-in streak was still going after "
+        "their last check-in of the week.",
         "count",
     ),
 )

@@ -90,7 +90,7 @@ def weekly(scope: Scope, day: date) -> tuple[list[ind.WeekCounts], dict]:
         elif scope.team is None:
             rows.append(ind.organisation(week, live.values()))
         else:
-            blank = ind.WeekCounts(week, scope.team_id, streaking=0 if week == current else None)
+            blank = ind.WeekCounts(week, scope.team_id, streaking=0)
             rows.append(live.get((scope.team_id, week), blank))
     this_week = {team: c for (team, week), c in live.items() if week == current}
     return rows, this_week
@@ -183,9 +183,11 @@ def _teams_table(
         counts = {row.team_id: row.counts() for row in WeekFigure.stored([chosen])}
         missing = [t.id for t in teams if t.id not in counts]
         if missing:
-            live = week_counts([chosen], chosen + timedelta(days=6), prefilled=PREFILLED)
+            live = week_counts(
+                [chosen], chosen + timedelta(days=6), prefilled=PREFILLED, live=False
+            )
             counts.update({team: c for (team, _), c in live.items() if team in missing})
-    blank = ind.WeekCounts(chosen, streaking=0 if chosen == current else None)
+    blank = ind.WeekCounts(chosen, streaking=0)
     return [(team, ind.figures(counts.get(team.id, blank))) for team in teams]
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, current_app, flash, g, request, session
 
+from game import indicators
 from game.challenge import ends_on
 from game.days import week_start
 from models import (
@@ -16,6 +15,7 @@ from models import (
     PasswordReset,
     Person,
     Team,
+    board_participation,
     db,
     digest,
     team_participation,
@@ -128,7 +128,10 @@ def _team_acted_on(person, team_id: int) -> Team:
 
 def _page(team, status=200, invite_form=None, errors=None):
     today = today_for(g.person)
-    since = today - timedelta(days=6)
+    # This week so far, as the dashboard and the board count it: the team's figure is theirs
+    # (game.indicators.participation, "fewer than 3" and all), and of each member only whether
+    # they took part, never how many days or which (presence, not volume: no leaderboard).
+    since = week_start(today)
     counts = team_participation(team, since, today)
     members = list(team.members())
     # Only a lead of this team or an admin writes its weekly announcement.
@@ -150,6 +153,8 @@ def _page(team, status=200, invite_form=None, errors=None):
         since=since,
         today=today,
         checked_in=sum(1 for m in members if counts.get(m.id)),
+        participation=indicators.participation(*board_participation(team.id, today)),
+        participation_how=indicators.PARTICIPATION_HOW,
         invite_form=invite_form or {"email": "", "name": ""},
         errors=errors or {},
         link=g.sign_in.take_link(),

@@ -1,4 +1,4 @@
-"""Photograph the leaders' dashboard and the admin page on a laptop and a phone: a demo organisation.
+"""Photograph the leaders' dashboard, the admin page and a lead's Team page on a laptop and a phone.
 
 .venv/bin/python scripts/dashboard_screenshots.py [folder]   (default: /tmp/dashboard-shots)
 """
@@ -82,6 +82,7 @@ def main() -> None:
             people = demo.load(now)
             _branches(now, random.Random(5))
             north = people["lena"].team
+            lead = people["lena"]
             admin = next(p for p in people.values() if p.role == "admin")
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -116,6 +117,17 @@ def main() -> None:
                 page.goto(f"{base}/admin")
                 page.screenshot(path=out / f"{name}-admin.png")
                 page.screenshot(path=out / f"{name}-admin-full.png", full_page=True)
+                context.close()
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    timezone_id="Europe/Berlin",
+                    **extra,
+                )
+                page = context.new_page()
+                _sign_in(page, base, lead.email)
+                page.goto(f"{base}/team")
+                page.screenshot(path=out / f"{name}-team.png")
+                page.screenshot(path=out / f"{name}-team-full.png", full_page=True)
                 context.close()
             browser.close()
         server.shutdown()

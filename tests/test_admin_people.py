@@ -243,3 +243,14 @@ def test_a_search_for_a_word_like_name_is_kept_in_the_links(as_ada, people):
     page = page_of(as_ada.get("/admin?q=name&page=1"))
     assert names(page) == ["Nameless Nina"]
     assert 'href="/admin?q=name&sort=-name"' in page
+
+
+def test_the_people_come_before_the_set_up_forms_unless_one_was_refused(as_ada, people):
+    """On a phone the search and the list are what an admin comes for; a refused form stays in sight."""
+    page = as_ada.get("/admin").get_data(as_text=True)
+    assert page.index('id="people-q"') < page.index("New team name") < page.index("Invite someone")
+    refused = as_ada.post(
+        "/admin/teams", data={"name": "", "csrf_token": as_ada.csrf_token()}
+    ).get_data(as_text=True)
+    assert "Give the team a name." in refused
+    assert refused.index("New team name") < refused.index('id="people-q"')

@@ -236,6 +236,11 @@ def test_the_admin_pages_read_as_cards_on_a_phone(page, live_server, organisatio
     expect(page.get_by_role("link", name="Name, sort the other way")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
+    # The people and their search come first on a phone, the set-up forms after them.
+    search = page.get_by_label("Search people").bounding_box()
+    invite = page.get_by_role("heading", name="Invite someone").bounding_box()
+    assert search["y"] < 844 < invite["y"], (search, invite)
+    shot(page, "admin-390", full_page=True)
     live_search_ready(page, "people-search")
     page.get_by_label("Search people").fill("farah")
     expect(page.get_by_role("status").filter(has_text="people")).to_contain_text("matching “farah”")

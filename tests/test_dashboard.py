@@ -11,10 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import models
 from conftest import make_person, sign_in
 from game.indicators import FEWER
+from game.summary import rebuild
 from manage import cli
 from push.queue import huey, use_app
 from pwa import closing, dashboard
@@ -540,3 +543,106 @@ def test_the_csv_holds_every_team_the_search_found_on_every_page_in_its_order(as
     assert [row[0] for row in rows[1:]] == [f"Branch {n:02}" for n in range(28, 0, -1)]
     every = page_text(as_ada.get("/dashboard"))
     assert "Download CSV of all 30 teams</a>" in every
+
+
+# A closed week reads the same live and stored --------------------------------------
+
+PAST = [MONDAY - timedelta(weeks=n) for n in range(4, 0, -1)]  # four closed weeks, oldest first
+WORK_WEEKS = ["0,1,2,3,4", "0,1,2,3,4,5,6", "1,3", "5,6"]
+
+
+def _weeks_table(text: str) -> list[str]:
+    """The weekly figures table's rows, as text (every column of every week)."""
+    table = text.split('<table class="dash-table">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>.*?</tr>", table.split("<tbody>", 1)[-1], re.S)
+
+
+def _everything_shown(client, teams) -> dict:
+    """Every past week's figures the dashboard and its downloads show, of every team and everyone."""
+    shown = {}
+    for team in [None, *teams]:
+        query = {} if team is None else {"team": team.id}
+        shown[("page", team and team.id)] = _weeks_table(
+            page_text(client.get("/dashboard", query_string=query))
+        )
+        rows = csv_rows(client.get("/dashboard/weeks.csv", query_string=query))
+        shown[("weeks.csv", team and team.id)] = [row for row in rows if row[3] != "so far"]
+    for week in PAST:
+        query = {"week": week.isoformat()}
+        text = page_text(client.get("/dashboard", query_string=query))
+        shown[("teams", week)] = text.split('id="teams-table"', 1)[1].split("</table>", 1)[0]
+        shown[("teams.csv", week)] = csv_rows(
+            client.get("/dashboard/teams.csv", query_string=query)
+        )
+    return shown
+
+
+def _history(people):
+    day_offsets = st.sets(st.integers(min_value=0, max_value=len(PAST) * 7 + 2), max_size=20)
+    return st.tuples(
+        st.lists(day_offsets, min_size=len(people), max_size=len(people)),
+        st.lists(st.sampled_from(WORK_WEEKS), min_size=len(people), max_size=len(people)),
+    )
+
+
+def test_a_closed_week_shows_the_same_before_and_after_it_is_stored(
+    app, as_ada, alice, bob, lena, dave, carl
+):
+    """Every column of every closed week, on the page and in both downloads, with random histories."""
+    people = [alice, bob, lena, dave, carl]
+    teams = [alice.team, carl.team]
+
+    @settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(_history(people))
+    def same(history):
+        models.WeekFigure.delete().execute()
+        models.CheckInKey.delete().execute()
+        models.CheckIn.delete().execute()
+        models.PersonSummary.delete().execute()
+        for person, days, work in zip(people, *history, strict=True):
+            models.Person.update(workdays=work).where(models.Person.id == person.id).execute()
+            person = models.Person.get_by_id(person.id)
+            for offset in sorted(days):
+                day = PAST[0] + timedelta(days=offset)
+                if day <= NOW.date():
+                    check_in(person, day)
+        # On a streak, as the kept summary's own walk says it after each last check-in of a week.
+        expected = {}
+        for person in people:
+            person = models.Person.get_by_id(person.id)
+            days = sorted(
+                c.day for c in models.CheckIn.select().where(models.CheckIn.person == person)
+            )
+            for week in PAST:
+                mine = [d for d in days if d < week + timedelta(days=7)]
+                if mine and mine[-1] >= week:
+                    run = rebuild(mine, person.work_week()).run
+                    key = (person.team_id, week)
+                    expected[key] = expected.get(key, 0) + (run > 0)
+        counted = models.week_counts(PAST, NOW.date())
+        assert {key: c.streaking for key, c in counted.items() if c.streaking} == {
+            key: n for key, n in expected.items() if n
+        }
+        live = _everything_shown(as_ada, teams)
+        with app.app_context():
+            assert dashboard.close_weeks()
+        stored = _everything_shown(as_ada, teams)
+        assert stored == live
+        # And a closed week knows who was on a streak (it is no longer left unknown).
+        streaks = [row[-1] for row in live[("weeks.csv", None)] if row[0] == LAST_WEEK.isoformat()]
+        assert streaks and streaks[0] != ""
+
+    same()
+
+
+def test_a_streak_in_a_closed_week_counts_the_check_ins_up_to_its_end(app, alice, bob, lena):
+    """Alice and Lena had a streak going at the week's end; Bob checked in only the week before."""
+    for n in range(5):
+        check_in(alice, LAST_WEEK + timedelta(days=n))
+    check_in(bob, LAST_WEEK - timedelta(days=7))  # his run ends on the missed Tuesday
+    check_in(lena, LAST_WEEK + timedelta(days=4))  # Friday: a run of one, going at the week's end
+    check_in(lena, MONDAY + timedelta(days=1))  # this week, after missing Monday: not last week's
+    found = models.week_counts([LAST_WEEK], LAST_WEEK + timedelta(days=6), live=False)
+    assert found[(alice.team_id, LAST_WEEK)].streaking == 2
+    live = models.week_counts([LAST_WEEK, MONDAY], NOW.date())
+    assert live[(alice.team_id, LAST_WEEK)].streaking == 2

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from markupsafe import escape
+
 from conftest import make_person, sign_in
+from game.indicators import FEWER, PARTICIPATION_HOW
 from models import Challenge, CheckIn, Invite, PasswordReset, Person, Team
 
 
@@ -19,9 +22,42 @@ def test_a_lead_sees_participation_but_never_notes(as_lena, alice, bob):
     CheckIn.create(person=alice, day=date(2026, 11, 18), before="yes")
     page = as_lena.get("/team").get_data(as_text=True)
     assert "<h1>North</h1>" in page
-    assert "1 of 3 checked in during the last 7 days" in page
-    assert "2 check-in days in 7 days" in page
+    assert "1 of 3 checked in this week" in page
     assert "Rehearsed the apology" not in page
+
+
+def test_the_team_page_shows_participation_as_the_dashboard_computes_it(as_lena, alice, bob, lena):
+    """The team's figure is the dashboard's (work days so far this week), said in the same words."""
+    for day in (16, 17, 18):  # Monday to Wednesday: Alice all three, Bob one; 9 work days
+        CheckIn.create(person=alice, day=date(2026, 11, day), before="yes")
+    CheckIn.create(person=bob, day=date(2026, 11, 16), before="yes")
+    CheckIn.create(person=bob, day=date(2026, 11, 9), before="yes")  # last week: not counted
+    page = as_lena.get("/team").get_data(as_text=True)
+    assert "Check-in participation this week:</span> <strong>44%</strong>" in page  # 4 of 9
+    assert str(escape(PARTICIPATION_HOW)) in page
+    dashboard = as_lena.get("/dashboard").get_data(as_text=True)
+    assert '<span class="dash-value">44%</span>' in dashboard
+
+
+def test_the_team_page_says_only_who_took_part_never_how_often(as_lena, alice, bob):
+    """Of each member: whether they checked in this week, not on how many days or which."""
+    for day in (16, 17, 18):
+        CheckIn.create(person=alice, day=date(2026, 11, day), before="yes")
+    page = as_lena.get("/team").get_data(as_text=True)
+    members = page.split('id="members-heading"', 1)[1].split("</ul>", 1)[0]
+    alice_row = members.split("Alice Martin", 1)[1].split("</li>", 1)[0]
+    bob_row = members.split("Bob Okafor", 1)[1].split("</li>", 1)[0]
+    assert "Checked in this week" in alice_row and "No check-in yet this week" in bob_row
+    assert not re.search(r"\d+ (check-in )?days?", members)
+    for day in ("Mon", "Tue", "16 Nov", "17 Nov"):
+        assert day not in members
+
+
+def test_a_team_of_fewer_than_three_shows_no_participation_figure(client, carl, south):
+    lead = make_person("Sam South", "sam@example.com", role="lead", team=south)
+    CheckIn.create(person=carl, day=date(2026, 11, 16), before="yes")
+    page = sign_in(client, lead).get("/team").get_data(as_text=True)
+    assert f'<strong class="dash-few">{FEWER}</strong>' in page
 
 
 def test_an_employee_cannot_open_the_team_page(as_alice):
