@@ -207,6 +207,8 @@ def test_charts_are_svg_with_a_title_and_a_description_in_words(as_lena, north_w
     assert '<title id="chart-participation-title">Check-in participation, the last 12 weeks' in text
     assert "16 Nov: 50% so far" in text
     assert "<script" not in text.split('<svg class="chart"')[1].split("</svg>")[0]
+    # The trend says what it compares: beside last week's figure it is not last week's change.
+    assert text.count("4-week trend: <strong") == 9
 
 
 def test_a_team_of_fewer_than_three_shows_no_participation(as_ada, north_week, south):
