@@ -597,6 +597,20 @@ class OneTimeLink(BaseModel):
         return claimed == 1
 
     @classmethod
+    def fresh_token(cls, link_id: int) -> str | None:
+        """Give the unused link a new token (the old one stops working); None when it was used or is gone.
+
+        A mail task makes its link this way on the worker, so no live token waits in the queue.
+        """
+        token = new_token()
+        changed = (
+            cls.update(token_digest=digest(token))
+            .where((cls.id == link_id) & cls.used_at.is_null())
+            .execute()
+        )
+        return token if changed == 1 else None
+
+    @classmethod
     def was_used(cls, token: str) -> bool:
         """Whether this link was already used (rather than never valid or expired)."""
         return (
@@ -647,10 +661,16 @@ class Invite(OneTimeLink):
         )
 
     @classmethod
-    def not_sent(cls, team: Team | None, now: datetime):
-        """Live invites whose email did not go out (to team, or to everyone for None)."""
+    def not_sent(cls, team: Team | None, now: datetime, trying: timedelta = timedelta(0)):
+        """Live invites whose email did not go out (to team, or to everyone for None).
+
+        Those issued within the last `trying` are left out: the worker is still trying to send them.
+        """
         query = cls.select().where(
-            cls.sent_at.is_null() & cls.used_at.is_null() & (cls.expires_at > now)
+            cls.sent_at.is_null()
+            & cls.used_at.is_null()
+            & (cls.expires_at > now)
+            & (cls.expires_at <= now + timedelta(days=INVITE_DAYS) - trying)
         )
         return query.where(cls.team == team) if team is not None else query
 
