@@ -22,6 +22,7 @@ from peewee import (
     DatabaseProxy,
     DateField,
     DateTimeField,
+    DoesNotExist,
     DoubleField,
     ForeignKeyField,
     IntegerField,
@@ -139,6 +140,14 @@ def is_deadlock(error: Exception) -> bool:
             return True
         error = error.__cause__ or error.__context__
     return False
+
+
+class PersonGone(DoesNotExist):
+    """Someone a write names (its author, the colleague it is about) was deleted meanwhile."""
+
+    def __init__(self, person_id: int):
+        super().__init__(f"person {person_id} is gone")
+        self.person_id = person_id
 
 
 def again_after_deadlock(function):
@@ -359,6 +368,23 @@ class Person(BaseModel):
             query = query.for_update("FOR KEY SHARE")  # waits while a deletion holds the row
         with db.atomic():
             return query.first() is not None
+
+    @classmethod
+    def hold(cls, *ids: int) -> None:
+        """Inside a write's transaction: hold these people's rows until it ends, or raise PersonGone.
+
+        On PostgreSQL the rows are locked FOR KEY SHARE in id order before the write, so a
+        deletion under way (which locks the person FOR UPDATE first, pwa/rights.py erase) either
+        finishes first, and the write finds them gone, or waits for the write: never the deadlock
+        of a foreign key check against the deleting row. SQLite's write lock does the same.
+        """
+        query = cls.select(cls.id).where(cls.id.in_(sorted(set(ids)))).order_by(cls.id)
+        if not is_sqlite():
+            query = query.for_update("FOR KEY SHARE")
+        there = {row.id for row in query}
+        for person_id in ids:
+            if person_id not in there:
+                raise PersonGone(person_id)
 
     @classmethod
     def by_email(cls, email: str) -> Person | None:
