@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import threading
+from datetime import UTC, datetime
 
 import click
 from flask import current_app, has_app_context
@@ -472,6 +473,10 @@ def _run_queued_tasks(app) -> threading.Event:
 
     def run() -> None:
         while not stop.is_set():
+            # A mail task the server refused waits in the schedule for its next try.
+            now = datetime.now(UTC).replace(tzinfo=None)
+            for due in queue.huey.read_schedule(now):
+                queue.huey.enqueue(due)
             queued = queue.huey.dequeue()
             if queued is None:
                 stop.wait(0.5)

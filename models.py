@@ -21,6 +21,7 @@ from peewee import (
     DatabaseProxy,
     DateField,
     DateTimeField,
+    DoesNotExist,
     DoubleField,
     ForeignKeyField,
     IntegerField,
@@ -149,6 +150,14 @@ def is_deadlock(error: Exception) -> bool:
             return True
         error = error.__cause__ or error.__context__
     return False
+
+
+class PersonGone(DoesNotExist):
+    """Someone a write names (its author, the colleague it is about) was deleted meanwhile."""
+
+    def __init__(self, person_id: int):
+        super().__init__(f"person {person_id} is gone")
+        self.person_id = person_id
 
 
 def again_after_deadlock(function):
@@ -369,6 +378,23 @@ class Person(BaseModel):
             query = query.for_update("FOR KEY SHARE")  # waits while a deletion holds the row
         with db.atomic():
             return query.first() is not None
+
+    @classmethod
+    def hold(cls, *ids: int) -> None:
+        """Inside a write's transaction: hold these people's rows until it ends, or raise PersonGone.
+
+        On PostgreSQL the rows are locked FOR KEY SHARE in id order before the write, so a
+        deletion under way (which locks the person FOR UPDATE first, pwa/rights.py erase) either
+        finishes first, and the write finds them gone, or waits for the write: never the deadlock
+        of a foreign key check against the deleting row. SQLite's write lock does the same.
+        """
+        query = cls.select(cls.id).where(cls.id.in_(sorted(set(ids)))).order_by(cls.id)
+        if not is_sqlite():
+            query = query.for_update("FOR KEY SHARE")
+        there = {row.id for row in query}
+        for person_id in ids:
+            if person_id not in there:
+                raise PersonGone(person_id)
 
     @classmethod
     def by_email(cls, email: str) -> Person | None:
@@ -607,6 +633,20 @@ class OneTimeLink(BaseModel):
         return claimed == 1
 
     @classmethod
+    def fresh_token(cls, link_id: int) -> str | None:
+        """Give the unused link a new token (the old one stops working); None when it was used or is gone.
+
+        A mail task makes its link this way on the worker, so no live token waits in the queue.
+        """
+        token = new_token()
+        changed = (
+            cls.update(token_digest=digest(token))
+            .where((cls.id == link_id) & cls.used_at.is_null())
+            .execute()
+        )
+        return token if changed == 1 else None
+
+    @classmethod
     def was_used(cls, token: str) -> bool:
         """Whether this link was already used (rather than never valid or expired)."""
         return (
@@ -657,10 +697,16 @@ class Invite(OneTimeLink):
         )
 
     @classmethod
-    def not_sent(cls, team: Team | None, now: datetime):
-        """Live invites whose email did not go out (to team, or to everyone for None)."""
+    def not_sent(cls, team: Team | None, now: datetime, trying: timedelta = timedelta(0)):
+        """Live invites whose email did not go out (to team, or to everyone for None).
+
+        Those issued within the last `trying` are left out: the worker is still trying to send them.
+        """
         query = cls.select().where(
-            cls.sent_at.is_null() & cls.used_at.is_null() & (cls.expires_at > now)
+            cls.sent_at.is_null()
+            & cls.used_at.is_null()
+            & (cls.expires_at > now)
+            & (cls.expires_at <= now + timedelta(days=INVITE_DAYS) - trying)
         )
         return query.where(cls.team == team) if team is not None else query
 

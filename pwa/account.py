@@ -23,6 +23,7 @@ from models import (
     SignIn,
     SignInLimit,
     db,
+    digest,
 )
 from push.queue import task
 from pwa import clock, mail
@@ -210,16 +211,13 @@ RESETS_PER_HOUR = 3
 
 @task()
 def send_reset_if_known(email: str, url_root: str) -> None:
-    """On a worker: email a reset link to the active person with this address, a few an hour at most.
+    """On a worker: make a reset link for the active person with this address, a few an hour at most.
 
-    url_root is the asking request's (PUBLIC_URL, when set, wins as on any page). A mail server that
-    refuses is logged, not retried: the person may simply ask again. It returns nothing, so the
-    queue keeps no result saying whether the address has an account.
+    url_root is the asking request's (PUBLIC_URL, when set, wins as on any page). The email goes
+    out in its own task (deliver_reset), which a mail server that refuses for now has tried again.
+    It returns nothing, so the queue keeps no result saying whether the address has an account.
     """
-    # In the worker's threads the connection is this task's; in a request (the tests' immediate
-    # mode) it is the request's and stays open.
-    opened = db.connection_context() if db.is_closed() else contextlib.nullcontext()
-    with opened:
+    with task_connection():
         person = Person.by_email(email)
         now = clock.naive_now()
         if person is None or not person.active:
@@ -228,11 +226,41 @@ def send_reset_if_known(email: str, url_root: str) -> None:
         # (and tasks on any worker) keep to three.
         if not models.LimitSlot.take(person, "reset", now, RESETS_PER_HOUR, timedelta(hours=1)):
             return
-        token = PasswordReset.issue(person, None, now)
+        reset = PasswordReset.get(
+            PasswordReset.token_digest == digest(PasswordReset.issue(person, None, now))
+        )
+    deliver_reset(reset.id, url_root)
+
+
+def task_connection():
+    """The database connection for a task: its own in the worker's threads; in a request (the
+    tests' immediate mode) the request's, which stays open."""
+    return db.connection_context() if db.is_closed() else contextlib.nullcontext()
+
+
+@mail.retried
+def deliver_reset(reset_id: int, url_root: str, token: str | None = None, task=None) -> None:
+    """On a worker: email the reset link reset_id to its person, tried again while the server can't take it.
+
+    Without token, each try gives the link a new token first, so no live token waits in the queue
+    and a try that failed leaves none behind; with one (no mail server: the admin was shown that
+    link) it is the link sent. A link given up on is deleted: nobody holds it.
+    """
+    with task_connection():
+        reset = PasswordReset.get_or_none(
+            (PasswordReset.id == reset_id) & PasswordReset.used_at.is_null()
+        )
+        if reset is None:
+            return
+        token = token or PasswordReset.fresh_token(reset.id)
+        person, by = reset.person, reset.created_by
+    # A request context of its own (its teardown closes the task's connection, so outside it).
     with current_app.test_request_context(base_url=url_root):
-        msg = reset_message(person, external_url("account.reset_password", token=token), None)
-    with contextlib.suppress(mail.MailError):  # already logged
-        mail.send(msg)
+        url = external_url("account.reset_password", token=token)
+        msg = reset_message(person, url, by)
+    if not mail.send_once(msg, "reset link", task):
+        with task_connection():
+            PasswordReset.delete().where(PasswordReset.id == reset_id).execute()
 
 
 def reset_message(person: Person, url: str, by: Person | None):

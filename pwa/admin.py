@@ -102,7 +102,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         errors=errors or {},
         link=g.sign_in.take_link(),
         notice=session.pop("admin_notice", None),
-        not_sent=list(Invite.not_sent(None, clock.naive_now())),
+        not_sent=list(Invite.not_sent(None, clock.naive_now(), mail.RETRY_WINDOW)),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         people_url=people_url,

@@ -14,13 +14,18 @@ from models import (
     RECOGNITION_MAX,
     STORY_KINDS,
     Announcement,
+    DoesNotExist,
     IntegrityError,
     Notice,
+    OperationalError,
     Person,
+    PersonGone,
     Recognition,
     RecognitionApplause,
     Story,
+    again_after_deadlock,
     db,
+    is_deadlock,
     lowered,
     new_token,
 )
@@ -208,17 +213,34 @@ def create():
         return _form_page(form, errors, status=422)
     try:
         recognition = _record(person, receiver, form, story, key)
+    except PersonGone as gone:
+        if gone.person_id == person.id:
+            raise  # I was deleted meanwhile: signed out (pwa/errors.py)
+        errors = {
+            "receiver": f"{receiver.name} is no longer in the organisation. Pick someone else."
+        }
+        return _form_page(form, errors, status=422)
     except IntegrityError:
         sent = Recognition.get(Recognition.submit_key == key)
         return back("recognition.show", recognition_id=sent.id)
-    events.recognised(recognition)
+    try:
+        _tell(recognition)
+    except (IntegrityError, DoesNotExist, OperationalError) as error:
+        # They were deleted just after it went in: what it meant for them went with them.
+        if isinstance(error, OperationalError) and not is_deadlock(error):
+            raise
+        if Person.still_there(receiver.id):
+            raise
+        events.award_badges(person)
     _thank(person, receiver)
     return back("recognition.show", recognition_id=recognition.id)
 
 
+@again_after_deadlock
 def _record(person, receiver, form, story, key) -> Recognition:
     day = today_for(person)
     with db.atomic():
+        Person.hold(person.id, receiver.id)  # the lock order of a deletion under way
         return Recognition.create(
             giver=person,
             receiver=receiver,
@@ -232,6 +254,12 @@ def _record(person, receiver, form, story, key) -> Recognition:
             submit_key=key,
             created_at=clock.naive_now(),
         )
+
+
+@again_after_deadlock  # with the receiver's deletion (their summary, then their row)
+def _tell(recognition: Recognition) -> None:
+    """Tell the receiver and award badges (each step is idempotent, so it may run again)."""
+    events.recognised(recognition)
 
 
 def _thank(person: Person, receiver: Person) -> None:

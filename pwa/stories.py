@@ -20,9 +20,11 @@ from models import (
     STORY_TITLE_MAX,
     IntegrityError,
     Person,
+    PersonGone,
     Reaction,
     Story,
     StoryDraft,
+    again_after_deadlock,
     db,
     new_token,
 )
@@ -311,6 +313,12 @@ def create():
         return _form_page(form, errors, status=422, draft=draft)
     try:
         story = _publish(person, form, member, day, key, now)
+    except PersonGone as gone:
+        if gone.person_id == person.id:
+            raise  # I was deleted meanwhile: signed out (pwa/errors.py)
+        errors = {"member": f"{member.name} is no longer in the organisation. Pick someone else."}
+        draft = StoryDraft.keep(person, form, now)
+        return _form_page(form, errors, status=422, draft=draft)
     except IntegrityError:
         # A twin of this request published it a moment ago.
         return _sent_before(Story.get(Story.submit_key == key), form)
@@ -329,8 +337,10 @@ def _sent_before(story: Story, form: dict):
     return _form_page(form, errors, status=422, submit_key=uuid.uuid4().hex)
 
 
+@again_after_deadlock
 def _publish(person, form, member, day, key, now) -> Story:
     with db.atomic():
+        Person.hold(person.id, member.id)  # the lock order of a deletion under way
         story = Story.create(
             author=person,
             member=member,

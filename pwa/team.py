@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, current_app, flash, g, request, session
 
 from game import indicators
@@ -21,7 +23,7 @@ from models import (
     team_participation,
 )
 from pwa import clock, mail
-from pwa.account import reset_message
+from pwa.account import deliver_reset, task_connection
 from pwa.web import (
     back,
     clean_text,
@@ -34,6 +36,7 @@ from pwa.web import (
 )
 
 bp = Blueprint("team", __name__)
+log = logging.getLogger(__name__)
 
 
 def read_invite() -> tuple[dict, dict]:
@@ -51,39 +54,65 @@ def read_invite() -> tuple[dict, dict]:
 
 
 def invite_once(form: dict, team, role: str) -> None:
-    """Issue the invite and email it; the next page says whether it went."""
+    """Issue the invite and queue its email; the next page says it is on its way."""
     token = Invite.issue(form["email"], team, role, g.person, clock.naive_now(), name=form["name"])
     send_invite(Invite.get(Invite.token_digest == digest(token)), token)
 
 
 def send_invite(invite: Invite, token: str) -> None:
-    """Email the invite (outside any transaction); a refusal keeps it as "not sent"."""
-    url = external_url("account.accept_invite", token=token)
+    """Queue the invite's email for a worker (no mail is sent in a request) and say so on the next page."""
     who = invite.name or invite.email
-    msg = mail.message(
-        invite.email,
-        f"{g.person.name} invites you to One True Customer",
-        "invite",
-        invite=invite,
-        url=url,
-        expires=mail.expiry(invite.expires_at, g.person.tz),
-        by_name=g.person.name,
-    )
-    try:
-        mail.send(msg)
-    except mail.MailError as error:
-        flash(
-            f"The invite for {invite.email} wasn't sent: {error}. "
-            "It is kept as not sent below: resend it when the server is back.",
-            "error",
-        )
-        return
-    Invite.update(sent_at=clock.naive_now()).where(Invite.id == invite.id).execute()
     if mail.configured():
-        flash(f"Invite sent to {invite.email}. It works once, for {INVITE_DAYS} days.", "success")
+        # The worker gives the invite a token of its own: this one, never sent, stops working.
+        deliver_invite(invite.id, request.url_root, g.person.id)
+        flash(
+            f"The invite to {invite.email} is on its way. It works once, for {INVITE_DAYS} days.",
+            "success",
+        )
     else:
-        # No mail server: the maker hands the invite on, as before mail existed.
-        show_link_once("invite", who, url)
+        # No mail server: the maker hands the invite on, as before mail existed; the worker
+        # writes the same link to the console and the outbox.
+        show_link_once("invite", who, external_url("account.accept_invite", token=token))
+        deliver_invite(invite.id, request.url_root, g.person.id, token)
+
+
+@mail.retried
+def deliver_invite(
+    invite_id: int, url_root: str, by_id: int, token: str | None = None, task=None
+) -> None:
+    """On a worker: email the invite, tried again while the server can't take it; once sent, never again.
+
+    Without token each try gives the invite a new one first (no live token waits in the queue);
+    an invite given up on stays "not sent" on the team page, with Resend.
+    """
+    with task_connection():
+        invite = Invite.get_or_none(
+            (Invite.id == invite_id) & Invite.used_at.is_null() & Invite.sent_at.is_null()
+        )
+        if invite is None:
+            return  # used, deleted, or already sent by an earlier task
+        by = Person.get_or_none(Person.id == by_id)
+        by_name = by.name if by else "A colleague"
+        token = token or Invite.fresh_token(invite.id)
+        _ = invite.team  # read now: the message is drawn after this connection closes
+    # A request context of its own (its teardown closes the task's connection, so outside it).
+    with current_app.test_request_context(base_url=url_root):
+        msg = mail.message(
+            invite.email,
+            f"{by_name} invites you to One True Customer",
+            "invite",
+            invite=invite,
+            url=external_url("account.accept_invite", token=token),
+            expires=mail.expiry(invite.expires_at, by.tz if by else "UTC"),
+            by_name=by_name,
+        )
+    if not mail.send_once(msg, "invite", task):
+        return
+    try:
+        with task_connection():
+            Invite.update(sent_at=clock.naive_now()).where(Invite.id == invite_id).execute()
+    except Exception:  # the mail went: raising would have the queue send it again
+        log.exception("invite %s sent but not marked sent", invite_id)
 
 
 def show_link_once(kind: str, who: str, url: str) -> None:
@@ -160,7 +189,7 @@ def _page(team, status=200, invite_form=None, errors=None):
         link=g.sign_in.take_link(),
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
-        not_sent=list(Invite.not_sent(team, clock.naive_now())),
+        not_sent=list(Invite.not_sent(team, clock.naive_now(), mail.RETRY_WINDOW)),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         # Members a tap on Start would start (the others are part-way through or began today).
@@ -247,7 +276,9 @@ def resend_invite(invite_id: int):
         abort(404)
     if not g.person.is_admin and (invite.team_id is None or invite.team_id != g.person.team_id):
         abort(403)
-    send_invite(Invite.get_by_id(invite.id), invite.renew(now))
+    token = invite.renew(now)
+    Invite.update(sent_at=None).where(Invite.id == invite.id).execute()
+    send_invite(Invite.get_by_id(invite.id), token)
     if request.form.get("from") == "admin" and g.person.is_admin:
         return back("admin.index")
     return back("team.index", team=invite.team_id)
@@ -263,30 +294,18 @@ def reset_link(person_id: int):
     if not g.person.may_reset(person) or not resets_allowed(g.person):
         abort(403)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
-    try:
-        # Sent now, outside any transaction: with mail configured the maker never sees the link.
-        url = external_url("account.reset_password", token=token)
-        mail.send(reset_message(person, url, g.person))
-    except mail.MailError as error:
-        PasswordReset.delete().where(PasswordReset.token_digest == digest(token)).execute()
+    reset = PasswordReset.get(PasswordReset.token_digest == digest(token))
+    if mail.configured():
+        # The worker sends it, with a token of its own: the maker never sees the link.
+        deliver_reset(reset.id, request.url_root)
         flash(
-            f"The reset link for {person.name} wasn't sent: {error}. "
-            "Nothing changed: try again later.",
-            "error",
+            f"A reset link is on its way to {person.name} at {person.email}. Only they can use "
+            "it; they'll be told you sent it.",
+            "success",
         )
     else:
-        if mail.configured():
-            flash(
-                f"A reset link went to {person.name} at {person.email}. Only they can use it; "
-                "they'll be told you sent it.",
-                "success",
-            )
-        else:
-            show_link_once(
-                "reset",
-                person.name,
-                external_url("account.reset_password", token=token),
-            )
+        show_link_once("reset", person.name, external_url("account.reset_password", token=token))
+        deliver_reset(reset.id, request.url_root, token)
     if g.person.is_admin and (request.form.get("from") == "admin" or person.team_id is None):
         return back("admin.index")
     return back("team.index", team=person.team_id)
