@@ -111,7 +111,7 @@ def test_a_nul_in_the_user_agent_is_not_kept(client, alice):
 
 
 def test_invite_and_reset_links_come_from_public_url_not_the_request(
-    app, as_lena, alice, ada, outbox
+    app, as_lena, alice, ada, outbox, queue_at_once
 ):
     app.config["PUBLIC_URL"] = "https://otc.example.org"
     response = as_lena.post(f"/team/{alice.team_id}/invite", data={"email": "nia@example.com"})
