@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections import OrderedDict
 from datetime import timedelta
 
 from flask import Flask, g, has_request_context, request
@@ -19,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 import models
 from pwa.clock import SystemClock
 from pwa.csrf import MaskedCSRFProtect
+from pwa.recent import Recent
 from pwa.static_files import StaticFiles
 
 csrf = MaskedCSRFProtect()
@@ -67,18 +66,14 @@ class SessionInterface(SecureCookieSessionInterface):
     KEPT = 4096  # verified cookies kept per process, the least recently used dropped first
 
     def __init__(self) -> None:
-        self._verified: OrderedDict[str, tuple[dict, float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._verified = Recent(self.KEPT)  # cookie -> (its values, when it was signed)
 
     def open_session(self, app: Flask, request):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value or not app.secret_key:
             return super().open_session(app, request)
         lifetime = app.permanent_session_lifetime.total_seconds()
-        with self._lock:
-            found = self._verified.get(value)
-            if found is not None:
-                self._verified.move_to_end(value)
+        found = self._verified.get(value)
         if found is not None and time.time() - found[1] <= lifetime:
             return self.session_class(found[0])
         try:
@@ -88,10 +83,7 @@ class SessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         if all(isinstance(item, str | int | float | bool | None) for item in data.values()):
-            with self._lock:
-                self._verified[value] = (dict(data), signed_at.timestamp())
-                if len(self._verified) > self.KEPT:
-                    self._verified.popitem(last=False)
+            self._verified.put(value, (dict(data), signed_at.timestamp()))
         return self.session_class(data)
 
     def get_cookie_secure(self, app: Flask) -> bool:

@@ -6,7 +6,6 @@ import functools
 import io
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import cards
 from cards import render as render_card
 from models import CardImage, CardRender
 from pwa import clock
+from pwa.recent import Recent
 from pwa.web import external_url, is_token, render, sign_in_required
 
 SIZES = {"portrait": cards.PORTRAIT, "preview": cards.PREVIEW}
@@ -27,6 +27,9 @@ CARD_CACHE_PRIVATE = "private, max-age=31536000, immutable"
 # (which stays what is downloaded and shared) and cached beside it.
 ON_PAGE = "portrait-webp"
 ON_PAGE_SIZE = (480, 600)
+RECENT_CARDS = (
+    48  # PNGs and WebPs served last, kept in this process (named by content, never stale)
+)
 # Renders of the same card wait for each other; striped so the lock table never grows.
 _RENDER_LOCKS = tuple(threading.Lock() for _ in range(64))
 RENDER_WAIT = 10.0  # seconds to wait for another server's drawing of the same card
@@ -63,7 +66,7 @@ def send_card(card, size, asked, public, moved: Callable[[], str], story=None, o
 
 def png(card, size: str, digest: str, story=None) -> bytes:
     """The card's PNG from memory or the cache table, rendered once (per process, then per database)."""
-    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
+    recent = current_app.extensions.setdefault("recent_cards", Recent(RECENT_CARDS))
     key = (digest, size)
     found = recent.get(key) or CardImage.png_for(digest, size)
     if found is None:
@@ -100,7 +103,7 @@ def _drawn_once(digest: str, size: str, draw: Callable[[], bytes], story) -> byt
 
 def webp_on_page(card, digest: str, story=None) -> bytes:
     """The portrait card made smaller for a page, made once like the PNG it comes from."""
-    recent = current_app.extensions.setdefault("recent_cards", RecentCards())
+    recent = current_app.extensions.setdefault("recent_cards", Recent(RECENT_CARDS))
     key = (digest, ON_PAGE)
     webp = recent.get(key) or CardImage.png_for(digest, ON_PAGE)
     if webp is None:
@@ -116,29 +119,6 @@ def webp_on_page(card, digest: str, story=None) -> bytes:
         webp = CardImage.png_for(digest, ON_PAGE) or _drawn_once(digest, ON_PAGE, draw, story)
     recent.put(key, webp)
     return webp
-
-
-class RecentCards:
-    """The PNGs served last, by hash and size: named by their content, so never stale."""
-
-    def __init__(self, limit: int = 48):
-        self.limit = limit
-        self.items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.guard = threading.Lock()
-
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        with self.guard:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[str, str], value: bytes) -> None:
-        with self.guard:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.limit:
-                self.items.popitem(last=False)
 
 
 @dataclass(frozen=True)

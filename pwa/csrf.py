@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import threading
-from collections import OrderedDict
 
 from flask import current_app, g, session
 from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from pwa.recent import Recent
 
 
 def mask(token: str) -> str:
@@ -66,22 +66,13 @@ def _signed_token() -> str:
     The signature never expires here (WTF_CSRF_TIME_LIMIT is None), so a token signed for the
     session's secret earlier is as good as a new one; a person's pages reuse it.
     """
-    kept = current_app.extensions.setdefault("signed_csrf_tokens", OrderedDict())
+    kept = current_app.extensions.setdefault("signed_csrf_tokens", Recent(SIGNED_KEPT))
     secret = session.get("csrf_token")
-    with _lock:
-        signed = kept.get(secret) if secret else None
-        if signed is not None:
-            kept.move_to_end(secret)
+    signed = kept.get(secret) if secret else None
     if signed is None:
         signed = generate_csrf()
-        with _lock:
-            kept[session["csrf_token"]] = signed
-            if len(kept) > SIGNED_KEPT:
-                kept.popitem(last=False)
+        kept.put(session["csrf_token"], signed)
     return signed
-
-
-_lock = threading.Lock()
 
 
 class MaskedCSRFProtect(CSRFProtect):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from datetime import date
 from zoneinfo import available_timezones
 
@@ -17,6 +15,7 @@ from markupsafe import Markup, escape
 
 from game.days import WorkWeek, local_today
 from pwa import clock
+from pwa.recent import Recent
 
 # The Daily Filter, in the campaign's words (Part 3).
 PHASES = (
@@ -120,7 +119,6 @@ def template_url_for(endpoint: str, **values) -> str:
 
 KEPT_FRAGMENTS = 2048  # rendered fragments kept per app, the least recently used dropped first
 FILL = re.compile("\x1e([a-z_]+)\x1e")
-_kept_lock = threading.Lock()
 
 
 def kept_fragment(template: str, fill: dict | None = None, **values) -> Markup:
@@ -133,21 +131,15 @@ def kept_fragment(template: str, fill: dict | None = None, **values) -> Markup:
     through fill: the template's `fill` maps each name to a placeholder, and the text, escaped,
     replaces it in the kept HTML. So a fragment is kept for what many people share, never for their own words.
     """
-    kept = current_app.extensions.setdefault("kept_fragments", OrderedDict())
+    kept = current_app.extensions.setdefault("kept_fragments", Recent(KEPT_FRAGMENTS))
     names = tuple(sorted(fill or ()))
     key = (request.script_root, template, names, *sorted(values.items()))
-    with _kept_lock:
-        html = kept.get(key)
-        if html is not None:
-            kept.move_to_end(key)
+    html = kept.get(key)
     if html is None:
         placeholders = {name: f"\x1e{name}\x1e" for name in names}
         html = current_app.jinja_env.get_template(template).render(**values, fill=placeholders)
         if not current_app.debug:  # in debug, an edited template shows at once
-            with _kept_lock:
-                kept[key] = html
-                if len(kept) > KEPT_FRAGMENTS:
-                    kept.popitem(last=False)
+            kept.put(key, html)
     if not names:
         return Markup(html)
     return Markup(FILL.sub(lambda found: escape(fill[found.group(1)]), html))
