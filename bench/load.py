@@ -3,13 +3,17 @@
     .venv/bin/python bench/load.py                    # both set-ups, 5 minutes each
     .venv/bin/python bench/load.py --seconds 60       # shorter
     .venv/bin/python bench/load.py --only postgres    # or sqlite
+    .venv/bin/python bench/load.py --pause 0.5-1.5    # a request a second from every person
+    .venv/bin/python bench/load.py --knee             # p95 against the offered load
 
-Each simulated person holds their own signed-in session and, with a pause of 0.5-1.5 s between
-steps (a person reading), opens Today, checks in (htmx), reads the team and organisation story
-feeds, opens a story, and now and then tells one. The servers are started as production starts
+Each simulated person holds their own signed-in session and, with a pause of 2-8 s between steps
+(`--pause`: a person reading between customer calls), opens Today, checks in (htmx), reads the team
+and organisation story feeds, opens a story, and now and then tells one. `--knee` instead runs a
+minute at each of a falling series of pauses, to show where the machine runs out of cores. The servers are started as production starts
 them (gunicorn.conf.py; nginx with deploy/nginx.conf when nginx is installed, else the clients
 take turns between the servers). Printed per set-up: requests per second, p50/p95 of the time the
-client waited and of the app's own time (Server-Timing), and errors (5xx, refused, timed out).
+client waited and of the app's own time (Server-Timing), errors (5xx, refused, timed out), and the
+share of the two cores the simulated people themselves used (they run on the same machine).
 Targets from issue 14: zero errors and p95 under 100 ms.
 """
 
@@ -133,7 +137,7 @@ class Visitor:
             self.base() + "/stories/new", data=form, allow_redirects=False, timeout=30
         )
 
-    def run(self, stats: Stats, measure_from: float, until: float) -> None:
+    def run(self, stats: Stats, measure_from: float, until: float, pause: tuple) -> None:
         names, weights = list(STEPS), list(STEPS.values())
         while time.monotonic() < until:
             name = self.rng.choices(names, weights)[0]
@@ -147,7 +151,7 @@ class Visitor:
             waited = (time.monotonic() - began) * 1000
             if began >= measure_from:
                 stats.add(name, waited, response, kind)
-            time.sleep(self.rng.uniform(0.5, 1.5))
+            time.sleep(self.rng.uniform(*pause))
 
 
 def seed(url: str, people: int) -> dict[int, str]:
@@ -170,7 +174,10 @@ def seed(url: str, people: int) -> dict[int, str]:
     }
 
 
-def drive(cookies: dict[int, str], bases: list[str], people: int, seconds: float) -> Stats:
+def drive(
+    cookies: dict[int, str], bases: list[str], people: int, seconds: float, pause: tuple
+) -> Stats:
+    """Every person at once for `seconds` after a warm-up; the client's own CPU share beside."""
     rng = random.Random(14)
     chosen = sorted(cookies)[:people]
     visitors = [Visitor(cookies[p], p, bases, random.Random(rng.random())) for p in chosen]
@@ -180,14 +187,18 @@ def drive(cookies: dict[int, str], bases: list[str], people: int, seconds: float
     warm = 5.0
     start = time.monotonic()
     threads = [
-        threading.Thread(target=v.run, args=(stats, start + warm, start + warm + seconds))
+        threading.Thread(target=v.run, args=(stats, start + warm, start + warm + seconds, pause))
         for v in visitors
     ]
     for thread in threads:
         thread.start()
+    time.sleep(warm)
+    cpu, wall = time.process_time(), time.monotonic()
     for thread in threads:
         thread.join()
+    stats.client_cores = (time.process_time() - cpu) / (time.monotonic() - wall)
     stats.seconds = seconds
+    stats.pause = pause
     return stats
 
 
@@ -200,7 +211,8 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def run_setup(label: str, url: str, servers: int, args, workdir: str) -> Stats:
+def run_setup(label: str, url: str, servers: int, args, workdir: str) -> list[Stats]:
+    """Start the set-up's servers and drive them once for each of args.pauses."""
     # About one in ten seeded is a lead or an admin; a few more for a small smoke run.
     cookies = seed(url, args.people + max(args.people // 10, 5))
     if len(cookies) < args.people:
@@ -230,48 +242,100 @@ def run_setup(label: str, url: str, servers: int, args, workdir: str) -> Stats:
         queue = env["HUEY_URL"].split("://")[0]
         print(
             f"{label}: {servers} app server(s) × {args.workers} workers × {args.threads} threads,"
-            f" {front}, queue {queue}; {args.people} people for {args.seconds:.0f} s ..."
+            f" {front}, queue {queue}; {args.people} people for {args.seconds:.0f} s"
+            f" at each pause of {', '.join(shown(p) for p in args.pauses)} ...",
+            flush=True,
         )
-        return drive(cookies, bases, args.people, args.seconds)
+        return [drive(cookies, bases, args.people, args.seconds, p) for p in args.pauses]
     finally:
         for proc in reversed(started):
             proc.stop()
 
 
+def shown(pause: tuple) -> str:
+    return f"{pause[0]:g}-{pause[1]:g} s"
+
+
+def pause_range(text: str) -> tuple[float, float]:
+    """'2-8' → (2.0, 8.0): the pause between a person's steps, drawn evenly from the range."""
+    low, _, high = text.partition("-")
+    try:
+        pause = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a range of seconds such as 2-8"
+        ) from None
+    if not 0 <= pause[0] <= pause[1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: give the shorter pause first, both >= 0")
+    return pause
+
+
+def summary(stats: Stats) -> dict:
+    """Throughput, client and app percentiles and errors of one run."""
+    refused = sum(n for key, n in stats.errors.items() if not key.startswith("HTTP"))
+    waited = stats.waited or [float("nan")]
+    return {
+        "rate": (len(stats.waited) + refused) / stats.seconds,
+        "p50": percentile(waited, 0.50),
+        "p95": percentile(waited, 0.95),
+        "app95": percentile(stats.app, 0.95) if stats.app else float("nan"),
+        "errors": sum(stats.errors.values()),
+    }
+
+
 def report(label: str, stats: Stats) -> bool:
-    total = (
-        len(stats.waited)
-        + sum(stats.errors.values())
-        - sum(n for key, n in stats.errors.items() if key.startswith("HTTP"))
-    )
-    p95 = percentile(stats.waited, 0.95) if stats.waited else float("nan")
-    p50 = percentile(stats.waited, 0.50) if stats.waited else float("nan")
-    app95 = percentile(stats.app, 0.95) if stats.app else float("nan")
-    errors = sum(stats.errors.values())
+    """Print one run's figures; True when the target is met."""
+    f = summary(stats)
     print(
-        f"{label}: {total / stats.seconds:.1f} requests/s, client p50 {p50:.0f} ms, p95 {p95:.0f} ms,"
-        f" app p95 {app95:.1f} ms, {errors} errors" + (f" ({dict(stats.errors)})" if errors else "")
+        f"{label}, pause {shown(stats.pause)}: {f['rate']:.1f} requests/s, client p50 {f['p50']:.0f} ms,"
+        f" p95 {f['p95']:.0f} ms, app p95 {f['app95']:.1f} ms, {f['errors']} errors"
+        + (f" ({dict(stats.errors)})" if f["errors"] else "")
     )
     steps = ", ".join(
         f"{step} {percentile(values, 0.95):.0f}" for step, values in stats.by_step.items() if values
     )
     print(f"  p95 per step (ms): {steps}")
     print(f"  statuses: {dict(sorted(stats.statuses.items()))}")
-    ok = errors == 0 and p95 < TARGET_P95_MS
+    print(f"  the simulated people used {stats.client_cores:.2f} of the {os.cpu_count()} cores")
+    ok = f["errors"] == 0 and f["p95"] < TARGET_P95_MS
     print(f"  target (0 errors, p95 < {TARGET_P95_MS:.0f} ms): {'met' if ok else 'NOT met'}")
     return ok
 
 
+def knee(label: str, runs: list[Stats]) -> None:
+    """One line per pause: where the p95 leaves the target is where the cores run out."""
+    print(f"{label}: p95 against the offered load ({runs[0].seconds:.0f} s each)")
+    print("  pause       req/s  client p50   p95  app p95  errors  client cores")
+    for stats in runs:
+        f = summary(stats)
+        print(
+            f"  {shown(stats.pause):10} {f['rate']:6.1f} {f['p50']:8.0f} ms {f['p95']:5.0f}"
+            f" {f['app95']:7.1f}  {f['errors']:6}  {stats.client_cores:10.2f}"
+        )
+
+
+KNEE = ((4, 12), (2, 8), (1, 4), (0.5, 2), (0.5, 1.5), (0.25, 0.75))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--seconds", type=float, help="measured time per run (300; 60 with --knee)")
     parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--pause", type=pause_range, default=(2.0, 8.0), help="seconds, e.g. 2-8")
+    parser.add_argument(
+        "--knee",
+        action="store_true",
+        help="one run per pause of " + ", ".join(shown(p) for p in KNEE),
+    )
     parser.add_argument("--only", choices=("postgres", "sqlite"))
     parser.add_argument("--postgres", default=POSTGRES_URL)
     parser.add_argument("--redis", default=REDIS_URL)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
+    args.pauses = KNEE if args.knee else (args.pause,)
+    if args.seconds is None:
+        args.seconds = 60.0 if args.knee else 300.0
     print(machine())
     print(f"load before: {os.getloadavg()[0]:.2f}")
     results = []
@@ -281,16 +345,19 @@ def main() -> int:
             if why:
                 print(f"PostgreSQL skipped: {why}")
             else:
-                stats = run_setup("PostgreSQL, 2 servers", args.postgres, 2, args, workdir)
-                results.append(("PostgreSQL, 2 servers", stats))
+                label = "PostgreSQL, 2 servers"
+                results.append((label, run_setup(label, args.postgres, 2, args, workdir)))
         if args.only != "postgres":
             url = f"sqlite:///{os.path.join(workdir, 'load.db')}"
-            stats = run_setup("SQLite, 1 server", url, 1, args, workdir)
-            results.append(("SQLite, 1 server", stats))
+            label = "SQLite, 1 server"
+            results.append((label, run_setup(label, url, 1, args, workdir)))
     print(f"load after: {os.getloadavg()[0]:.2f}")
     ok = True
-    for label, stats in results:
-        ok = report(label, stats) and ok
+    for label, runs in results:
+        if args.knee:
+            knee(label, runs)
+        else:
+            ok = report(label, runs[0]) and ok
     return 0 if ok else 1
 
 
