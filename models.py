@@ -1471,6 +1471,43 @@ def streaks_in_weeks(
     return [(team, week, n) for (team, week), n in counted.items()]
 
 
+def participation_in(
+    days: list[date], team_id: int | None = None
+) -> dict[tuple[int, date], tuple[int, int, int]]:
+    """Per (team id, week): active members with a work day among the days, their work days, the checked ones.
+
+    One statement hands game.indicators.participation_counts the people grouped by team and
+    work week (a few hundred rows for thousands of people), and their check-ins of those days
+    grouped by team, work week and day; people without a team count under team id -1.
+    """
+    if not days:
+        return {}
+    person_team = " AND p.team_id = ?" if team_id is not None else ""
+    tp = [team_id] if team_id is not None else []
+    rows = _aggregate(
+        "SELECT p.team_id, p.workdays, p.past_workdays, NULL, COUNT(*) FROM person p"
+        f" WHERE p.active{person_team} GROUP BY p.team_id, p.workdays, p.past_workdays"
+        " UNION ALL SELECT p.team_id, p.workdays, p.past_workdays, c.day, COUNT(*) FROM person p"
+        " JOIN check_in c ON c.person_id = p.id AND c.day >= ? AND c.day <= ?"
+        f" WHERE p.active{person_team} GROUP BY p.team_id, p.workdays, p.past_workdays, c.day",
+        tp + [min(days), max(days)] + tp,
+    )
+    weeks: dict[tuple[str, str], WorkWeek] = {}
+    members, check_ins = [], []
+    for team, workdays, past, day, n in rows:
+        work = weeks.get((workdays, past))
+        if work is None:
+            work = weeks[(workdays, past)] = WorkWeek(
+                parse_workdays(workdays), parse_past_workdays(past)
+            )
+        team = -1 if team is None else team
+        if day is None:
+            members.append((team, work, n))
+        else:
+            check_ins.append((team, work, as_date(day), n))
+    return indicators.participation_counts(members, check_ins, days)
+
+
 def week_counts(
     weeks: list[date], today: date, team_id: int | None = None, prefilled=(), live: bool = True
 ) -> dict[tuple[int, date], indicators.WeekCounts]:
@@ -1490,10 +1527,7 @@ def week_counts(
     weeks = sorted(set(weeks))
     W, w_params = _values_table([(w, w + timedelta(days=7)) for w in weeks], ("start", "next"), "w")
     days = [
-        (w + timedelta(days=n), w, f"%{n}%")
-        for w in weeks
-        for n in range(7)
-        if w + timedelta(days=n) <= today
+        w + timedelta(days=n) for w in weeks for n in range(7) if w + timedelta(days=n) <= today
     ]
     marks = ", ".join("?" * len(weeks))
     person_team = " AND p.team_id = ?" if team_id is not None else ""
@@ -1510,34 +1544,8 @@ def week_counts(
                 counts[name] = counts.get(name, 0) + int(value or 0)
 
     if days:
-        # Work days due: each member's work days among the days (no look-up per day).
-        D, d_params = _values_table(days, ("day", "week", "wd"), "d")
-        add(
-            _aggregate(
-                "SELECT p.team_id, d.week, COUNT(DISTINCT p.id), COUNT(*)"
-                f" FROM person p JOIN {D} ON p.workdays LIKE d.wd"
-                f" WHERE p.active{person_team} GROUP BY p.team_id, d.week",
-                d_params + tp,
-            ),
-            "members",
-            "workdays",
-        )
-        # Of those, the ones with a check-in: one index range per member, each day's week and
-        # weekday named by a CASE (a day outside the weeks asked for is NULL, so not counted).
-        week_of = "CASE c.day " + " ".join("WHEN ? THEN ?" for _ in days) + " END"
-        add(
-            _aggregate(
-                f"SELECT p.team_id, {week_of} AS week, COUNT(*) FROM person p"
-                " JOIN check_in c ON c.person_id = p.id AND c.day >= ? AND c.day <= ?"
-                f" WHERE p.active{person_team} AND p.workdays LIKE {week_of}"
-                " GROUP BY p.team_id, week",
-                [v for day, week, _ in days for v in (day, week)]
-                + [days[0][0], days[-1][0]]
-                + tp
-                + [v for day, _, wd in days for v in (day, wd)],
-            ),
-            "checked",
-        )
+        for key, (members, workdays, checked) in participation_in(days, team_id).items():
+            found[key] = {"members": members, "workdays": workdays, "checked": checked}
     story_in_week = f" FROM story s JOIN {W} ON s.created_at >= w.start AND s.created_at < w.next"
     add(
         _aggregate(
@@ -2247,34 +2255,13 @@ def board_announcement(team: Team, week: date) -> Announcement | None:
 def board_participation(team: Team | int, today: date) -> tuple[int, int, int]:
     """(members with a work day so far this week, their work days, those with a check-in), in one statement.
 
-    The same counts as week_counts' members, workdays and checked for this team and week: active
-    members, their current work days ("0,1,2,3,4": a digit per weekday, Monday 0) from Monday up
-    to today, and of those days the ones with a check-in. A day not yet come matches no pattern.
+    The same counts as week_counts' members, workdays and checked for this team and week
+    (participation_in): active members, the work days each had from Monday up to today, and of
+    those days the ones with a check-in.
     """
-    so_far = week_so_far(today)
-    start = so_far[0]
-    # Always seven (day, pattern) pairs, so it is one prepared statement whatever the weekday.
-    days = [start + timedelta(days=n) for n in range(7)]
-    patterns = [f"%{n}%" if n < len(so_far) else "-" for n in range(7)]
-    workdays = " + ".join(["(CASE WHEN p.workdays LIKE ? THEN 1 ELSE 0 END)"] * 7)
-    on_workday = " OR ".join(["(c.day = ? AND p.workdays LIKE ?)"] * 7)
-    has_workday = " OR ".join(["p.workdays LIKE ?"] * 7)
-    cursor = run(
-        f"SELECT COUNT(*), COALESCE(SUM({workdays}), 0), COALESCE(SUM((SELECT COUNT(*)"
-        " FROM check_in c WHERE c.person_id = p.id AND c.day >= ? AND c.day <= ?"
-        f" AND ({on_workday}))), 0) FROM person p"
-        f" WHERE p.team_id = ? AND p.active AND ({has_workday})",
-        (
-            *patterns,
-            start,
-            today,
-            *(value for pair in zip(days, patterns, strict=True) for value in pair),
-            team.id if isinstance(team, Team) else team,
-            *patterns,
-        ),
-    )
-    members, workdays_due, checked = cursor.fetchone()
-    return int(members), int(workdays_due), int(checked)
+    team_id = team.id if isinstance(team, Team) else team
+    so_far = list(week_so_far(today))
+    return participation_in(so_far, team_id).get((team_id, so_far[0]), (0, 0, 0))
 
 
 class Badge(BaseModel):

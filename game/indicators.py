@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 
+from game.days import Workdays, is_workday
+
 FEWER = "fewer than 3"
 MIN_PEOPLE = 3
 WEEKS = 12
@@ -254,6 +256,36 @@ def participation(members: int, workdays: int, checked: int) -> Figure:
     when fewer than three members had a work day, "—" when nobody had one.
     """
     return _figure(BY_KEY["participation"], share(checked, workdays), members)
+
+
+def participation_counts(
+    members: Iterable[tuple[int, Workdays, int]],
+    check_ins: Iterable[tuple[int, Workdays, date, int]],
+    days: Iterable[date],
+) -> dict[tuple[int, date], tuple[int, int, int]]:
+    """Per (team, week): members with a work day among `days`, their work days, and the checked ones.
+
+    The database hands people over grouped, never one by one: `members` as (team, work week,
+    how many members share it), `check_ins` as (team, work week, day, how many). Each member's
+    work days are the ones in force on the day (a change of work days applies from its day on);
+    a check-in on a day off, or on a day outside `days`, counts nowhere.
+    """
+    counted = set(days)
+    by_week: dict[date, list[date]] = {}
+    for day in sorted(counted):
+        by_week.setdefault(week_start(day), []).append(day)
+    found: dict[tuple[int, date], tuple[int, int, int]] = {}
+    for team, work, n in members:
+        for week, week_days in by_week.items():
+            due = sum(1 for day in week_days if is_workday(day, work))
+            if due:
+                had, workdays, checked = found.get((team, week), (0, 0, 0))
+                found[(team, week)] = (had + n, workdays + due * n, checked)
+    for team, work, day, n in check_ins:
+        if day in counted and is_workday(day, work):
+            had, workdays, checked = found.get((team, week_start(day)), (0, 0, 0))
+            found[(team, week_start(day))] = (had, workdays, checked + n)
+    return found
 
 
 def figures(counts: WeekCounts) -> dict[str, Figure]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -7,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from game import indicators as ind
+from game.days import WorkWeek, is_workday
 from game.indicators import FEWER, WeekCounts
 
 WEEK = date(2026, 11, 23)  # a Monday
@@ -80,6 +82,66 @@ def test_participation_is_the_share_of_work_days_with_a_check_in():
     found = ind.figures(WeekCounts(WEEK, members=4, workdays=20, checked=15))
     assert found["participation"].value == 0.75
     assert found["participation"].shown == "75%"
+
+
+def test_participation_counts_each_members_own_work_days_and_only_their_check_ins_on_them():
+    weekdays = WorkWeek(frozenset({0, 1, 2, 3, 4}))
+    mondays_only = WorkWeek(frozenset({0}))
+    # Changed on Wednesday from Monday-Tuesday to Wednesday-Thursday.
+    changed = WorkWeek(frozenset({2, 3}), ((WEEK + timedelta(days=2), frozenset({0, 1})),))
+    days = [WEEK + timedelta(days=n) for n in range(4)]  # Monday to Thursday so far
+    members = [(1, weekdays, 3), (1, mondays_only, 1), (1, changed, 1), (2, mondays_only, 2)]
+    check_ins = [
+        (1, weekdays, WEEK, 3),
+        (1, weekdays, WEEK + timedelta(days=5), 3),  # Saturday: not asked for
+        (1, mondays_only, WEEK + timedelta(days=1), 1),  # a day off for them
+        (1, changed, WEEK + timedelta(days=1), 1),  # Tuesday, still a work day then
+        (1, changed, WEEK + timedelta(days=3), 1),
+    ]
+    found = ind.participation_counts(members, check_ins, days)
+    # Team 1: 3 x 4 days + 1 Monday + Monday, Tuesday, Wednesday, Thursday for the changed one.
+    assert found == {(1, WEEK): (5, 12 + 1 + 4, 3 + 1 + 1), (2, WEEK): (2, 2, 0)}
+
+
+def _one_by_one(people, days):
+    """The participation counts the slow way: every member and every day, one at a time."""
+    counted = set(days)
+    found = {}
+    for team, work, checked_days in people:
+        for week in {ind.week_start(d) for d in counted}:
+            due = [d for d in counted if ind.week_start(d) == week and is_workday(d, work)]
+            if due:
+                had, workdays, checked = found.get((team, week), (0, 0, 0))
+                done = sum(1 for d in due if d in checked_days)
+                found[(team, week)] = (had + 1, workdays + len(due), checked + done)
+    return found
+
+
+work_weeks = st.builds(
+    lambda now, before, until: WorkWeek(now, ((until, before),) if until else ()),
+    st.frozensets(st.integers(0, 6)),
+    st.frozensets(st.integers(0, 6)),
+    st.none() | st.dates(WEEK - timedelta(days=3), WEEK + timedelta(days=17)),
+)
+people = st.lists(
+    st.tuples(
+        st.integers(1, 3),
+        work_weeks,
+        st.frozensets(st.dates(WEEK - timedelta(days=7), WEEK + timedelta(days=20))),
+    ),
+    max_size=8,
+)
+
+
+@given(people, st.frozensets(st.dates(WEEK, WEEK + timedelta(days=13)), max_size=14))
+def test_participation_from_grouped_rows_equals_counting_person_by_person(people, days):
+    # Grouped as the database groups them: alike members (and their alike days) in one row.
+    members = Counter((team, work) for team, work, _ in people)
+    check_ins = Counter((team, work, d) for team, work, checked in people for d in checked)
+    grouped = ind.participation_counts(
+        [(*key, n) for key, n in members.items()], [(*key, n) for key, n in check_ins.items()], days
+    )
+    assert grouped == _one_by_one(people, days)
 
 
 def test_participation_of_fewer_than_three_members_is_never_shown():
