@@ -668,6 +668,9 @@ class Invite(OneTimeLink):
     used_at = DateTimeField(null=True)
     # When the invite email went out; None while it is "not sent" (the mail server refused).
     sent_at = DateTimeField(null=True)
+    # When the worker gave up on its email, and why, for the page of whoever sent it (migration 019).
+    failed_at = DateTimeField(null=True)
+    failure = CharField(max_length=120, default="")
 
     @classmethod
     def issue(cls, email, team, role, by, now, name="") -> str:
@@ -698,23 +701,39 @@ class Invite(OneTimeLink):
 
     @classmethod
     def not_sent(cls, team: Team | None, now: datetime, trying: timedelta = timedelta(0)):
-        """Live invites whose email did not go out (to team, or to everyone for None).
+        """Live invites whose email did not go out (to team, or to everyone for None), newest first.
 
-        Those issued within the last `trying` are left out: the worker is still trying to send them.
+        Those the worker gave up on are in at once; of the others, those issued within the last
+        `trying` are left out: the worker may still be trying to send them.
         """
         query = cls.select().where(
             cls.sent_at.is_null()
             & cls.used_at.is_null()
             & (cls.expires_at > now)
-            & (cls.expires_at <= now + timedelta(days=INVITE_DAYS) - trying)
+            & (
+                cls.failed_at.is_null(False)
+                | (cls.expires_at <= now + timedelta(days=INVITE_DAYS) - trying)
+            )
         )
+        query = query.order_by(cls.id.desc())
         return query.where(cls.team == team) if team is not None else query
+
+    @classmethod
+    def given_up(cls, invite_id: int, reason: str, now: datetime) -> None:
+        """Record that the worker gave up on this invite's email, and why."""
+        cls.update(failed_at=now, failure=reason[:120]).where(
+            (cls.id == invite_id) & cls.sent_at.is_null()
+        ).execute()
 
     def renew(self, now: datetime) -> str:
         """Give the invite a new token and a fresh expiry (the old link stops working)."""
         token = new_token()
         Invite.update(
-            token_digest=digest(token), expires_at=now + timedelta(days=INVITE_DAYS)
+            token_digest=digest(token),
+            expires_at=now + timedelta(days=INVITE_DAYS),
+            sent_at=None,
+            failed_at=None,
+            failure="",
         ).where(Invite.id == self.id).execute()
         return token
 

@@ -258,7 +258,7 @@ def deliver_reset(reset_id: int, url_root: str, token: str | None = None, task=N
     with current_app.test_request_context(base_url=url_root):
         url = external_url("account.reset_password", token=token)
         msg = reset_message(person, url, by)
-    if not mail.send_once(msg, "reset link", task):
+    if mail.send_once(msg, "reset link", task) is not None:
         with task_connection():
             PasswordReset.delete().where(PasswordReset.id == reset_id).execute()
 

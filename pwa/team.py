@@ -83,7 +83,7 @@ def deliver_invite(
     """On a worker: email the invite, tried again while the server can't take it; once sent, never again.
 
     Without token each try gives the invite a new one first (no live token waits in the queue);
-    an invite given up on stays "not sent" on the team page, with Resend.
+    an invite given up on is marked so, and shows as not sent, with why, on the team and admin pages.
     """
     with task_connection():
         invite = Invite.get_or_none(
@@ -106,7 +106,10 @@ def deliver_invite(
             expires=mail.expiry(invite.expires_at, by.tz if by else "UTC"),
             by_name=by_name,
         )
-    if not mail.send_once(msg, "invite", task):
+    failure = mail.send_once(msg, "invite", task)
+    if failure is not None:
+        with task_connection():
+            Invite.given_up(invite_id, str(failure), clock.naive_now())
         return
     try:
         with task_connection():
@@ -277,7 +280,6 @@ def resend_invite(invite_id: int):
     if not g.person.is_admin and (invite.team_id is None or invite.team_id != g.person.team_id):
         abort(403)
     token = invite.renew(now)
-    Invite.update(sent_at=None).where(Invite.id == invite.id).execute()
     send_invite(Invite.get_by_id(invite.id), token)
     if request.form.get("from") == "admin" and g.person.is_admin:
         return back("admin.index")
