@@ -327,6 +327,11 @@ class Team(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def named(cls, name: str) -> Team | None:
+        """The team called name, whatever the capitals of either ("north" finds North, "ølsen" Ølsen)."""
+        return cls.get_or_none(lowered(cls.name) == name.lower())
+
     def members(self):
         """The active people on this team, by name."""
         return (

@@ -249,16 +249,23 @@ def test_a_new_team_name_sent_four_times_at_once_makes_one_team(live_server, ada
         assert Team.select().where(Team.name == name).count() == 1
 
 
-def test_team_names_differing_only_in_case_sent_at_once_make_one_team(live_server, ada):
+# SQLite's own LOWER() knows only A to Z: Ø and ø differ in its index, not in the app's check.
+@pytest.mark.parametrize("name", ["North", "Ølsen Ärzte"])
+def test_team_names_differing_only_in_case_sent_at_once_make_one_team(live_server, ada, name):
     session, csrf = _signed_in(live_server, ada.email)
-    names = iter(["West", "west", "WEST", "wEST"])
+    for round_ in range(ROUNDS):
+        names = iter([f"{name} {round_}", f"{name.lower()} {round_}", f"{name.upper()} {round_}"])
+        responses = _at_once(
+            3,
+            lambda names=names: _post(
+                session, f"{live_server}/admin/teams", name=next(names), csrf_token=csrf
+            ),
+        )
 
-    responses = _at_once(
-        4, lambda: _post(session, f"{live_server}/admin/teams", name=next(names), csrf_token=csrf)
-    )
-
-    assert sorted(r.status_code for r in responses) == [303, 422, 422, 422]
-    assert Team.select().count() == 1
+        assert sorted(r.status_code for r in responses) == [303, 422, 422]
+        for refused in (r for r in responses if r.status_code == 422):
+            assert "There is already a team called" in refused.text
+        assert Team.select().count() == round_ + 1
 
 
 def test_the_pledge_signed_six_times_at_once_is_signed_once(live_server, alice):
