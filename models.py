@@ -1831,24 +1831,57 @@ class Story(SharedByLink, BaseModel):
 
 
 class Applause:
-    """One person's applause for one thing (a story, a recognition): the field named TARGET."""
+    """One person's applause for one thing (a story, a recognition): the field named TARGET.
+
+    OWNER names the thing's field of the person who made it (deleting them may delete it).
+    """
 
     TARGET = ""
+    OWNER = ""
 
     @classmethod
     def _target(cls):
         return getattr(cls, cls.TARGET)
 
     @classmethod
-    def toggle(cls, item, person: Person, now: datetime) -> bool:
-        """Applaud the item, or take the applause back; return whether person now applauds."""
+    def toggle(cls, item, person: Person, now: datetime) -> bool | None:
+        """Applaud the item, or take the applause back; return whether person now applauds.
+
+        None when the item is gone meanwhile (its owner's deletion took it, say); PersonGone
+        when the applauder was deleted meanwhile.
+        """
+        model = cls._target().rel_model
+        owner = getattr(model, cls.OWNER)
+        owner_id = getattr(item, owner.object_id_name)
+        try:
+            return cls._toggle(item.id, owner_id, person, now)
+        except PersonGone as gone:
+            if gone.person_id == person.id:
+                raise
+        # Its owner was deleted meanwhile: the item went with them, or stays with the former
+        # colleague as its owner.
+        row = model.select(owner).where(model.id == item.id).tuples().first()
+        return None if row is None else cls._toggle(item.id, row[0], person, now)
+
+    @classmethod
+    @again_after_deadlock  # with the deletion of the applauder or the owner (pwa/rights.py erase)
+    def _toggle(cls, item_id: int, owner_id: int, person: Person, now: datetime) -> bool | None:
         target = cls._target()
+        model = target.rel_model
         with db.atomic():
-            deleted = cls.delete().where((target == item) & (cls.person == person)).execute()
+            # The lock order of a deletion under way: the people first, then the item (held,
+            # on PostgreSQL, so it can't be deleted before the applause is in).
+            Person.hold(person.id, owner_id)
+            there = model.select(model.id).where(model.id == item_id)
+            if not is_sqlite():
+                there = there.for_update("FOR KEY SHARE")
+            if there.first() is None:
+                return None
+            deleted = cls.delete().where((target == item_id) & (cls.person == person)).execute()
             if deleted:
                 return False
             cls.insert(
-                **{cls.TARGET: item}, person=person, created_at=now
+                **{cls.TARGET: item_id}, person=person, created_at=now
             ).on_conflict_ignore().execute()
             return True
 
@@ -1875,6 +1908,7 @@ class Reaction(Applause, BaseModel):
     """One person's applause for one story."""
 
     TARGET = "story"
+    OWNER = "author"
     story = ForeignKeyField(Story, backref="reactions", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
     kind = CharField(max_length=16, default="applause")
@@ -1914,14 +1948,26 @@ class StoryDraft(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
     @classmethod
+    @again_after_deadlock  # with the deletion of person or of the member (pwa/rights.py erase)
     def keep(cls, person: Person, fields: dict[str, str], now: datetime) -> StoryDraft:
-        """Write person's draft (creating it the first time)."""
+        """Write person's draft (creating it the first time); PersonGone when person was deleted meanwhile."""
         values = {name: (fields.get(name) or "")[:STORY_DRAFT_MAX] for name in STORY_DRAFT_FIELDS}
         for name in ("day", "member"):
             values[name] = values[name][:32]
         for name in ("customer_kind", "phase"):
             values[name] = values[name][:16]
+        member = values["member"]
+        member_id = int(member) if member.isascii() and member.isdigit() and len(member) < 10 else 0
         with db.atomic():
+            # The lock order of a deletion under way (Person.hold): a deletion of the member
+            # either ends first, and the draft forgets who it was about as the deletion's own
+            # update would have, or waits until the draft is in and then updates it.
+            try:
+                Person.hold(person.id, *([member_id] if member_id else []))
+            except PersonGone as gone:
+                if gone.person_id == person.id:
+                    raise
+                values["member"] = ""
             updated = cls.update(updated_at=now, **values).where(cls.person == person).execute()
             if not updated:
                 cls.insert(person=person, updated_at=now, **values).on_conflict(
@@ -2089,6 +2135,7 @@ class RecognitionApplause(Applause, BaseModel):
     """One person's applause for one recognition."""
 
     TARGET = "recognition"
+    OWNER = "giver"
     recognition = ForeignKeyField(Recognition, backref="applause", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)

@@ -498,7 +498,8 @@ def delete(story_id: int):
 def applaud(story_id: int):
     """Applaud the story, or take my applause back (one per person)."""
     story = _readable(story_id)
-    Reaction.toggle(story, g.person, clock.naive_now())
+    if Reaction.toggle(story, g.person, clock.naive_now()) is None:
+        abort(404)  # deleted meanwhile (with its author, say)
     if not wants_fragment():
         return back("stories.show", story_id=story.id)
     return render("partials/story_reactions.html", story=story, **_reactions(story))
