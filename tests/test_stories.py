@@ -896,6 +896,12 @@ def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_shar
     digest = card_digest(app, story, "portrait")
     shown = f"/cards/{story.id}/portrait-{digest}.webp"
     assert f'class="card-preview" src="{shown}" width="480" height="600"' in page
+    # Until the card is in, its place says what is happening, without JavaScript too.
+    assert re.search(
+        r'<div class="card-frame">\s*<p class="card-drawing" aria-hidden="true" data-card-drawing>'
+        r"Drawing the card…</p>\s*<img class=\"card-preview\"",
+        page,
+    )
     assert card_path(page) == f"/cards/{story.id}/portrait-{digest}.png"
     response = as_alice.get(shown)
     assert response.status_code == 200
