@@ -623,6 +623,11 @@ class OneTimeLink(BaseModel):
     """A link that works once, until it expires (invites and password resets)."""
 
     @classmethod
+    def given_up(cls, link_id: int, reason: str, now: datetime) -> None:
+        """Record that the worker gave up on this link's email, and why (migration 019)."""
+        cls.update(failed_at=now, failure=reason[:120]).where(cls.id == link_id).execute()
+
+    @classmethod
     def usable(cls, token: str, now: datetime):
         """The unused, unexpired row for this token."""
         return cls.get_or_none(
@@ -723,13 +728,6 @@ class Invite(OneTimeLink):
         query = query.order_by(cls.id.desc())
         return query.where(cls.team == team) if team is not None else query
 
-    @classmethod
-    def given_up(cls, invite_id: int, reason: str, now: datetime) -> None:
-        """Record that the worker gave up on this invite's email, and why."""
-        cls.update(failed_at=now, failure=reason[:120]).where(
-            (cls.id == invite_id) & cls.sent_at.is_null()
-        ).execute()
-
     def renew(self, now: datetime) -> str:
         """Give the invite a new token and a fresh expiry (the old link stops working)."""
         token = new_token()
@@ -752,6 +750,9 @@ class PasswordReset(OneTimeLink):
     created_at = DateTimeField(null=True)
     # When the person was told that someone else reset their password (shown once).
     told_at = DateTimeField(null=True)
+    # When the worker gave up on its email, and why, for the page of whoever made it.
+    failed_at = DateTimeField(null=True)
+    failure = CharField(max_length=120, default="")
 
     @classmethod
     def issue(
@@ -775,6 +776,29 @@ class PasswordReset(OneTimeLink):
             .where((cls.person == person) & cls.created_by.is_null() & (cls.created_at > since))
             .count()
         )
+
+    @classmethod
+    def not_sent_by(cls, maker: Person, now: datetime):
+        """The reset links maker made this week whose email the worker gave up on, newest first."""
+        return (
+            cls.select(cls, Person)
+            .join(Person, on=(cls.person == Person.id))
+            .where(
+                (cls.created_by == maker)
+                & cls.failed_at.is_null(False)
+                & cls.used_at.is_null()
+                & (cls.created_at > now - timedelta(days=INVITE_DAYS))
+                & Person.active
+            )
+            .order_by(cls.id.desc())
+        )
+
+    @classmethod
+    def forget_not_sent(cls, person: Person) -> None:
+        """Drop person's reset links that were never sent (a new one is on its way)."""
+        cls.delete().where(
+            (cls.person == person) & cls.failed_at.is_null(False) & cls.used_at.is_null()
+        ).execute()
 
     @classmethod
     def untold_reset(cls, person: Person) -> PasswordReset | None:

@@ -18,7 +18,7 @@ from models import (
     people_page,
 )
 from pwa import clock, mail
-from pwa.team import invite_once, read_invite, resets_allowed
+from pwa.team import invite_once, read_invite, resets_allowed, resets_not_sent
 from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
@@ -102,6 +102,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         link=g.sign_in.take_link(),
         notice=session.pop("admin_notice", None),
         not_sent=list(Invite.not_sent(None, clock.naive_now(), mail.RETRY_WINDOW)),
+        resets_not_sent=resets_not_sent(),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         people_url=people_url,

@@ -126,6 +126,12 @@ def show_link_once(kind: str, who: str, url: str) -> None:
     g.sign_in.keep_link({"kind": kind, "who": who, "url": url, "outbox": mail.outbox()})
 
 
+def resets_not_sent() -> list[PasswordReset]:
+    """The reset links I made whose email was given up on, for people I may still reset."""
+    found = PasswordReset.not_sent_by(g.person, clock.naive_now())
+    return [reset for reset in found if g.person.may_reset(reset.person)]
+
+
 def resets_allowed(maker: Person) -> bool:
     """Whether maker may reset passwords at all here: by email, or without mail an admin only."""
     if not current_app.config["PASSWORD_SIGN_IN"]:
@@ -193,6 +199,7 @@ def _page(team, status=200, invite_form=None, errors=None):
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
         not_sent=list(Invite.not_sent(team, clock.naive_now(), mail.RETRY_WINDOW)),
+        resets_not_sent=resets_not_sent(),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         # Members a tap on Start would start (the others are part-way through or began today).
@@ -295,6 +302,7 @@ def reset_link(person_id: int):
         abort(404)
     if not g.person.may_reset(person) or not resets_allowed(g.person):
         abort(403)
+    PasswordReset.forget_not_sent(person)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
     reset = PasswordReset.get(PasswordReset.token_digest == digest(token))
     if mail.configured():

@@ -291,8 +291,8 @@ def test_a_lead_sends_a_reset_link_that_only_the_member_receives(as_lena, alice,
     assert PasswordReset.select().count() == 1
 
 
-def test_a_reset_link_the_mail_server_refuses_for_good_is_not_tried_again_nor_kept(
-    as_lena, alice, inbox
+def test_a_reset_link_the_mail_server_refuses_for_good_is_not_tried_again_and_its_maker_is_told(
+    as_lena, alice, inbox, app
 ):
     inbox.refuse = True  # 554: no try would do better
     response = as_lena.post(f"/people/{alice.id}/reset")
@@ -300,6 +300,28 @@ def test_a_reset_link_the_mail_server_refuses_for_good_is_not_tried_again_nor_ke
     page = as_lena.get(response.location).get_data(as_text=True)
     assert "A reset link is on its way to Alice Martin" in page
     assert inbox.refused == 1 and huey.scheduled() == []
+    # The lead who sent it finds out on the next page, and sends it again once mail works.
+    assert "Reset link to Alice Martin could not be sent" in page
+    assert "the mail server refused it" in page
+    (failed,) = PasswordReset.select()
+    assert failed.failed_at is not None and failed.used_at is None
+
+    inbox.refuse = False
+    response = as_lena.post(f"/people/{alice.id}/reset")
+    (message,) = inbox.wait()
+    assert message["To"] == "alice@example.com"
+    page = as_lena.get(response.location).get_data(as_text=True)
+    assert "could not be sent" not in page
+    (sent,) = PasswordReset.select()  # the one not sent is gone; the new one went
+    assert sent.failed_at is None and sent.token_digest != failed.token_digest
+    assert app.test_client().get(link_in(message)).status_code == 200
+
+
+def test_a_forgotten_password_link_the_mail_server_refuses_is_not_kept(client, alice, inbox):
+    inbox.refuse = True
+    client.post("/forgot", data={"email": alice.email})
+    assert inbox.refused == 1 and huey.scheduled() == []
+    # Nobody made it for them, so there is nobody to tell, and no row that names them stays.
     assert PasswordReset.select().count() == 0
 
 
