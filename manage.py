@@ -91,15 +91,16 @@ def demo(if_empty: bool) -> None:
 def create_team(name: str) -> None:
     """Create a team."""
     with _app().app_context():
-        # Team names are unique whatever their case (migration 005), so "north" finds North.
-        team = models.Team.get_or_none(models.fn.LOWER(models.Team.name) == name.lower())
-        created = team is None
-        if created:
-            try:
-                with models.db.atomic():
+        # Team names are unique whatever their case (migration 005), so "north" finds North;
+        # looked for inside the transaction, which SQLite starts with its write lock.
+        try:
+            with models.db.atomic():
+                team = models.Team.named(name)
+                created = team is None
+                if created:
                     team = models.Team.create(name=name)
-            except models.IntegrityError:
-                raise click.ClickException(f"A team called {name} was just created.") from None
+        except models.IntegrityError:
+            raise click.ClickException(f"A team called {name} was just created.") from None
     click.echo(f"{'Created' if created else 'Found'} team {team.name}.")
 
 

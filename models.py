@@ -327,6 +327,11 @@ class Team(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def named(cls, name: str) -> Team | None:
+        """The team called name, whatever the capitals of either ("north" finds North, "ølsen" Ølsen)."""
+        return cls.get_or_none(lowered(cls.name) == name.lower())
+
     def members(self):
         """The active people on this team, by name."""
         return (
@@ -618,6 +623,11 @@ class OneTimeLink(BaseModel):
     """A link that works once, until it expires (invites and password resets)."""
 
     @classmethod
+    def given_up(cls, link_id: int, reason: str, now: datetime) -> None:
+        """Record that the worker gave up on this link's email, and why (migration 019)."""
+        cls.update(failed_at=now, failure=reason[:120]).where(cls.id == link_id).execute()
+
+    @classmethod
     def usable(cls, token: str, now: datetime):
         """The unused, unexpired row for this token."""
         return cls.get_or_none(
@@ -668,6 +678,9 @@ class Invite(OneTimeLink):
     used_at = DateTimeField(null=True)
     # When the invite email went out; None while it is "not sent" (the mail server refused).
     sent_at = DateTimeField(null=True)
+    # When the worker gave up on its email, and why, for the page of whoever sent it (migration 019).
+    failed_at = DateTimeField(null=True)
+    failure = CharField(max_length=120, default="")
 
     @classmethod
     def issue(cls, email, team, role, by, now, name="") -> str:
@@ -698,23 +711,32 @@ class Invite(OneTimeLink):
 
     @classmethod
     def not_sent(cls, team: Team | None, now: datetime, trying: timedelta = timedelta(0)):
-        """Live invites whose email did not go out (to team, or to everyone for None).
+        """Live invites whose email did not go out (to team, or to everyone for None), newest first.
 
-        Those issued within the last `trying` are left out: the worker is still trying to send them.
+        Those the worker gave up on are in at once; of the others, those issued within the last
+        `trying` are left out: the worker may still be trying to send them.
         """
         query = cls.select().where(
             cls.sent_at.is_null()
             & cls.used_at.is_null()
             & (cls.expires_at > now)
-            & (cls.expires_at <= now + timedelta(days=INVITE_DAYS) - trying)
+            & (
+                cls.failed_at.is_null(False)
+                | (cls.expires_at <= now + timedelta(days=INVITE_DAYS) - trying)
+            )
         )
+        query = query.order_by(cls.id.desc())
         return query.where(cls.team == team) if team is not None else query
 
     def renew(self, now: datetime) -> str:
         """Give the invite a new token and a fresh expiry (the old link stops working)."""
         token = new_token()
         Invite.update(
-            token_digest=digest(token), expires_at=now + timedelta(days=INVITE_DAYS)
+            token_digest=digest(token),
+            expires_at=now + timedelta(days=INVITE_DAYS),
+            sent_at=None,
+            failed_at=None,
+            failure="",
         ).where(Invite.id == self.id).execute()
         return token
 
@@ -728,6 +750,9 @@ class PasswordReset(OneTimeLink):
     created_at = DateTimeField(null=True)
     # When the person was told that someone else reset their password (shown once).
     told_at = DateTimeField(null=True)
+    # When the worker gave up on its email, and why, for the page of whoever made it.
+    failed_at = DateTimeField(null=True)
+    failure = CharField(max_length=120, default="")
 
     @classmethod
     def issue(
@@ -751,6 +776,29 @@ class PasswordReset(OneTimeLink):
             .where((cls.person == person) & cls.created_by.is_null() & (cls.created_at > since))
             .count()
         )
+
+    @classmethod
+    def not_sent_by(cls, maker: Person, now: datetime):
+        """The reset links maker made this week whose email the worker gave up on, newest first."""
+        return (
+            cls.select(cls, Person)
+            .join(Person, on=(cls.person == Person.id))
+            .where(
+                (cls.created_by == maker)
+                & cls.failed_at.is_null(False)
+                & cls.used_at.is_null()
+                & (cls.created_at > now - timedelta(days=INVITE_DAYS))
+                & Person.active
+            )
+            .order_by(cls.id.desc())
+        )
+
+    @classmethod
+    def forget_not_sent(cls, person: Person) -> None:
+        """Drop person's reset links that were never sent (a new one is on its way)."""
+        cls.delete().where(
+            (cls.person == person) & cls.failed_at.is_null(False) & cls.used_at.is_null()
+        ).execute()
 
     @classmethod
     def untold_reset(cls, person: Person) -> PasswordReset | None:
@@ -1815,24 +1863,57 @@ class Story(SharedByLink, BaseModel):
 
 
 class Applause:
-    """One person's applause for one thing (a story, a recognition): the field named TARGET."""
+    """One person's applause for one thing (a story, a recognition): the field named TARGET.
+
+    OWNER names the thing's field of the person who made it (deleting them may delete it).
+    """
 
     TARGET = ""
+    OWNER = ""
 
     @classmethod
     def _target(cls):
         return getattr(cls, cls.TARGET)
 
     @classmethod
-    def toggle(cls, item, person: Person, now: datetime) -> bool:
-        """Applaud the item, or take the applause back; return whether person now applauds."""
+    def toggle(cls, item, person: Person, now: datetime) -> bool | None:
+        """Applaud the item, or take the applause back; return whether person now applauds.
+
+        None when the item is gone meanwhile (its owner's deletion took it, say); PersonGone
+        when the applauder was deleted meanwhile.
+        """
+        model = cls._target().rel_model
+        owner = getattr(model, cls.OWNER)
+        owner_id = getattr(item, owner.object_id_name)
+        try:
+            return cls._toggle(item.id, owner_id, person, now)
+        except PersonGone as gone:
+            if gone.person_id == person.id:
+                raise
+        # Its owner was deleted meanwhile: the item went with them, or stays with the former
+        # colleague as its owner.
+        row = model.select(owner).where(model.id == item.id).tuples().first()
+        return None if row is None else cls._toggle(item.id, row[0], person, now)
+
+    @classmethod
+    @again_after_deadlock  # with the deletion of the applauder or the owner (pwa/rights.py erase)
+    def _toggle(cls, item_id: int, owner_id: int, person: Person, now: datetime) -> bool | None:
         target = cls._target()
+        model = target.rel_model
         with db.atomic():
-            deleted = cls.delete().where((target == item) & (cls.person == person)).execute()
+            # The lock order of a deletion under way: the people first, then the item (held,
+            # on PostgreSQL, so it can't be deleted before the applause is in).
+            Person.hold(person.id, owner_id)
+            there = model.select(model.id).where(model.id == item_id)
+            if not is_sqlite():
+                there = there.for_update("FOR KEY SHARE")
+            if there.first() is None:
+                return None
+            deleted = cls.delete().where((target == item_id) & (cls.person == person)).execute()
             if deleted:
                 return False
             cls.insert(
-                **{cls.TARGET: item}, person=person, created_at=now
+                **{cls.TARGET: item_id}, person=person, created_at=now
             ).on_conflict_ignore().execute()
             return True
 
@@ -1859,6 +1940,7 @@ class Reaction(Applause, BaseModel):
     """One person's applause for one story."""
 
     TARGET = "story"
+    OWNER = "author"
     story = ForeignKeyField(Story, backref="reactions", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
     kind = CharField(max_length=16, default="applause")
@@ -1898,14 +1980,26 @@ class StoryDraft(BaseModel):
     updated_at = DateTimeField(default=utcnow)
 
     @classmethod
+    @again_after_deadlock  # with the deletion of person or of the member (pwa/rights.py erase)
     def keep(cls, person: Person, fields: dict[str, str], now: datetime) -> StoryDraft:
-        """Write person's draft (creating it the first time)."""
+        """Write person's draft (creating it the first time); PersonGone when person was deleted meanwhile."""
         values = {name: (fields.get(name) or "")[:STORY_DRAFT_MAX] for name in STORY_DRAFT_FIELDS}
         for name in ("day", "member"):
             values[name] = values[name][:32]
         for name in ("customer_kind", "phase"):
             values[name] = values[name][:16]
+        member = values["member"]
+        member_id = int(member) if member.isascii() and member.isdigit() and len(member) < 10 else 0
         with db.atomic():
+            # The lock order of a deletion under way (Person.hold): a deletion of the member
+            # either ends first, and the draft forgets who it was about as the deletion's own
+            # update would have, or waits until the draft is in and then updates it.
+            try:
+                Person.hold(person.id, *([member_id] if member_id else []))
+            except PersonGone as gone:
+                if gone.person_id == person.id:
+                    raise
+                values["member"] = ""
             updated = cls.update(updated_at=now, **values).where(cls.person == person).execute()
             if not updated:
                 cls.insert(person=person, updated_at=now, **values).on_conflict(
@@ -2073,6 +2167,7 @@ class RecognitionApplause(Applause, BaseModel):
     """One person's applause for one recognition."""
 
     TARGET = "recognition"
+    OWNER = "giver"
     recognition = ForeignKeyField(Recognition, backref="applause", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="+", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)

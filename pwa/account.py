@@ -244,7 +244,8 @@ def deliver_reset(reset_id: int, url_root: str, token: str | None = None, task=N
 
     Without token, each try gives the link a new token first, so no live token waits in the queue
     and a try that failed leaves none behind; with one (no mail server: the admin was shown that
-    link) it is the link sent. A link given up on is deleted: nobody holds it.
+    link) it is the link sent. A link given up on that the person asked for is deleted (nobody
+    holds it); one a lead or admin made stays, marked, so their page says it was not sent.
     """
     with task_connection():
         reset = PasswordReset.get_or_none(
@@ -258,9 +259,13 @@ def deliver_reset(reset_id: int, url_root: str, token: str | None = None, task=N
     with current_app.test_request_context(base_url=url_root):
         url = external_url("account.reset_password", token=token)
         msg = reset_message(person, url, by)
-    if not mail.send_once(msg, "reset link", task):
+    failure = mail.send_once(msg, "reset link", task)
+    if failure is not None:
         with task_connection():
-            PasswordReset.delete().where(PasswordReset.id == reset_id).execute()
+            if by is None:
+                PasswordReset.delete().where(PasswordReset.id == reset_id).execute()
+            else:
+                PasswordReset.given_up(reset_id, str(failure), clock.naive_now())
 
 
 def reset_message(person: Person, url: str, by: Person | None):

@@ -15,11 +15,10 @@ from models import (
     Person,
     Team,
     db,
-    lowered,
     people_page,
 )
 from pwa import clock, mail
-from pwa.team import invite_once, read_invite, resets_allowed
+from pwa.team import invite_once, read_invite, resets_allowed, resets_not_sent
 from pwa.web import back, clean_text, parse_id, render, role_required, today_for
 
 bp = Blueprint("admin", __name__)
@@ -103,6 +102,7 @@ def page(status=200, team_form=None, invite_form=None, errors=None):
         link=g.sign_in.take_link(),
         notice=session.pop("admin_notice", None),
         not_sent=list(Invite.not_sent(None, clock.naive_now(), mail.RETRY_WINDOW)),
+        resets_not_sent=resets_not_sent(),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         people_url=people_url,
@@ -123,19 +123,26 @@ def create_team():
     """Create a team."""
     name = clean_text(request.form.get("name"))
     errors = {}
-    taken = "There is already a team with this name."
     if not name:
         errors["team_name"] = "Give the team a name."
     elif len(name) > 80:
         errors["team_name"] = "Keep the name to 80 characters at most."
-    elif Team.get_or_none(lowered(Team.name) == name.lower()):
-        errors["team_name"] = taken
-    if not errors:
+    else:
         try:
+            # Checked inside the transaction: on SQLite it holds the write lock from the start,
+            # so no twin slips in between (SQLite's own LOWER() in the unique index of migration
+            # 005 knows only A to Z); on PostgreSQL that index refuses the twin.
             with db.atomic():
-                Team.create(name=name, created_at=clock.naive_now())
+                if (found := Team.named(name)) is None:
+                    Team.create(name=name, created_at=clock.naive_now())
         except IntegrityError:
-            errors["team_name"] = taken  # the same name, sent at the same moment
+            # The same name, sent at the same moment (found None only if that team went since).
+            found = Team.named(name) or Team(name=name)
+        if found is not None:
+            errors["team_name"] = (
+                f"There is already a team called {found.name}: team names count as the same"
+                " whatever their capitals. Pick another name."
+            )
     if errors:
         return page(status=422, team_form={"name": name}, errors=errors)
     return back("admin.index")

@@ -115,8 +115,8 @@ def retried(function):
     return task(context=True, **options)(function)
 
 
-def send_once(msg: EmailMultiAlternatives, what: str, queued) -> bool:
-    """Send msg from the mail task queued: True once the server took it, False when it is given up.
+def send_once(msg: EmailMultiAlternatives, what: str, queued) -> MailError | None:
+    """Send msg from the mail task queued: None once the server took it, the MailError when it is given up.
 
     A refusal that may pass (no connection, a timeout, a 4xx) raises MailError while tries are
     left, so the queue runs the task again later; a 5xx, or the last try, is logged and given up.
@@ -127,6 +127,6 @@ def send_once(msg: EmailMultiAlternatives, what: str, queued) -> bool:
     except MailError as error:
         if error.permanent or not queued.retries:
             log.warning("%s to %s given up: %s", what, msg.to, error)
-            return False
+            return error
         raise
-    return True
+    return None

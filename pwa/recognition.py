@@ -371,7 +371,8 @@ def show(recognition_id: int):
 def applaud(recognition_id: int):
     """Applaud the recognition, or take my applause back (one per person), from the feed or its page."""
     recognition = found(Recognition, recognition_id)
-    RecognitionApplause.toggle(recognition, g.person, clock.naive_now())
+    if RecognitionApplause.toggle(recognition, g.person, clock.naive_now()) is None:
+        abort(404)  # deleted meanwhile (with its giver, say)
     if not wants_fragment():
         if request.form.get("from") == "feed":
             return back("recognition.feed", _anchor=f"recognition-{recognition.id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from datetime import UTC, date
@@ -48,6 +49,9 @@ bp = Blueprint("stories", __name__)
 
 PAGE_SIZE = 10
 EARLIEST_DAY = date(1970, 1, 1)  # a leader's story from early in their career is welcome
+FAR_FUTURE = re.compile(
+    r"\+?0*[1-9]\d{4,5}-\d\d-\d\d"
+)  # a year from 10000 on, as a date field sends it
 FEED_EXCERPT = 220
 OG_EXCERPT = 200
 KIND_LABELS = {"external": "External customer", "colleague": "Colleague"}
@@ -207,13 +211,21 @@ def _check(form: dict, person: Person) -> tuple[dict, Person | None, date | None
     """Messages for every field that can't be published as it is, the member and the date."""
     errors: dict[str, str] = {}
     day = None
+    today = today_for(person)
+    future = (
+        f"The date can't be in the future: today is {today:%A} {today.day} {today:%B}."
+        " Pick the day it happened."
+    )
     try:
         day = date.fromisoformat(form["day"])
     except ValueError:
-        errors["day"] = "Pick the date it happened."
+        # A date field takes years up to 275760: one past 9999 is no date Python knows, but it
+        # is in the future all the same.
+        far = FAR_FUTURE.fullmatch(form["day"])
+        errors["day"] = future if far else "Pick the date it happened."
     else:
-        if day > today_for(person):
-            errors["day"] = "That date hasn't come yet. Pick the day it happened."
+        if day > today:
+            errors["day"] = future
         elif day < EARLIEST_DAY:
             errors["day"] = "Pick a date from 1970 on."
     member = None
@@ -498,7 +510,8 @@ def delete(story_id: int):
 def applaud(story_id: int):
     """Applaud the story, or take my applause back (one per person)."""
     story = _readable(story_id)
-    Reaction.toggle(story, g.person, clock.naive_now())
+    if Reaction.toggle(story, g.person, clock.naive_now()) is None:
+        abort(404)  # deleted meanwhile (with its author, say)
     if not wants_fragment():
         return back("stories.show", story_id=story.id)
     return render("partials/story_reactions.html", story=story, **_reactions(story))

@@ -83,7 +83,7 @@ def deliver_invite(
     """On a worker: email the invite, tried again while the server can't take it; once sent, never again.
 
     Without token each try gives the invite a new one first (no live token waits in the queue);
-    an invite given up on stays "not sent" on the team page, with Resend.
+    an invite given up on is marked so, and shows as not sent, with why, on the team and admin pages.
     """
     with task_connection():
         invite = Invite.get_or_none(
@@ -106,7 +106,10 @@ def deliver_invite(
             expires=mail.expiry(invite.expires_at, by.tz if by else "UTC"),
             by_name=by_name,
         )
-    if not mail.send_once(msg, "invite", task):
+    failure = mail.send_once(msg, "invite", task)
+    if failure is not None:
+        with task_connection():
+            Invite.given_up(invite_id, str(failure), clock.naive_now())
         return
     try:
         with task_connection():
@@ -121,6 +124,12 @@ def show_link_once(kind: str, who: str, url: str) -> None:
     It waits on the server-side sign-in, never in the cookie (signed, not encrypted).
     """
     g.sign_in.keep_link({"kind": kind, "who": who, "url": url, "outbox": mail.outbox()})
+
+
+def resets_not_sent() -> list[PasswordReset]:
+    """The reset links I made whose email was given up on, for people I may still reset."""
+    found = PasswordReset.not_sent_by(g.person, clock.naive_now())
+    return [reset for reset in found if g.person.may_reset(reset.person)]
 
 
 def resets_allowed(maker: Person) -> bool:
@@ -190,6 +199,7 @@ def _page(team, status=200, invite_form=None, errors=None):
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
         not_sent=list(Invite.not_sent(team, clock.naive_now(), mail.RETRY_WINDOW)),
+        resets_not_sent=resets_not_sent(),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
         # Members a tap on Start would start (the others are part-way through or began today).
@@ -277,7 +287,6 @@ def resend_invite(invite_id: int):
     if not g.person.is_admin and (invite.team_id is None or invite.team_id != g.person.team_id):
         abort(403)
     token = invite.renew(now)
-    Invite.update(sent_at=None).where(Invite.id == invite.id).execute()
     send_invite(Invite.get_by_id(invite.id), token)
     if request.form.get("from") == "admin" and g.person.is_admin:
         return back("admin.index")
@@ -293,6 +302,7 @@ def reset_link(person_id: int):
         abort(404)
     if not g.person.may_reset(person) or not resets_allowed(g.person):
         abort(403)
+    PasswordReset.forget_not_sent(person)
     token = PasswordReset.issue(person, g.person, clock.naive_now())
     reset = PasswordReset.get(PasswordReset.token_digest == digest(token))
     if mail.configured():

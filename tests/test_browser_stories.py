@@ -208,6 +208,52 @@ def test_on_a_phone_share_hands_the_card_png_to_the_share_sheet(page, live_serve
     assert size > 10_000 and magic == [137, 80, 78, 71]
 
 
+def test_while_the_card_is_drawn_its_place_says_so_and_the_card_takes_it_without_a_shift(
+    page, live_server, alice, bob, tmp_path
+):
+    browser_sign_in(page, live_server, alice)
+    story = tell(alice, bob)
+    held = []
+    # The card's first drawing is slow under load: hold its answer until the place is checked.
+    page.route(
+        re.compile(r"/cards/\d+/portrait-[0-9a-f]{16}\.webp$"), lambda route: held.append(route)
+    )
+    page.goto(f"{live_server}/stories/{story.id}")
+    frame = page.locator(".card-frame")
+    frame.scroll_into_view_if_needed()
+    expect(page.get_by_text("Drawing the card…")).to_be_visible()
+    box = frame.bounding_box()
+    assert box["width"] > 150 and abs(box["height"] - box["width"] * 600 / 480) < 2
+    download = page.get_by_role("link", name="Download card").bounding_box()
+    page.screenshot(path=tmp_path / "drawing.png")
+
+    assert held, "the card was never asked for"
+    held[0].continue_()
+    preview = page.get_by_role("img", name=re.compile("^The story's card"))
+    eventually(page, "() => document.querySelector('.card-preview').naturalWidth === 480")
+    page.screenshot(path=tmp_path / "drawn.png")
+    # The card covers the words, in the same place: nothing below it moved.
+    assert frame.bounding_box() == box
+    assert page.get_by_role("link", name="Download card").bounding_box() == download
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", middle) == "IMG"
+    expect(preview).to_be_visible()
+
+
+def test_a_card_that_could_not_be_drawn_says_so_in_its_place(page, live_server, alice, bob):
+    browser_sign_in(page, live_server, alice)
+    story = tell(alice, bob)
+    page.route(
+        re.compile(r"/cards/\d+/portrait-[0-9a-f]{16}\.webp$"),
+        lambda route: route.fulfill(status=503, body="busy"),
+    )
+    page.goto(f"{live_server}/stories/{story.id}")
+    page.locator(".card-frame").scroll_into_view_if_needed()
+    expect(page.get_by_text("The card couldn't be drawn just now.")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("^The story's card"))).to_have_count(0)
+    expect(page.get_by_role("link", name="Download card")).to_be_visible()
+
+
 def wait_for_draft(person, moment: str, seconds: float = 5.0) -> StoryDraft | None:
     """The person's draft once the server holds this moment (a beacon may land a moment later)."""
     deadline = time.monotonic() + seconds

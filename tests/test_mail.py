@@ -16,7 +16,6 @@ from aiosmtpd.controller import Controller
 from conftest import PASSWORD, make_person, sign_in
 from models import Invite, PasswordReset, Person
 from push.queue import huey, use_app
-from pwa import mail
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/(?:reset|invite)/[A-Za-z0-9_\-]+")
 
@@ -171,11 +170,14 @@ def test_a_mail_server_that_is_down_is_tried_again_then_the_invite_is_kept_as_no
     assert run_retries() == [30, 60, 120, 240, 480]
     assert huey.scheduled() == []
     invite = Invite.get()
-    assert invite.sent_at is None
+    assert invite.sent_at is None and invite.failed_at is not None
     old_digest = invite.token_digest
-    clock.current += mail.RETRY_WINDOW
+    # The lead who sent it finds out as soon as the last try failed, and why.
     page = as_lena.get("/team").get_data(as_text=True)
     assert "Invites not sent" in page
+    assert "Invite to nia@example.com could not be sent" in page
+    assert "the mail server could not be reached" in page
+    assert "Send again" in page
 
     controller, inbox = start_smtp(smtp_port)
     try:
@@ -189,6 +191,7 @@ def test_a_mail_server_that_is_down_is_tried_again_then_the_invite_is_kept_as_no
         controller.stop()
     invite = Invite.get()
     assert invite.sent_at is not None and invite.token_digest != old_digest
+    assert invite.failed_at is None and invite.failure == ""
     assert client.get(link_in(message)).status_code == 200
 
 
@@ -215,6 +218,33 @@ def test_a_mail_the_server_refuses_for_now_is_sent_once_when_it_takes_it(
         assert Invite.get().sent_at is not None
     else:
         assert PasswordReset.select().count() == 1
+
+
+def test_an_invite_the_mail_server_refuses_for_good_shows_on_the_admin_page_at_once(
+    as_ada, north, inbox
+):
+    inbox.refuse = True  # 554 on every try: a stand-in that never takes a message
+    response = as_ada.post(
+        "/admin/invites", data={"email": "nia@example.com", "team": str(north.id)}
+    )
+    assert response.status_code == 303
+    assert inbox.refused == 1 and huey.scheduled() == []  # a 5xx is not tried again
+    page = as_ada.get(response.location).get_data(as_text=True)
+    assert "The invite to nia@example.com is on its way" in page
+    # Not a quarter of an hour later: the failure is on the row, so the next page says it.
+    assert "Invite to nia@example.com could not be sent" in page
+    assert "the mail server refused it" in page
+    invite = Invite.get()
+    assert invite.failure == "the mail server refused it"
+
+    inbox.refuse = False
+    response = as_ada.post(f"/invites/{invite.id}/resend", data={"from": "admin"})
+    assert response.location == "/admin"
+    (message,) = inbox.wait()
+    assert message["To"] == "nia@example.com"
+    page = as_ada.get("/admin").get_data(as_text=True)
+    assert "could not be sent" not in page and "Invites not sent" not in page
+    assert Invite.get().failed_at is None
 
 
 def test_an_invite_once_sent_is_never_sent_again(as_lena, north, inbox):
@@ -261,8 +291,8 @@ def test_a_lead_sends_a_reset_link_that_only_the_member_receives(as_lena, alice,
     assert PasswordReset.select().count() == 1
 
 
-def test_a_reset_link_the_mail_server_refuses_for_good_is_not_tried_again_nor_kept(
-    as_lena, alice, inbox
+def test_a_reset_link_the_mail_server_refuses_for_good_is_not_tried_again_and_its_maker_is_told(
+    as_lena, alice, inbox, app
 ):
     inbox.refuse = True  # 554: no try would do better
     response = as_lena.post(f"/people/{alice.id}/reset")
@@ -270,6 +300,28 @@ def test_a_reset_link_the_mail_server_refuses_for_good_is_not_tried_again_nor_ke
     page = as_lena.get(response.location).get_data(as_text=True)
     assert "A reset link is on its way to Alice Martin" in page
     assert inbox.refused == 1 and huey.scheduled() == []
+    # The lead who sent it finds out on the next page, and sends it again once mail works.
+    assert "Reset link to Alice Martin could not be sent" in page
+    assert "the mail server refused it" in page
+    (failed,) = PasswordReset.select()
+    assert failed.failed_at is not None and failed.used_at is None
+
+    inbox.refuse = False
+    response = as_lena.post(f"/people/{alice.id}/reset")
+    (message,) = inbox.wait()
+    assert message["To"] == "alice@example.com"
+    page = as_lena.get(response.location).get_data(as_text=True)
+    assert "could not be sent" not in page
+    (sent,) = PasswordReset.select()  # the one not sent is gone; the new one went
+    assert sent.failed_at is None and sent.token_digest != failed.token_digest
+    assert app.test_client().get(link_in(message)).status_code == 200
+
+
+def test_a_forgotten_password_link_the_mail_server_refuses_is_not_kept(client, alice, inbox):
+    inbox.refuse = True
+    client.post("/forgot", data={"email": alice.email})
+    assert inbox.refused == 1 and huey.scheduled() == []
+    # Nobody made it for them, so there is nobody to tell, and no row that names them stays.
     assert PasswordReset.select().count() == 0
 
 

@@ -53,7 +53,10 @@ def test_create_team_finds_a_team_whatever_the_case_of_its_name(runner):
     result = runner.invoke(cli, ["create-team", "north"])
     assert result.exit_code == 0, result.output
     assert "Found team North." in result.output
-    assert models.Team.select().count() == 1
+    assert "Created team Ølsen." in runner.invoke(cli, ["create-team", "Ølsen"]).output
+    # Beyond A to Z too, where SQLite's own LOWER() would tell them apart.
+    assert "Found team Ølsen." in runner.invoke(cli, ["create-team", "ølsen"]).output
+    assert models.Team.select().count() == 2
 
 
 @pytest.fixture

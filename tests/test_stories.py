@@ -391,7 +391,10 @@ def test_an_edit_to_an_invisible_moment_is_refused_and_the_story_kept(as_alice, 
         ("customer_kind", "vendor", "Tap External customer or Colleague."),
         ("phase", "someday", "Tap Before, During or After."),
         ("day", "yesterday", "Pick the date it happened."),
-        ("day", "2026-11-19", "That date hasn't come yet."),
+        ("day", "2026-11-19", "The date can't be in the future: today is Wednesday 18 November."),
+        ("day", "20261-11-14", "The date can't be in the future"),
+        ("day", "275760-09-13", "The date can't be in the future"),
+        ("day", "2026-02-30", "Pick the date it happened."),
         ("day", "1900-01-01", "Pick a date from 1970 on."),
         ("member", "999999", "that person isn't in the organisation"),
         ("member", "99999999999999999999999", "that person isn't in the organisation"),
@@ -413,6 +416,17 @@ def test_bad_input_comes_back_with_a_clear_message_and_the_text_kept(
     assert Story.select().count() == 0
     # The refused text is kept on the server too, in case the tab closes now.
     assert StoryDraft.get(StoryDraft.person == alice).situation == form["situation"].strip()
+
+
+def test_an_edit_moving_the_story_into_the_future_is_refused_with_the_changes_kept(as_alice, alice):
+    story = tell(alice)
+    changed = {**story_form(alice), "day": "2026-12-24", "lesson": "Answer on the first ring."}
+    response = as_alice.post(f"/stories/{story.id}/edit", data=changed)
+    assert response.status_code == 422
+    page = page_of(response)
+    assert str(escape("The date can't be in the future")) in page
+    assert "Answer on the first ring." in page and 'value="2026-12-24"' in page
+    assert Story.get_by_id(story.id).day == TODAY
 
 
 def test_an_inactive_colleague_cannot_be_the_team_member(as_alice, bob):
@@ -896,6 +910,12 @@ def test_the_story_page_shows_its_card_as_a_small_webp_and_keeps_the_png_to_shar
     digest = card_digest(app, story, "portrait")
     shown = f"/cards/{story.id}/portrait-{digest}.webp"
     assert f'class="card-preview" src="{shown}" width="480" height="600"' in page
+    # Until the card is in, its place says what is happening, without JavaScript too.
+    assert re.search(
+        r'<div class="card-frame">\s*<p class="card-drawing" aria-hidden="true" data-card-drawing>'
+        r"Drawing the card…</p>\s*<img class=\"card-preview\"",
+        page,
+    )
     assert card_path(page) == f"/cards/{story.id}/portrait-{digest}.png"
     response = as_alice.get(shown)
     assert response.status_code == 200

@@ -218,6 +218,14 @@ def test_without_mail_an_admin_makes_a_reset_link_shown_to_them_alone(
     assert PasswordReset.get().created_by_id is not None
 
 
+def test_team_names_beyond_a_to_z_are_the_same_whatever_their_capitals(as_ada):
+    assert as_ada.post("/admin/teams", data={"name": "Ølsen Ärzte"}).status_code == 303
+    response = as_ada.post("/admin/teams", data={"name": "ØLSEN ÄRZTE"})
+    assert response.status_code == 422
+    assert "There is already a team called Ølsen Ärzte" in response.get_data(as_text=True)
+    assert Team.select().where(Team.name.startswith("Ø")).count() == 1
+
+
 def test_an_employee_cannot_make_reset_links(as_alice, bob):
     assert as_alice.post(f"/people/{bob.id}/reset").status_code == 403
 
@@ -227,7 +235,9 @@ def test_an_admin_creates_teams_and_invites_with_any_role(as_ada, north):
     assert Team.get_or_none(Team.name == "West") is not None
     response = as_ada.post("/admin/teams", data={"name": "north"})
     assert response.status_code == 422
-    assert "already a team" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "There is already a team called North" in page
+    assert 'value="north"' in page  # what was typed stays in the field
     response = as_ada.post(
         "/admin/invites", data={"email": "lead@example.com", "team": str(north.id), "role": "lead"}
     )

@@ -68,6 +68,17 @@
     });
   });
 
+  // A card that could not be drawn: say so, rather than leave a broken image over the words.
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (!img.matches || !img.matches(".card-frame img")) return;
+    var words = img.parentNode.querySelector("[data-card-drawing]");
+    img.remove();
+    if (!words) return;
+    words.textContent = "The card couldn't be drawn just now. Reload the page to try again.";
+    words.removeAttribute("aria-hidden");
+  }, true);
+
   window.otcSharePrepare = prepare; // for cards that arrive later (js/app.js's celebrations)
   document.addEventListener("htmx:load", function (event) { prepare(event.detail.elt); });
   if (document.readyState === "loading") {
