@@ -22,6 +22,10 @@
 
   // Fetch the card before the tap: share() must run while the tap still counts as one (Safari).
   function prepare(root) {
+    // An image that failed before this script ran had its error event go unheard.
+    root.querySelectorAll(".card-frame img").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) notDrawn(img);
+    });
     var sharing = canShareFiles();
     root.querySelectorAll("[data-share]").forEach(function (button) {
       // Only where a share sheet exists; elsewhere Download card and Copy link are the way.
@@ -69,14 +73,17 @@
   });
 
   // A card that could not be drawn: say so, rather than leave a broken image over the words.
-  document.addEventListener("error", function (event) {
-    var img = event.target;
-    if (!img.matches || !img.matches(".card-frame img")) return;
+  function notDrawn(img) {
     var words = img.parentNode.querySelector("[data-card-drawing]");
     img.remove();
     if (!words) return;
     words.textContent = "The card couldn't be drawn just now. Reload the page to try again.";
     words.removeAttribute("aria-hidden");
+  }
+
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (img.matches && img.matches(".card-frame img")) notDrawn(img);
   }, true);
 
   window.otcSharePrepare = prepare; // for cards that arrive later (js/app.js's celebrations)
