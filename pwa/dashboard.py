@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, g, request, stream_with_context, u
 
 from game import indicators as ind
 from game import lagging
-from models import LaggingFigure, Team, WeekFigure, week_counts
+from models import LaggingFigure, Team, WeekFigure, name_order, week_counts
 from pwa import charts, clock
 from pwa.admin import page_number
 from pwa.stories import TEMPLATE
@@ -44,6 +44,11 @@ class Scope:
     @property
     def name(self) -> str:
         return self.team.name if self.team is not None else "The whole organisation"
+
+    @property
+    def made(self) -> date | None:
+        """The day the team was made (weeks before it have no figures); None for the organisation."""
+        return _made(self.team) if self.team is not None else None
 
     @property
     def query(self) -> str:
@@ -96,8 +101,16 @@ def weekly(scope: Scope, day: date) -> tuple[list[ind.WeekCounts], dict]:
     return rows, this_week
 
 
-def _series(rows: list[ind.WeekCounts]) -> list[dict[str, ind.Figure]]:
-    return [ind.figures(row) for row in rows]
+def _made(team: Team) -> date:
+    return team.created_at.date()
+
+
+def by_name(team: Team) -> tuple:
+    return name_order(team.name)
+
+
+def _series(rows: list[ind.WeekCounts], made: date | None) -> list[dict[str, ind.Figure]]:
+    return [ind.team_figures(row, made) for row in rows]
 
 
 def _charts(rows, series, current: date) -> list[dict]:
@@ -107,7 +120,10 @@ def _charts(rows, series, current: date) -> list[dict]:
         figures = [week[indicator.key] for week in series]
         points = [
             charts.Point(
-                f"{row.week.day} {row.week:%b}", f.value, f.shown, live=row.week == current
+                f"{row.week.day} {row.week:%b}",
+                f.value,
+                f.note or f.shown,
+                live=row.week == current,
             )
             for row, f in zip(rows, figures, strict=True)
         ]
@@ -188,7 +204,7 @@ def _teams_table(
             )
             counts.update({team: c for (team, _), c in live.items() if team in missing})
     blank = ind.WeekCounts(chosen, streaking=0)
-    return [(team, ind.figures(counts.get(team.id, blank))) for team in teams]
+    return [(team, ind.team_figures(counts.get(team.id, blank), _made(team))) for team in teams]
 
 
 def sort_teams(
@@ -196,13 +212,13 @@ def sort_teams(
 ) -> list[tuple[Team, dict]]:
     """The teams table sorted by name or by one indicator; hidden and unknown figures always last."""
     if key not in ind.BY_KEY:
-        return sorted(rows, key=lambda row: row[0].name.lower(), reverse=descending)
+        return sorted(rows, key=lambda row: by_name(row[0]), reverse=descending)
     known = [row for row in rows if row[1][key].value is not None]
     unknown = [row for row in rows if row[1][key].value is None]
     # Two stable sorts: equal figures stay in name order (A to Z) whichever way the figure goes.
-    known.sort(key=lambda row: row[0].name.lower())
+    known.sort(key=lambda row: by_name(row[0]))
     known.sort(key=lambda row: row[1][key].value, reverse=descending)
-    return known + sorted(unknown, key=lambda row: row[0].name.lower())
+    return known + sorted(unknown, key=lambda row: by_name(row[0]))
 
 
 def matching(teams: list[Team], search: str) -> list[Team]:
@@ -291,7 +307,7 @@ def index():
     day = today()
     rows, this_week = weekly(scope, day)
     weeks = [row.week for row in rows]
-    teams = list(Team.select().order_by(Team.name)) if g.person.is_admin else []
+    teams = Team.in_name_order() if g.person.is_admin else []
     table = {}
     if teams and scope.team is None:
         table = _teams_page(teams, weeks, this_week)
@@ -301,7 +317,7 @@ def index():
             response = render("dashboard/index.html", fragment="partials/teams_table.html", **table)
             response.headers["HX-Push-Url"] = table["teams_url"]()
             return response
-    series = _series(rows)
+    series = _series(rows, scope.made)
     page = {
         "scope": scope,
         "weeks": weeks,
@@ -388,7 +404,7 @@ def weeks_csv():
     def table():
         yield ["Week starting", "Week ending", "Team", "Status", *_header()]
         for row in reversed(rows):
-            figures = ind.figures(row)
+            figures = ind.team_figures(row, scope.made)
             yield [
                 row.week,
                 row.week + timedelta(days=6),
@@ -414,7 +430,7 @@ def teams_csv():
         this_week = {team: c for (team, _), c in live.items()}
     sort, descending = _sorting()
     # The table's rows on every page: the teams its search finds, in its order.
-    teams = matching(list(Team.select().order_by(Team.name)), table_state(weeks)["q"])
+    teams = matching(Team.in_name_order(), table_state(weeks)["q"])
     team_rows = sort_teams(_teams_table(teams, chosen, weeks[-1], this_week), sort, descending)
 
     def table():

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import models
-from conftest import make_person, sign_in
-from game.indicators import FEWER
+from conftest import MADE, make_person, sign_in
+from game.indicators import FEWER, INDICATORS
 from game.summary import rebuild
 from manage import cli
 from push.queue import huey, use_app
@@ -353,7 +353,7 @@ def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week,
 
 
 def test_text_a_spreadsheet_would_run_is_neutralised(as_ada, app, carl):
-    team = models.Team.create(name='=HYPERLINK("http://x")')
+    team = models.Team.create(name='=HYPERLINK("http://x")', created_at=MADE)
     assert as_ada.get(f"/dashboard?team={team.id}").status_code == 200
     rows = csv_rows(as_ada.get("/dashboard/teams.csv"))
     assert [row[0] for row in rows[1:] if "HYPERLINK" in row[0]] == ['\'=HYPERLINK("http://x")']
@@ -368,7 +368,7 @@ def test_no_csv_ever_holds_one_persons_check_in_days(as_ada, north_week, alice):
 
 
 def test_an_admin_sorts_every_teams_table_by_a_figure_small_teams_last(as_ada, north_week, south):
-    east = models.Team.create(name="East")
+    east = models.Team.create(name="East", created_at=MADE)
     for n in range(3):
         make_person(f"East {n}", f"east{n}@example.com", team=east)
     text = page_text(as_ada.get("/dashboard?team=org&sort=participation&order=desc"))
@@ -409,7 +409,7 @@ def test_a_dashboard_without_lagging_figures_shows_no_empty_charts(as_ada):
 @pytest.fixture
 def many_teams(north_week, south):
     """North and South, and 28 more teams: 30 in all, two pages of the every-team table."""
-    extra = [models.Team.create(name=f"Branch {n:02}") for n in range(1, 29)]
+    extra = [models.Team.create(name=f"Branch {n:02}", created_at=MADE) for n in range(1, 29)]
     for n in range(3):
         make_person(f"Branch One {n}", f"branch{n}@example.com", team=extra[0])
     return extra
@@ -648,3 +648,55 @@ def test_a_streak_in_a_closed_week_counts_the_check_ins_up_to_its_end(app, alice
     assert found[(alice.team_id, LAST_WEEK)].streaking == 2
     live = models.week_counts([LAST_WEEK, MONDAY], NOW.date())
     assert live[(alice.team_id, LAST_WEEK)].streaking == 2
+
+
+def test_weeks_before_a_team_was_made_show_a_dash_that_says_why(as_ada):
+    west = models.Team.create(name="West", created_at=datetime(2026, 11, 4, 9, 0))  # a Wednesday
+    for n in range(3):
+        check_in(make_person(f"West {n}", f"west{n}@example.com", team=west), date(2026, 11, 10))
+
+    text = html.unescape(page_text(as_ada.get(f"/dashboard?team={west.id}")))
+
+    def row(week: str) -> str:
+        return text.split(f'<th scope="row">{week}</th>')[1].split("</tr>")[0]
+
+    before = row("Mon 26 Oct")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", before)
+    dash = (
+        '<span aria-hidden="true" title="No data: the team did not exist yet">—</span>'
+        '<span class="visually-hidden">No data: the team did not exist yet</span>'
+    )
+    assert cells == [dash] * len(INDICATORS)
+    assert "0%" not in before and ">0<" not in before
+    # The week it was made counts (nobody checked in yet: a real 0%), and so does every week after.
+    assert "did not exist" not in row("Mon 2 Nov") and "<td>0%</td>" in row("Mon 2 Nov")
+    assert "<td>20%</td>" in row("Mon 9 Nov")  # 3 of 15 work days
+    assert "26 Oct: no data: the team did not exist yet" in text  # the chart's text alternative
+    every = html.unescape(page_text(as_ada.get("/dashboard?team=org&week=2026-10-26")))
+    west_row = every.split(">West</a></th>")[1].split("</tr>")[0]
+    assert "No data: the team did not exist yet" in west_row and "0%" not in west_row
+
+
+def test_team_names_sort_by_their_numbers_on_the_table_the_picker_and_the_csv(as_ada):
+    for name in ("Team 10", "Team 2", "team 1", "Team 2b"):
+        models.Team.create(name=name, created_at=MADE)
+    natural = ["team 1", "Team 2", "Team 2b", "Team 10"]
+
+    def names(query: str) -> list[str]:
+        table = page_text(as_ada.get(f"/dashboard?team=org{query}")).split('id="teams-table"')[1]
+        return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', table)
+
+    assert names("") == natural
+    assert names("&sort=team&order=desc") == natural[::-1]
+    picker = page_text(as_ada.get("/dashboard")).split('id="dash-team"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="\d+" >([^<]+)</option>', picker) == natural
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv"))
+    assert [row[0] for row in rows[1:]] == natural
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(["Team", "team", "TEAM"]))
+def test_a_smaller_number_in_a_name_always_sorts_first(a, b, word):
+    if a != b:
+        low, high = sorted((a, b))
+        assert models.name_order(f"{word} {low}") < models.name_order(f"Team {high}")
+    assert models.name_order(f"{word} {a}") < models.name_order(f"Team {a} b")
