@@ -29,6 +29,8 @@ ORG = "org"
 # Teams on a page of the every-team table, and the longest search kept.
 TEAMS_PAGE = 25
 SEARCH_MAX = 80
+# The CSVs' last column: why a figure's cell is empty (a number column holds numbers only).
+NOTES = "Notes"
 
 
 @dataclass
@@ -356,19 +358,40 @@ def _teams_page(teams: list[Team], weeks: list[date], this_week: dict) -> dict:
 
 
 def _csv_cell(figure: ind.Figure):
-    if figure.hidden:
-        return ind.FEWER
+    """A figure as a number a spreadsheet can add up; empty when there is none (the note says why)."""
     if figure.value is None:
-        return ""
+        return None
     if figure.unit == "share":
         return round(figure.value * 100)
     return figure.value
 
 
+def _why_empty(figure: ind.Figure) -> str:
+    if figure.note:
+        return figure.note
+    return f"fewer than {ind.MIN_PEOPLE} people" if figure.hidden else "nothing to measure"
+
+
+def _csv_note(figures: dict[str, ind.Figure]) -> str:
+    """Why the row's empty figures are empty, in words, for the last column: one reason a figure."""
+    before = next((f.note for f in figures.values() if f.note), "")
+    if before:
+        return before.capitalize()  # a week before the team was made: one reason for every figure
+    empty = [(i.label, figures[i.key]) for i in ind.INDICATORS if figures[i.key].value is None]
+    return "; ".join(f"{label}: {_why_empty(f)}" for label, f in empty)
+
+
+def _figure_cells(figures: dict[str, ind.Figure]) -> list:
+    return [*(_csv_cell(figures[i.key]) for i in ind.INDICATORS), _csv_note(figures)]
+
+
 def _header() -> list[str]:
     return [
-        f"{indicator.label} (%)" if indicator.unit == "share" else indicator.label
-        for indicator in ind.INDICATORS
+        *(
+            f"{indicator.label} (%)" if indicator.unit == "share" else indicator.label
+            for indicator in ind.INDICATORS
+        ),
+        NOTES,
     ]
 
 
@@ -410,7 +433,7 @@ def weeks_csv():
                 row.week + timedelta(days=6),
                 scope.name,
                 "so far" if row.week == current else "closed",
-                *(_csv_cell(figures[i.key]) for i in ind.INDICATORS),
+                *_figure_cells(figures),
             ]
 
     name = "organisation" if scope.team is None else f"team-{scope.team.id}"
@@ -440,7 +463,7 @@ def teams_csv():
                 team.name,
                 chosen,
                 "so far" if chosen == weeks[-1] else "closed",
-                *(_csv_cell(figures[i.key]) for i in ind.INDICATORS),
+                *_figure_cells(figures),
             ]
 
     return _stream_csv(f"dashboard-teams-{chosen.isoformat()}.csv", table())

@@ -255,7 +255,8 @@ def test_a_stored_week_does_not_change_when_a_person_is_deleted(as_ada, app, nor
     assert after.__data__ == before.__data__
     rows = csv_rows(as_ada.get(f"/dashboard/weeks.csv?team={north_week.id}"))
     last = next(row for row in rows if row[0] == LAST_WEEK.isoformat())
-    assert last[5] == FEWER  # three stories, but one person told them
+    assert last[5] == ""  # three stories, but one person told them
+    assert "Stories collected: fewer than 3 people" in last[-1]
 
 
 def test_two_closing_passes_at_once_store_each_week_once(app, north_week):
@@ -318,6 +319,7 @@ def test_the_weekly_table_downloads_as_csv_cell_by_cell(as_lena, north_week):
         "Pledges signed",
         "The Ultimate Test (%)",
         "On a streak",
+        "Notes",
     ]
     assert len(rows) == 13
     assert rows[1] == [
@@ -334,9 +336,13 @@ def test_the_weekly_table_downloads_as_csv_cell_by_cell(as_lena, north_week):
         "3",
         "33",
         "3",
+        "",
     ]
     assert rows[2][:4] == ["2026-11-09", "2026-11-15", "North", "closed"]
     assert rows[2][4:9] == ["0", "0", "0", "0", "0"]
+    assert rows[2][9] == "" and rows[2][-1] == "Commitments kept: nothing to measure; " + (
+        "The Ultimate Test: nothing to measure"
+    )
 
 
 def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week, south):
@@ -344,7 +350,9 @@ def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week,
     assert rows[0][:3] == ["Team", "Week starting", "Status"]
     by_team = {row[0]: row for row in rows[1:]}
     assert by_team["North"][:5] == ["North", "2026-11-16", "so far", "50", "3"]
-    assert by_team["South"][3] == FEWER
+    assert by_team["South"][3] == ""  # Carl alone: no figure, and the note says why
+    assert by_team["South"][-1].startswith("Check-in participation: fewer than 3 people; ")
+    assert FEWER not in "".join(cell for row in rows for cell in row[3:-1])
     last = csv_rows(as_ada.get(f"/dashboard/teams.csv?week={LAST_WEEK.isoformat()}"))
     assert [row[:3] for row in last[1:]] == [
         ["North", "2026-11-09", "closed"],
@@ -700,3 +708,38 @@ def test_a_smaller_number_in_a_name_always_sorts_first(a, b, word):
         low, high = sorted((a, b))
         assert models.name_order(f"{word} {low}") < models.name_order(f"Team {high}")
     assert models.name_order(f"{word} {a}") < models.name_order(f"Team {a} b")
+
+
+def test_every_figure_column_of_a_csv_holds_numbers_or_nothing_and_the_notes_say_why(
+    as_ada, north_week, south
+):
+    west = models.Team.create(name="West", created_at=datetime(2026, 11, 11, 9, 0))
+    for path in (
+        "/dashboard/weeks.csv",
+        f"/dashboard/weeks.csv?team={south.id}",
+        f"/dashboard/weeks.csv?team={west.id}",
+        "/dashboard/teams.csv",
+        f"/dashboard/teams.csv?week={LAST_WEEK.isoformat()}",
+        "/dashboard/teams.csv?week=2026-11-02",
+    ):
+        rows = csv_rows(as_ada.get(path))
+        header = rows[0]
+        first = header.index("Check-in participation (%)")
+        assert header[-1] == "Notes" and header[first:-1] == [
+            f"{i.label} (%)" if i.unit == "share" else i.label for i in INDICATORS
+        ]
+        for row in rows[1:]:
+            assert len(row) == len(header)
+            figures, note = row[first:-1], row[-1]
+            assert all(cell == "" or cell.isdigit() for cell in figures), (path, row)
+            empty = [
+                header[first + n].removesuffix(" (%)") for n, c in enumerate(figures) if c == ""
+            ]
+            if "did not exist" in note:
+                assert note == "No data: the team did not exist yet" and len(empty) == len(figures)
+            else:
+                assert [part.split(": ")[0] for part in note.split("; ") if part] == empty, row
+    west_rows = csv_rows(as_ada.get(f"/dashboard/weeks.csv?team={west.id}"))
+    before = next(row for row in west_rows if row[0] == "2026-11-02")
+    assert before[4:-1] == [""] * len(INDICATORS)
+    assert before[-1] == "No data: the team did not exist yet"
