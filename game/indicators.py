@@ -284,6 +284,7 @@ def figures(counts: WeekCounts) -> dict[str, Figure]:
 
 # A week that ended before its team was made has nothing to measure, not a zero.
 NOT_YET = "no data: the team did not exist yet"
+NO_TEAM_YET = "no data: no team existed yet"  # the organisation's weeks before its first team
 
 
 def existed(created: date, week: date) -> bool:
@@ -291,11 +292,13 @@ def existed(created: date, week: date) -> bool:
     return created <= week + timedelta(days=6)
 
 
-def team_figures(counts: WeekCounts, created: date | None) -> dict[str, Figure]:
-    """A team's figures of a week: "—" for every indicator in a week before the team was made."""
+def team_figures(
+    counts: WeekCounts, created: date | None, note: str = NOT_YET
+) -> dict[str, Figure]:
+    """A team's figures of a week: "—" for every indicator (with note) in a week before it was made."""
     if created is None or existed(created, counts.week):
         return figures(counts)
-    return {i.key: Figure(i.key, i.label, None, "—", unit=i.unit, note=NOT_YET) for i in INDICATORS}
+    return {i.key: Figure(i.key, i.label, None, "—", unit=i.unit, note=note) for i in INDICATORS}
 
 
 def organisation(week: date, rows: Iterable[WeekCounts]) -> WeekCounts:

@@ -49,8 +49,15 @@ class Scope:
 
     @property
     def made(self) -> date | None:
-        """The day the team was made (weeks before it have no figures); None for the organisation."""
-        return _made(self.team) if self.team is not None else None
+        """The day the team was made, or the first team for the organisation (None: no team yet)."""
+        if self.team is not None:
+            return _made(self.team)
+        first = Team.select().order_by(Team.created_at).first()
+        return _made(first) if first is not None else None
+
+    @property
+    def not_yet(self) -> str:
+        return ind.NOT_YET if self.team is not None else ind.NO_TEAM_YET
 
     @property
     def query(self) -> str:
@@ -111,8 +118,9 @@ def by_name(team: Team) -> tuple:
     return name_order(team.name)
 
 
-def _series(rows: list[ind.WeekCounts], made: date | None) -> list[dict[str, ind.Figure]]:
-    return [ind.team_figures(row, made) for row in rows]
+def _series(rows: list[ind.WeekCounts], scope: Scope) -> list[dict[str, ind.Figure]]:
+    made, note = scope.made, scope.not_yet
+    return [ind.team_figures(row, made, note) for row in rows]
 
 
 def _charts(rows, series, current: date) -> list[dict]:
@@ -319,7 +327,7 @@ def index():
             response = render("dashboard/index.html", fragment="partials/teams_table.html", **table)
             response.headers["HX-Push-Url"] = table["teams_url"]()
             return response
-    series = _series(rows, scope.made)
+    series = _series(rows, scope)
     page = {
         "scope": scope,
         "weeks": weeks,
@@ -423,11 +431,12 @@ def weeks_csv():
     day = today()
     rows, _ = weekly(scope, day)
     current = rows[-1].week
+    made, note = scope.made, scope.not_yet
 
     def table():
         yield ["Week starting", "Week ending", "Team", "Status", *_header()]
         for row in reversed(rows):
-            figures = ind.team_figures(row, scope.made)
+            figures = ind.team_figures(row, made, note)
             yield [
                 row.week,
                 row.week + timedelta(days=6),

@@ -683,6 +683,9 @@ def test_weeks_before_a_team_was_made_show_a_dash_that_says_why(as_ada):
     every = html.unescape(page_text(as_ada.get("/dashboard?team=org&week=2026-10-26")))
     west_row = every.split(">West</a></th>")[1].split("</tr>")[0]
     assert "No data: the team did not exist yet" in west_row and "0%" not in west_row
+    # West is the organisation's first team: before it, the organisation had nothing to count.
+    org = every.split('<th scope="row">Mon 26 Oct</th>')[1].split("</tr>")[0]
+    assert org.count("No data: no team existed yet") == 2 * len(INDICATORS) and "0%" not in org
 
 
 def test_team_names_sort_by_their_numbers_on_the_table_the_picker_and_the_csv(as_ada):
@@ -735,7 +738,7 @@ def test_every_figure_column_of_a_csv_holds_numbers_or_nothing_and_the_notes_say
             empty = [
                 header[first + n].removesuffix(" (%)") for n, c in enumerate(figures) if c == ""
             ]
-            if "did not exist" in note:
+            if note.startswith("No data: "):
                 assert note == "No data: the team did not exist yet" and len(empty) == len(figures)
             else:
                 assert [part.split(": ")[0] for part in note.split("; ") if part] == empty, row
