@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import secrets
 import weakref
 from datetime import UTC, date, datetime, time, timedelta
@@ -320,9 +321,23 @@ class BaseModel(Model):
         return token
 
 
+def name_order(name: str) -> tuple:
+    """A name's place in name order, any case, numbers by their value: Team 2 before Team 10."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", name.casefold())
+        if part
+    )
+
+
 class Team(BaseModel):
     name = CharField(max_length=80, unique=True)
     created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def in_name_order(cls) -> list[Team]:
+        """Every team in name order (numbers by value), sorted here so it is the same on any database."""
+        return sorted(cls.select(), key=lambda team: name_order(team.name))
 
     def __str__(self) -> str:
         return self.name

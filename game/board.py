@@ -34,7 +34,7 @@ class Participation:
         if self.members == 0:
             return "No work day has come yet this week."
         if not self.shown:
-            return "have had a work day so far this week: too few to share a figure."
+            return "of us have had a work day so far this week: too few to share a figure."
         if self.checked == 0:
             return (
                 f"of our {self.workdays} work days so far this week had a check-in."

@@ -87,6 +87,7 @@ class Figure:
     shown: str  # "12", "64%", "fewer than 3" or "—"
     hidden: bool = False  # fewer than three people make it up
     unit: str = "count"  # "count" or "share" (0..1)
+    note: str = ""  # why there is no figure, said to a screen reader and in a CSV's note column
 
 
 # How check-in participation is computed, said in the same words on the dashboard and the board.
@@ -311,6 +312,25 @@ def figures(counts: WeekCounts) -> dict[str, Figure]:
     }
     shown = {key: _figure(BY_KEY[key], value, people) for key, (value, people) in made_of.items()}
     return {"participation": participation(c.members, c.workdays, c.checked), **shown}
+
+
+# A week that ended before its team was made has nothing to measure, not a zero.
+NOT_YET = "no data: the team did not exist yet"
+NO_TEAM_YET = "no data: no team existed yet"  # the organisation's weeks before its first team
+
+
+def existed(created: date, week: date) -> bool:
+    """Whether a team made on created existed in the week starting week (on any of its days)."""
+    return created <= week + timedelta(days=6)
+
+
+def team_figures(
+    counts: WeekCounts, created: date | None, note: str = NOT_YET
+) -> dict[str, Figure]:
+    """A team's figures of a week: "—" for every indicator (with note) in a week before it was made."""
+    if created is None or existed(created, counts.week):
+        return figures(counts)
+    return {i.key: Figure(i.key, i.label, None, "—", unit=i.unit, note=note) for i in INDICATORS}
 
 
 def organisation(week: date, rows: Iterable[WeekCounts]) -> WeekCounts:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, g, render_template, url_for
 from htmx_flask import make_response
 
 import cards
-from game.board import HOW, Slide, participation, rotation
+from game.board import Slide, participation, rotation
 from game.days import local_today, week_start
 from models import (
     Recognition,
@@ -129,7 +129,6 @@ def show(token: str):
             announcement=announcement,
             announcement_text=_announced(announcement),
             participation=participation(*board_participation(team.id, today)),
-            participation_how=HOW,
             updated=now.astimezone(ZoneInfo(tz)),
             poll_seconds=POLL_SECONDS,
             rotate_seconds=ROTATE_SECONDS,

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, g, request, stream_with_context, u
 
 from game import indicators as ind
 from game import lagging
-from models import LaggingFigure, Team, WeekFigure, week_counts
+from models import LaggingFigure, Team, WeekFigure, name_order, week_counts
 from pwa import charts, clock
 from pwa.admin import page_number
 from pwa.stories import TEMPLATE
@@ -29,6 +29,8 @@ ORG = "org"
 # Teams on a page of the every-team table, and the longest search kept.
 TEAMS_PAGE = 25
 SEARCH_MAX = 80
+# The CSVs' last column: why a figure's cell is empty (a number column holds numbers only).
+NOTES = "Notes"
 
 
 @dataclass
@@ -44,6 +46,18 @@ class Scope:
     @property
     def name(self) -> str:
         return self.team.name if self.team is not None else "The whole organisation"
+
+    @property
+    def made(self) -> date | None:
+        """The day the team was made, or the first team for the organisation (None: no team yet)."""
+        if self.team is not None:
+            return _made(self.team)
+        first = Team.select().order_by(Team.created_at).first()
+        return _made(first) if first is not None else None
+
+    @property
+    def not_yet(self) -> str:
+        return ind.NOT_YET if self.team is not None else ind.NO_TEAM_YET
 
     @property
     def query(self) -> str:
@@ -96,8 +110,17 @@ def weekly(scope: Scope, day: date) -> tuple[list[ind.WeekCounts], dict]:
     return rows, this_week
 
 
-def _series(rows: list[ind.WeekCounts]) -> list[dict[str, ind.Figure]]:
-    return [ind.figures(row) for row in rows]
+def _made(team: Team) -> date:
+    return team.created_at.date()
+
+
+def by_name(team: Team) -> tuple:
+    return name_order(team.name)
+
+
+def _series(rows: list[ind.WeekCounts], scope: Scope) -> list[dict[str, ind.Figure]]:
+    made, note = scope.made, scope.not_yet
+    return [ind.team_figures(row, made, note) for row in rows]
 
 
 def _charts(rows, series, current: date) -> list[dict]:
@@ -107,7 +130,10 @@ def _charts(rows, series, current: date) -> list[dict]:
         figures = [week[indicator.key] for week in series]
         points = [
             charts.Point(
-                f"{row.week.day} {row.week:%b}", f.value, f.shown, live=row.week == current
+                f"{row.week.day} {row.week:%b}",
+                f.value,
+                f.note or f.shown,
+                live=row.week == current,
             )
             for row, f in zip(rows, figures, strict=True)
         ]
@@ -188,7 +214,7 @@ def _teams_table(
             )
             counts.update({team: c for (team, _), c in live.items() if team in missing})
     blank = ind.WeekCounts(chosen, streaking=0)
-    return [(team, ind.figures(counts.get(team.id, blank))) for team in teams]
+    return [(team, ind.team_figures(counts.get(team.id, blank), _made(team))) for team in teams]
 
 
 def sort_teams(
@@ -196,13 +222,13 @@ def sort_teams(
 ) -> list[tuple[Team, dict]]:
     """The teams table sorted by name or by one indicator; hidden and unknown figures always last."""
     if key not in ind.BY_KEY:
-        return sorted(rows, key=lambda row: row[0].name.lower(), reverse=descending)
+        return sorted(rows, key=lambda row: by_name(row[0]), reverse=descending)
     known = [row for row in rows if row[1][key].value is not None]
     unknown = [row for row in rows if row[1][key].value is None]
     # Two stable sorts: equal figures stay in name order (A to Z) whichever way the figure goes.
-    known.sort(key=lambda row: row[0].name.lower())
+    known.sort(key=lambda row: by_name(row[0]))
     known.sort(key=lambda row: row[1][key].value, reverse=descending)
-    return known + sorted(unknown, key=lambda row: row[0].name.lower())
+    return known + sorted(unknown, key=lambda row: by_name(row[0]))
 
 
 def matching(teams: list[Team], search: str) -> list[Team]:
@@ -291,7 +317,7 @@ def index():
     day = today()
     rows, this_week = weekly(scope, day)
     weeks = [row.week for row in rows]
-    teams = list(Team.select().order_by(Team.name)) if g.person.is_admin else []
+    teams = Team.in_name_order() if g.person.is_admin else []
     table = {}
     if teams and scope.team is None:
         table = _teams_page(teams, weeks, this_week)
@@ -301,7 +327,7 @@ def index():
             response = render("dashboard/index.html", fragment="partials/teams_table.html", **table)
             response.headers["HX-Push-Url"] = table["teams_url"]()
             return response
-    series = _series(rows)
+    series = _series(rows, scope)
     page = {
         "scope": scope,
         "weeks": weeks,
@@ -340,19 +366,40 @@ def _teams_page(teams: list[Team], weeks: list[date], this_week: dict) -> dict:
 
 
 def _csv_cell(figure: ind.Figure):
-    if figure.hidden:
-        return ind.FEWER
+    """A figure as a number a spreadsheet can add up; empty when there is none (the note says why)."""
     if figure.value is None:
-        return ""
+        return None
     if figure.unit == "share":
         return round(figure.value * 100)
     return figure.value
 
 
+def _why_empty(figure: ind.Figure) -> str:
+    if figure.note:
+        return figure.note
+    return f"fewer than {ind.MIN_PEOPLE} people" if figure.hidden else "nothing to measure"
+
+
+def _csv_note(figures: dict[str, ind.Figure]) -> str:
+    """Why the row's empty figures are empty, in words, for the last column: one reason a figure."""
+    before = next((f.note for f in figures.values() if f.note), "")
+    if before:
+        return before.capitalize()  # a week before the team was made: one reason for every figure
+    empty = [(i.label, figures[i.key]) for i in ind.INDICATORS if figures[i.key].value is None]
+    return "; ".join(f"{label}: {_why_empty(f)}" for label, f in empty)
+
+
+def _figure_cells(figures: dict[str, ind.Figure]) -> list:
+    return [*(_csv_cell(figures[i.key]) for i in ind.INDICATORS), _csv_note(figures)]
+
+
 def _header() -> list[str]:
     return [
-        f"{indicator.label} (%)" if indicator.unit == "share" else indicator.label
-        for indicator in ind.INDICATORS
+        *(
+            f"{indicator.label} (%)" if indicator.unit == "share" else indicator.label
+            for indicator in ind.INDICATORS
+        ),
+        NOTES,
     ]
 
 
@@ -384,17 +431,18 @@ def weeks_csv():
     day = today()
     rows, _ = weekly(scope, day)
     current = rows[-1].week
+    made, note = scope.made, scope.not_yet
 
     def table():
         yield ["Week starting", "Week ending", "Team", "Status", *_header()]
         for row in reversed(rows):
-            figures = ind.figures(row)
+            figures = ind.team_figures(row, made, note)
             yield [
                 row.week,
                 row.week + timedelta(days=6),
                 scope.name,
                 "so far" if row.week == current else "closed",
-                *(_csv_cell(figures[i.key]) for i in ind.INDICATORS),
+                *_figure_cells(figures),
             ]
 
     name = "organisation" if scope.team is None else f"team-{scope.team.id}"
@@ -414,7 +462,7 @@ def teams_csv():
         this_week = {team: c for (team, _), c in live.items()}
     sort, descending = _sorting()
     # The table's rows on every page: the teams its search finds, in its order.
-    teams = matching(list(Team.select().order_by(Team.name)), table_state(weeks)["q"])
+    teams = matching(Team.in_name_order(), table_state(weeks)["q"])
     team_rows = sort_teams(_teams_table(teams, chosen, weeks[-1], this_week), sort, descending)
 
     def table():
@@ -424,7 +472,7 @@ def teams_csv():
                 team.name,
                 chosen,
                 "so far" if chosen == weeks[-1] else "closed",
-                *(_csv_cell(figures[i.key]) for i in ind.INDICATORS),
+                *_figure_cells(figures),
             ]
 
     return _stream_csv(f"dashboard-teams-{chosen.isoformat()}.csv", table())

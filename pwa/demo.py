@@ -53,7 +53,8 @@ def load(now: datetime, weeks: int = 5, seed: int = 7) -> dict[str, Person]:
     people = {}
     with db.atomic():
         stamp = now.replace(tzinfo=None)  # timestamps are stored as naive UTC
-        teams = {name: Team.create(name=name, created_at=stamp) for name in ("North", "South")}
+        made = stamp - timedelta(weeks=weeks)  # the teams are as old as their history
+        teams = {name: Team.create(name=name, created_at=made) for name in ("North", "South")}
         for email, name, role, team, tz, rate in PEOPLE:
             person = Person.create(
                 email=email,

@@ -32,7 +32,7 @@ def _page(form: dict, errors: dict | None = None, status: int = 200):
         form=form,
         errors=errors or {},
         kinds=lagging.KINDS,
-        teams=list(Team.select().order_by(Team.name)),
+        teams=Team.in_name_order(),
         rows=LaggingFigure.table(),
         this_month=lagging.month_start(today),
         show=lagging.show,

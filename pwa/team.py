@@ -184,7 +184,7 @@ def _page(team, status=200, invite_form=None, errors=None):
         team=team,
         may_announce=may_announce,
         announcement=Announcement.of_week(team, week_start(today)) if may_announce else None,
-        teams=Team.select().order_by(Team.name) if g.person.is_admin else [],
+        teams=Team.in_name_order() if g.person.is_admin else [],
         members=members,
         counts=counts,
         challenges=challenges,

@@ -155,7 +155,8 @@ SECTIONS = (
     ("profile.", "thanks"),
     ("announcements.", "thanks"),
     ("team.", "team"),
-    ("admin.", "team"),
+    ("admin.", "admin"),
+    ("lagging.", "admin"),
     ("board.manage", "team"),
     ("campaign.card", "card"),
     ("account.", "me"),
@@ -178,6 +179,7 @@ def tabs_for(person) -> Markup:
     return kept_fragment(
         "partials/tabs.html",
         lead=person.role in ("lead", "admin"),
+        admin=person.is_admin,
         here=section_of(request.endpoint),
         unseen=unseen if unseen < 100 else "99+",
     )

@@ -283,11 +283,31 @@ def test_the_latest_story_stands_in_when_none_is_featured(client, board, alice):
     assert "The latest story" in page and "Only story" in page
 
 
-def test_an_empty_board_says_what_will_appear(client, board):
+def test_an_empty_board_says_what_will_appear_in_one_line_and_leaves_out_empty_panels(
+    client, board
+):
     page = page_of(client.get(f"/board/{board}"))
     assert "The first story is waiting to be told." in page
-    assert "appears here once it is announced" in page
     assert "fewer than 3" in page  # North has only its lead
+    # No recognition announced, no cards yet: no panel stands empty, the rest take the room.
+    assert "board-announcement" not in page and "Recognised this week" not in page
+    assert "Recent stories and recognitions" not in page and "<img" not in page
+    assert 'class="board-now is-without-cards is-without-announcement"' in page
+
+
+def test_the_weeks_recognition_panel_shows_only_once_it_is_announced(
+    client, board, north, lena, bob
+):
+    tell(bob, title="A card to show")
+    page = page_of(client.get(f"/board/{board}"))
+    assert "Recognised this week" not in page and "is-without-announcement" in page
+
+    Announcement.write(north, date(2026, 11, 16), lena, bob, "Well done, Bob.", NOW)
+
+    page = page_of(client.htmx("GET", f"/board/{board}"))
+    assert 'class="board-now"' in page
+    panel = page.split('aria-labelledby="board-announcement-label"')[1].split("</section>")[0]
+    assert "Recognised this week" in panel and "Bob Okafor" in panel and "Well done, Bob." in panel
 
 
 @pytest.mark.parametrize(
@@ -437,7 +457,7 @@ def test_the_board_counts_participation_exactly_as_the_dashboard(
     )
 
 
-def test_the_board_and_the_dashboard_show_the_same_participation_in_the_same_words(
+def test_the_board_and_the_dashboard_show_the_same_participation(
     app, client, board, north, south, alice, bob, lena, carl
 ):
     from game.indicators import PARTICIPATION_HOW
@@ -450,4 +470,6 @@ def test_the_board_and_the_dashboard_show_the_same_participation_in_the_same_wor
     assert '<p class="board-figure">60%</p>' in wall and "6 of 10" in wall
     card = lead.split('id="card-participation"')[1].split("</article>")[0]
     assert '<span class="dash-value">60%</span> <span class="dash-sub">this week so far' in card
-    assert PARTICIPATION_HOW in wall and PARTICIPATION_HOW in card
+    # The dashboard says how it is computed; the wall says what it means, in words read across a room.
+    assert PARTICIPATION_HOW in card and PARTICIPATION_HOW not in wall
+    assert "of our work days so far this week had a check-in" in wall

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from test_board import thank
 
+from conftest import eventually
 from models import CheckIn, TeamBoard
 from test_accessibility import AXE, Audit
 from test_stories import tell
@@ -116,3 +117,46 @@ def test_axe_finds_nothing_on_the_board(browser, live_server, north, lena, alice
     audit.visit(f"{live_server}/board/{token}", f"board {size[0]}x{size[1]}")
     context.close()
     audit.assert_clean()
+
+
+# The smallest type a person reads across a room: 2.6% of the screen's short side (28 px on 1080 lines).
+SMALLEST = 0.026
+
+
+@pytest.mark.parametrize(("width", "height", "share"), [(1920, 1080, 0.4), (1080, 1920, 0.5)])
+def test_the_board_is_large_print_and_its_card_fills_its_side(
+    browser, live_server, north, lena, alice, bob, width, height, share
+):
+    tell(alice, bob, title="The Saturday Call", featured_week=date(2026, 11, 16))
+    tell(bob, title="A second story")
+    thank(alice, bob, "Took my 4:45 call.")
+    CheckIn.create(person=alice, day=date(2026, 11, 18))
+    token = TeamBoard.make(north, lena, NOW)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{live_server}/board/{token}")
+    card = page.get_by_role("group", name="1 of 2").get_by_role("img")
+    expect(card).to_be_visible()
+    eventually(page, "() => document.querySelector('.is-current img').complete", 10, "card")
+
+    box = card.bounding_box()
+    assert box["width"] >= share * width, box
+    # Nothing stands empty: no recognition was announced, so there is no panel for one.
+    expect(page.get_by_role("region", name="Recognised this week")).to_have_count(0)
+    expect(page.get_by_role("region", name="Participation this week")).to_contain_text("11%")
+    small = page.evaluate(
+        """(least) => [...document.querySelectorAll("body *")]
+            .filter((el) => el.checkVisibility() && [...el.childNodes].some(
+                (n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+            .map((el) => [el.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(el).fontSize)])
+            .filter(([, size]) => size < least)""",
+        SMALLEST * min(width, height),
+    )
+    assert small == []
+    # Every panel fits the screen: nothing is cut off at its edge.
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll(".board-panel")]
+            .filter((el) => el.scrollHeight > el.clientHeight + 1).map((el) => el.className)"""
+    )
+    assert overflowing == []
+    context.close()

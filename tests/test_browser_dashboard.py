@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from test_dashboard import MONDAY, NOW, check_in, recognise, story
 
 import models
-from conftest import _phone_context, browser_sign_in, make_person
+from conftest import MADE, _phone_context, browser_sign_in, make_person
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOTS")  # a folder to keep screenshots in, when set
@@ -126,7 +126,7 @@ def scheme(request) -> str:
 @pytest.fixture
 def branches(north, south, ada):
     """Thirty teams (North, South and 28 branches), two pages of the every-team table."""
-    teams = [models.Team.create(name=f"Branch {n:02}") for n in range(1, 29)]
+    teams = [models.Team.create(name=f"Branch {n:02}", created_at=MADE) for n in range(1, 29)]
     for n, team in enumerate(teams[:6]):
         for m in range(3):
             person = make_person(f"{team.name} {m}", f"b{n}-{m}@example.com", team=team)

@@ -66,6 +66,39 @@ def test_on_a_laptop_the_navigation_is_a_rail_at_the_side(laptop, live_server, l
     expect(nav.get_by_role("link", name="Team")).to_have_attribute("aria-current", "page")
 
 
+def test_an_admin_opens_the_admin_page_from_the_rail(laptop, live_server, ada, lena):
+    browser_sign_in(laptop, live_server, ada)
+    nav = laptop.get_by_role("navigation", name="Main")
+    admin = nav.get_by_role("link", name="Admin")
+    expect(admin).to_be_visible()
+    team = nav.get_by_role("link", name="Team")
+    assert admin.bounding_box()["y"] > team.bounding_box()["y"]  # under Team, in the rail
+
+    admin.click()
+
+    expect(laptop.get_by_role("heading", level=1)).to_have_text("Teams and people")
+    expect(admin).to_have_attribute("aria-current", "page")
+    expect(nav.locator("[aria-current]")).to_have_count(1)
+
+
+def test_a_lead_has_no_admin_item_in_the_rail(laptop, live_server, lena):
+    browser_sign_in(laptop, live_server, lena)
+    nav = laptop.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Team")).to_be_visible()
+    expect(nav.get_by_role("link", name="Admin")).to_have_count(0)
+
+
+def test_on_a_phone_an_admin_keeps_six_tabs_and_the_admin_page_lights_team(page, live_server, ada):
+    browser_sign_in(page, live_server, ada)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link")).to_have_count(6)
+    expect(nav.get_by_role("link", name="Admin")).to_have_count(0)  # hidden: no room on a phone
+    lit = nav.get_by_role("link", name="Today").evaluate("el => getComputedStyle(el).color")
+    page.goto(f"{live_server}/admin")
+    team = nav.get_by_role("link", name="Team")
+    assert team.evaluate("el => getComputedStyle(el).color") == lit
+
+
 def test_on_a_phone_the_tab_bar_stays(page, live_server, lena):
     browser_sign_in(page, live_server, lena)
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import models
-from conftest import make_person, sign_in
-from game.indicators import FEWER
+from conftest import MADE, make_person, sign_in
+from game.indicators import FEWER, INDICATORS
 from game.summary import rebuild
 from manage import cli
 from push.queue import huey, use_app
@@ -255,7 +255,8 @@ def test_a_stored_week_does_not_change_when_a_person_is_deleted(as_ada, app, nor
     assert after.__data__ == before.__data__
     rows = csv_rows(as_ada.get(f"/dashboard/weeks.csv?team={north_week.id}"))
     last = next(row for row in rows if row[0] == LAST_WEEK.isoformat())
-    assert last[5] == FEWER  # three stories, but one person told them
+    assert last[5] == ""  # three stories, but one person told them
+    assert "Stories collected: fewer than 3 people" in last[-1]
 
 
 def test_two_closing_passes_at_once_store_each_week_once(app, north_week):
@@ -318,6 +319,7 @@ def test_the_weekly_table_downloads_as_csv_cell_by_cell(as_lena, north_week):
         "Pledges signed",
         "The Ultimate Test (%)",
         "On a streak",
+        "Notes",
     ]
     assert len(rows) == 13
     assert rows[1] == [
@@ -334,9 +336,13 @@ def test_the_weekly_table_downloads_as_csv_cell_by_cell(as_lena, north_week):
         "3",
         "33",
         "3",
+        "",
     ]
     assert rows[2][:4] == ["2026-11-09", "2026-11-15", "North", "closed"]
     assert rows[2][4:9] == ["0", "0", "0", "0", "0"]
+    assert rows[2][9] == "" and rows[2][-1] == "Commitments kept: nothing to measure; " + (
+        "The Ultimate Test: nothing to measure"
+    )
 
 
 def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week, south):
@@ -344,7 +350,9 @@ def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week,
     assert rows[0][:3] == ["Team", "Week starting", "Status"]
     by_team = {row[0]: row for row in rows[1:]}
     assert by_team["North"][:5] == ["North", "2026-11-16", "so far", "50", "3"]
-    assert by_team["South"][3] == FEWER
+    assert by_team["South"][3] == ""  # Carl alone: no figure, and the note says why
+    assert by_team["South"][-1].startswith("Check-in participation: fewer than 3 people; ")
+    assert FEWER not in "".join(cell for row in rows for cell in row[3:-1])
     last = csv_rows(as_ada.get(f"/dashboard/teams.csv?week={LAST_WEEK.isoformat()}"))
     assert [row[:3] for row in last[1:]] == [
         ["North", "2026-11-09", "closed"],
@@ -353,7 +361,7 @@ def test_every_teams_table_downloads_with_small_teams_hidden(as_ada, north_week,
 
 
 def test_text_a_spreadsheet_would_run_is_neutralised(as_ada, app, carl):
-    team = models.Team.create(name='=HYPERLINK("http://x")')
+    team = models.Team.create(name='=HYPERLINK("http://x")', created_at=MADE)
     assert as_ada.get(f"/dashboard?team={team.id}").status_code == 200
     rows = csv_rows(as_ada.get("/dashboard/teams.csv"))
     assert [row[0] for row in rows[1:] if "HYPERLINK" in row[0]] == ['\'=HYPERLINK("http://x")']
@@ -368,7 +376,7 @@ def test_no_csv_ever_holds_one_persons_check_in_days(as_ada, north_week, alice):
 
 
 def test_an_admin_sorts_every_teams_table_by_a_figure_small_teams_last(as_ada, north_week, south):
-    east = models.Team.create(name="East")
+    east = models.Team.create(name="East", created_at=MADE)
     for n in range(3):
         make_person(f"East {n}", f"east{n}@example.com", team=east)
     text = page_text(as_ada.get("/dashboard?team=org&sort=participation&order=desc"))
@@ -409,7 +417,7 @@ def test_a_dashboard_without_lagging_figures_shows_no_empty_charts(as_ada):
 @pytest.fixture
 def many_teams(north_week, south):
     """North and South, and 28 more teams: 30 in all, two pages of the every-team table."""
-    extra = [models.Team.create(name=f"Branch {n:02}") for n in range(1, 29)]
+    extra = [models.Team.create(name=f"Branch {n:02}", created_at=MADE) for n in range(1, 29)]
     for n in range(3):
         make_person(f"Branch One {n}", f"branch{n}@example.com", team=extra[0])
     return extra
@@ -648,3 +656,93 @@ def test_a_streak_in_a_closed_week_counts_the_check_ins_up_to_its_end(app, alice
     assert found[(alice.team_id, LAST_WEEK)].streaking == 2
     live = models.week_counts([LAST_WEEK, MONDAY], NOW.date())
     assert live[(alice.team_id, LAST_WEEK)].streaking == 2
+
+
+def test_weeks_before_a_team_was_made_show_a_dash_that_says_why(as_ada):
+    west = models.Team.create(name="West", created_at=datetime(2026, 11, 4, 9, 0))  # a Wednesday
+    for n in range(3):
+        check_in(make_person(f"West {n}", f"west{n}@example.com", team=west), date(2026, 11, 10))
+
+    text = html.unescape(page_text(as_ada.get(f"/dashboard?team={west.id}")))
+
+    def row(week: str) -> str:
+        return text.split(f'<th scope="row">{week}</th>')[1].split("</tr>")[0]
+
+    before = row("Mon 26 Oct")
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", before)
+    dash = (
+        '<span aria-hidden="true" title="No data: the team did not exist yet">—</span>'
+        '<span class="visually-hidden">No data: the team did not exist yet</span>'
+    )
+    assert cells == [dash] * len(INDICATORS)
+    assert "0%" not in before and ">0<" not in before
+    # The week it was made counts (nobody checked in yet: a real 0%), and so does every week after.
+    assert "did not exist" not in row("Mon 2 Nov") and "<td>0%</td>" in row("Mon 2 Nov")
+    assert "<td>20%</td>" in row("Mon 9 Nov")  # 3 of 15 work days
+    assert "26 Oct: no data: the team did not exist yet" in text  # the chart's text alternative
+    every = html.unescape(page_text(as_ada.get("/dashboard?team=org&week=2026-10-26")))
+    west_row = every.split(">West</a></th>")[1].split("</tr>")[0]
+    assert "No data: the team did not exist yet" in west_row and "0%" not in west_row
+    # West is the organisation's first team: before it, the organisation had nothing to count.
+    org = every.split('<th scope="row">Mon 26 Oct</th>')[1].split("</tr>")[0]
+    assert org.count("No data: no team existed yet") == 2 * len(INDICATORS) and "0%" not in org
+
+
+def test_team_names_sort_by_their_numbers_on_the_table_the_picker_and_the_csv(as_ada):
+    for name in ("Team 10", "Team 2", "team 1", "Team 2b"):
+        models.Team.create(name=name, created_at=MADE)
+    natural = ["team 1", "Team 2", "Team 2b", "Team 10"]
+
+    def names(query: str) -> list[str]:
+        table = page_text(as_ada.get(f"/dashboard?team=org{query}")).split('id="teams-table"')[1]
+        return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', table)
+
+    assert names("") == natural
+    assert names("&sort=team&order=desc") == natural[::-1]
+    picker = page_text(as_ada.get("/dashboard")).split('id="dash-team"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="\d+" >([^<]+)</option>', picker) == natural
+    rows = csv_rows(as_ada.get("/dashboard/teams.csv"))
+    assert [row[0] for row in rows[1:]] == natural
+
+
+@given(st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(["Team", "team", "TEAM"]))
+def test_a_smaller_number_in_a_name_always_sorts_first(a, b, word):
+    if a != b:
+        low, high = sorted((a, b))
+        assert models.name_order(f"{word} {low}") < models.name_order(f"Team {high}")
+    assert models.name_order(f"{word} {a}") < models.name_order(f"Team {a} b")
+
+
+def test_every_figure_column_of_a_csv_holds_numbers_or_nothing_and_the_notes_say_why(
+    as_ada, north_week, south
+):
+    west = models.Team.create(name="West", created_at=datetime(2026, 11, 11, 9, 0))
+    for path in (
+        "/dashboard/weeks.csv",
+        f"/dashboard/weeks.csv?team={south.id}",
+        f"/dashboard/weeks.csv?team={west.id}",
+        "/dashboard/teams.csv",
+        f"/dashboard/teams.csv?week={LAST_WEEK.isoformat()}",
+        "/dashboard/teams.csv?week=2026-11-02",
+    ):
+        rows = csv_rows(as_ada.get(path))
+        header = rows[0]
+        first = header.index("Check-in participation (%)")
+        assert header[-1] == "Notes" and header[first:-1] == [
+            f"{i.label} (%)" if i.unit == "share" else i.label for i in INDICATORS
+        ]
+        for row in rows[1:]:
+            assert len(row) == len(header)
+            figures, note = row[first:-1], row[-1]
+            assert all(cell == "" or cell.isdigit() for cell in figures), (path, row)
+            empty = [
+                header[first + n].removesuffix(" (%)") for n, c in enumerate(figures) if c == ""
+            ]
+            if note.startswith("No data: "):
+                assert note == "No data: the team did not exist yet" and len(empty) == len(figures)
+            else:
+                assert [part.split(": ")[0] for part in note.split("; ") if part] == empty, row
+    west_rows = csv_rows(as_ada.get(f"/dashboard/weeks.csv?team={west.id}"))
+    before = next(row for row in west_rows if row[0] == "2026-11-02")
+    assert before[4:-1] == [""] * len(INDICATORS)
+    assert before[-1] == "No data: the team did not exist yet"

@@ -319,3 +319,25 @@ def test_no_text_cell_starts_with_a_formula_sign(text):
 def test_replace_keeps_the_counts_frozen():
     c = WeekCounts(WEEK, stories=1)
     assert replace(c, stories=2).stories == 2 and c.stories == 1
+
+
+# Weeks before a team was made ------------------------------------------------------
+
+
+def test_a_week_before_the_team_was_made_has_no_figures_only_a_note():
+    counts = WeekCounts(WEEK, 1, members=4, workdays=20, checked=0, streaking=0)
+    before = ind.team_figures(counts, WEEK + timedelta(days=7))
+    assert {f.shown for f in before.values()} == {"—"}
+    assert all(f.value is None and f.note == ind.NOT_YET for f in before.values())
+    assert set(before) == {i.key for i in ind.INDICATORS}
+    made_on_sunday = ind.team_figures(counts, WEEK + timedelta(days=6))
+    assert made_on_sunday == ind.figures(counts) and made_on_sunday["participation"].shown == "0%"
+    assert ind.team_figures(counts, None) == ind.figures(counts)  # the organisation
+
+
+@given(st.dates(date(2020, 1, 1), date(2030, 1, 1)), st.integers(-60, 60))
+def test_a_team_exists_in_a_week_exactly_when_it_was_made_by_its_sunday(made, weeks):
+    monday = made - timedelta(days=made.weekday()) + timedelta(weeks=weeks)
+    assert ind.existed(made, monday) == (weeks >= 0)
+    figures = ind.team_figures(WeekCounts(monday, 1, streaking=0), made)
+    assert all(bool(f.note) == (weeks < 0) for f in figures.values())

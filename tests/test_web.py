@@ -279,3 +279,26 @@ def test_a_story_recognition_or_announcement_that_isnt_there_is_not_found(
         for missing in ("999", str(ID_MAX)):
             assert as_alice.get(f"/{area}/{missing}").status_code == 404, (area, missing)
     assert as_alice.get(f"/stories/{hidden.id}").status_code == 404  # a hidden one stays unknown
+
+
+def _main_nav(response) -> str:
+    page = response.get_data(as_text=True)
+    return page.split('<nav class="tabs" aria-label="Main">')[1].split("</nav>")[0]
+
+
+def test_an_admin_has_an_admin_item_in_the_navigation_lit_on_the_admin_pages(as_ada):
+    nav = _main_nav(as_ada.get("/"))
+    assert re.search(r'<a class="tab-rail-only" href="/admin" ><span[^>]*>⚙</span>Admin</a>', nav)
+    for path in ("/admin", "/admin/indicators"):
+        nav = _main_nav(as_ada.get(path))
+        assert 'href="/admin" aria-current="page"' in nav, path
+        assert nav.count("aria-current") == 1
+        # The phone's bar has no Admin tab: Team stays lit there, as before.
+        assert 'href="/team" class="tab-holds-admin"' in nav
+
+
+@pytest.mark.parametrize("who", ["as_alice", "as_lena"])
+def test_an_employee_or_a_lead_has_no_admin_item(request, who):
+    nav = _main_nav(request.getfixturevalue(who).get("/"))
+    assert "Admin" not in nav and 'href="/admin"' not in nav
+    assert "tab-holds-admin" not in _main_nav(request.getfixturevalue(who).get("/team"))
