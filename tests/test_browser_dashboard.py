@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from test_dashboard import MONDAY, NOW, check_in, recognise, story
 
 import models
-from conftest import MADE, _phone_context, browser_sign_in, make_person
+from conftest import MADE, _phone_context, browser_sign_in, eventually, make_person
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOTS")  # a folder to keep screenshots in, when set
@@ -182,8 +182,16 @@ def test_an_admin_searches_and_pages_every_team_in_place_on_a_laptop(
         expect(page.get_by_text("No team's name holds “atlantis”.")).to_be_visible()
         page.go_back()  # the address was pushed: back is the sorted search again
         expect(count).to_contain_text("of 9 teams matching “branch 0”")
+        # The sorted table's words hold the unsorted one's too: wait for the restored form itself.
+        page.evaluate("document.getElementById('teams-search').dataset.before = 'back'")
         page.go_back()
+        eventually(
+            page,
+            "() => document.getElementById('teams-search')?.dataset.before !== 'back'",
+            what="the history restore never replaced the search form",
+        )
         expect(count).to_contain_text("1–9 of 9 teams")
+        expect(count).to_contain_text("sorted by Team")
         assert page.evaluate("window.stayed") is True
 
         live_search_ready(page, "teams-search")  # the page restored from history is new content
