@@ -42,7 +42,7 @@ from game import indicators, lagging
 from game import summary as summaries
 from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
-from game.days import WorkWeek, is_workday, parse_past_workdays, parse_workdays
+from game.days import WorkWeek, is_workday, local_date, parse_past_workdays, parse_workdays
 from game.streaks import Streak, streak
 
 db = DatabaseProxy()
@@ -1541,34 +1541,50 @@ def participation_in(
 
     One statement hands game.indicators.participation_counts the people grouped by team and
     work week (a few hundred rows for thousands of people), and their check-ins of those days
-    grouped by team, work week and day; people without a team count under team id -1.
+    grouped by team, work week and day; people without a team count under team id -1. Only
+    people who joined lately come one by one, with their zone: their days count from the day
+    they joined, in their own time zone.
     """
     if not days:
         return {}
     person_team = " AND p.team_id = ?" if team_id is not None else ""
     tp = [team_id] if team_id is not None else []
+    # Anyone made after this joined on one of the days (or the day before, in a zone behind UTC).
+    lately = datetime.combine(min(days) - timedelta(days=1), time())
+    joined = "CASE WHEN p.created_at >= ? THEN p.created_at END, CASE WHEN p.created_at >= ? THEN p.tz END"
+    group = f"p.team_id, p.workdays, p.past_workdays, {joined}"
     rows = _aggregate(
-        "SELECT p.team_id, p.workdays, p.past_workdays, NULL, COUNT(*) FROM person p"
-        f" WHERE p.active{person_team} GROUP BY p.team_id, p.workdays, p.past_workdays"
-        " UNION ALL SELECT p.team_id, p.workdays, p.past_workdays, c.day, COUNT(*) FROM person p"
+        f"SELECT {group}, NULL, COUNT(*) FROM person p"
+        f" WHERE p.active{person_team} GROUP BY {group}"
+        f" UNION ALL SELECT {group}, c.day, COUNT(*) FROM person p"
         " JOIN check_in c ON c.person_id = p.id AND c.day >= ? AND c.day <= ?"
-        f" WHERE p.active{person_team} GROUP BY p.team_id, p.workdays, p.past_workdays, c.day",
-        tp + [min(days), max(days)] + tp,
+        f" WHERE p.active{person_team} GROUP BY {group}, c.day",
+        [lately] * 2 + tp + [lately] * 4 + [min(days), max(days)] + tp + [lately] * 2,
     )
     weeks: dict[tuple[str, str], WorkWeek] = {}
     members, check_ins = [], []
-    for team, workdays, past, day, n in rows:
+    for team, workdays, past, created, tz, day, n in rows:
         work = weeks.get((workdays, past))
         if work is None:
             work = weeks[(workdays, past)] = WorkWeek(
                 parse_workdays(workdays), parse_past_workdays(past)
             )
         team = -1 if team is None else team
+        since = None if created is None else joined_on(created, tz)
         if day is None:
-            members.append((team, work, n))
+            members.append((team, work, since, n))
         else:
-            check_ins.append((team, work, as_date(day), n))
+            check_ins.append((team, work, since, as_date(day), n))
     return indicators.participation_counts(members, check_ins, days)
+
+
+def joined_on(created, tz: str) -> date:
+    """The person's own date when their account was made (created_at is UTC, naive)."""
+    instant = created if isinstance(created, datetime) else datetime.fromisoformat(created)
+    try:
+        return local_date(instant.replace(tzinfo=UTC), tz)
+    except ValueError:
+        return instant.date()
 
 
 def week_counts(

@@ -61,7 +61,17 @@ def load(people: int, teams: int, days: int, now: datetime) -> list[str]:
         team_ids = [row[0] for row in T.select(T.id).order_by(T.id).tuples()]
         insert_chunked(
             P,
-            [P.email, P.name, P.password_hash, P.role, P.team, P.tz, P.workdays, P.active],
+            [
+                P.email,
+                P.name,
+                P.password_hash,
+                P.role,
+                P.team,
+                P.tz,
+                P.workdays,
+                P.active,
+                P.created_at,
+            ],
             [
                 (
                     f"board{n}@example.com",
@@ -72,6 +82,7 @@ def load(people: int, teams: int, days: int, now: datetime) -> list[str]:
                     ZONES[n % len(ZONES)],
                     "0,1,2,3,4",
                     True,
+                    naive - timedelta(days=days + 1),  # members since before their history
                 )
                 for n in range(people)
             ],

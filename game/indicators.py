@@ -260,30 +260,35 @@ def participation(members: int, workdays: int, checked: int) -> Figure:
 
 
 def participation_counts(
-    members: Iterable[tuple[int, Workdays, int]],
-    check_ins: Iterable[tuple[int, Workdays, date, int]],
+    members: Iterable[tuple[int, Workdays, date | None, int]],
+    check_ins: Iterable[tuple[int, Workdays, date | None, date, int]],
     days: Iterable[date],
 ) -> dict[tuple[int, date], tuple[int, int, int]]:
     """Per (team, week): members with a work day among `days`, their work days, and the checked ones.
 
     The database hands people over grouped, never one by one: `members` as (team, work week,
-    how many members share it), `check_ins` as (team, work week, day, how many). Each member's
-    work days are the ones in force on the day (a change of work days applies from its day on);
-    a check-in on a day off, or on a day outside `days`, counts nowhere.
+    first day, how many members share them), `check_ins` as (team, work week, first day, day,
+    how many). A member's days count from their first day (the day they joined; None: before
+    any of `days`), each on the work days in force that day (a change applies from its day on);
+    a check-in on a day off, before the first day or outside `days` counts nowhere.
     """
     counted = set(days)
     by_week: dict[date, list[date]] = {}
     for day in sorted(counted):
         by_week.setdefault(week_start(day), []).append(day)
+
+    def due(day: date, work: Workdays, since: date | None) -> bool:
+        return (since is None or day >= since) and is_workday(day, work)
+
     found: dict[tuple[int, date], tuple[int, int, int]] = {}
-    for team, work, n in members:
+    for team, work, since, n in members:
         for week, week_days in by_week.items():
-            due = sum(1 for day in week_days if is_workday(day, work))
-            if due:
+            owed = sum(1 for day in week_days if due(day, work, since))
+            if owed:
                 had, workdays, checked = found.get((team, week), (0, 0, 0))
-                found[(team, week)] = (had + n, workdays + due * n, checked)
-    for team, work, day, n in check_ins:
-        if day in counted and is_workday(day, work):
+                found[(team, week)] = (had + n, workdays + owed * n, checked)
+    for team, work, since, day, n in check_ins:
+        if day in counted and due(day, work, since):
             had, workdays, checked = found.get((team, week_start(day)), (0, 0, 0))
             found[(team, week_start(day))] = (had, workdays, checked + n)
     return found

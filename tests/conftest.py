@@ -173,13 +173,14 @@ def runner(app):
 def make_person(
     name: str, email: str, role="employee", team=None, tz="Europe/Berlin"
 ) -> models.Person:
-    """A person who has accepted their invite."""
+    """A person who has accepted their invite (long before the test clock's day)."""
     return models.Person.create(
         name=name,
         email=email,
         role=role,
         team=team,
         tz=tz,
+        created_at=MADE,
         password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
     )
 

@@ -192,6 +192,20 @@ def test_the_figures_of_the_week_so_far(app, north_week):
     assert north.streaking == 3
 
 
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/Los_Angeles"])
+def test_a_newcomer_owes_no_work_day_from_before_they_joined(app, north_week, tz):
+    # Nia's account was made on Tuesday at 17:00 UTC: Tuesday in Berlin and in Los Angeles.
+    nia = make_person("Nia Novak", "nia@example.com", team=north_week, tz=tz)
+    models.Person.update(created_at=datetime(2026, 11, 17, 17, 0)).where(
+        models.Person.id == nia.id
+    ).execute()
+    check_in(nia, MONDAY + timedelta(days=2))
+    north = models.week_counts([MONDAY], NOW.date())[(north_week.id, MONDAY)]
+    # The four of the week so far (12 days, 6 checked) and Nia's Tuesday and Wednesday.
+    assert (north.members, north.workdays, north.checked) == (5, 14, 7)
+    assert models.board_participation(north_week, NOW.date()) == (5, 14, 7)
+
+
 def test_a_lead_reads_each_figure_with_how_it_is_computed(as_lena, north_week):
     text = page_text(as_lena.get("/dashboard"))
     assert '<span class="dash-value">50%</span>' in text  # participation

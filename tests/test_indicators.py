@@ -90,26 +90,51 @@ def test_participation_counts_each_members_own_work_days_and_only_their_check_in
     # Changed on Wednesday from Monday-Tuesday to Wednesday-Thursday.
     changed = WorkWeek(frozenset({2, 3}), ((WEEK + timedelta(days=2), frozenset({0, 1})),))
     days = [WEEK + timedelta(days=n) for n in range(4)]  # Monday to Thursday so far
-    members = [(1, weekdays, 3), (1, mondays_only, 1), (1, changed, 1), (2, mondays_only, 2)]
+    members = [
+        (1, weekdays, None, 3),
+        (1, mondays_only, None, 1),
+        (1, changed, None, 1),
+        (2, mondays_only, None, 2),
+    ]
     check_ins = [
-        (1, weekdays, WEEK, 3),
-        (1, weekdays, WEEK + timedelta(days=5), 3),  # Saturday: not asked for
-        (1, mondays_only, WEEK + timedelta(days=1), 1),  # a day off for them
-        (1, changed, WEEK + timedelta(days=1), 1),  # Tuesday, still a work day then
-        (1, changed, WEEK + timedelta(days=3), 1),
+        (1, weekdays, None, WEEK, 3),
+        (1, weekdays, None, WEEK + timedelta(days=5), 3),  # Saturday: not asked for
+        (1, mondays_only, None, WEEK + timedelta(days=1), 1),  # a day off for them
+        (1, changed, None, WEEK + timedelta(days=1), 1),  # Tuesday, still a work day then
+        (1, changed, None, WEEK + timedelta(days=3), 1),
     ]
     found = ind.participation_counts(members, check_ins, days)
     # Team 1: 3 x 4 days + 1 Monday + Monday, Tuesday, Wednesday, Thursday for the changed one.
     assert found == {(1, WEEK): (5, 12 + 1 + 4, 3 + 1 + 1), (2, WEEK): (2, 2, 0)}
 
 
+def test_a_member_who_joined_midweek_owes_only_the_days_since_they_joined():
+    weekdays = WorkWeek(frozenset({0, 1, 2, 3, 4}))
+    tuesday = WEEK + timedelta(days=1)
+    days = [WEEK + timedelta(days=n) for n in range(3)]  # Monday to Wednesday
+    members = [(1, weekdays, None, 4), (1, weekdays, tuesday, 1)]
+    check_ins = [(1, weekdays, None, WEEK, 4), (1, weekdays, tuesday, tuesday, 1)]
+    found = ind.participation_counts(members, check_ins, days)
+    # The newcomer owes Tuesday and Wednesday, not the Monday before they had an account.
+    assert found == {(1, WEEK): (5, 4 * 3 + 2, 4 + 1)}
+    # Joined on Saturday: no work day yet, so not yet one of the members this week.
+    saturday = WEEK + timedelta(days=5)
+    assert ind.participation_counts([(1, weekdays, saturday, 1)], [], days) == {}
+
+
 def _one_by_one(people, days):
     """The participation counts the slow way: every member and every day, one at a time."""
     counted = set(days)
     found = {}
-    for team, work, checked_days in people:
+    for team, work, since, checked_days in people:
         for week in {ind.week_start(d) for d in counted}:
-            due = [d for d in counted if ind.week_start(d) == week and is_workday(d, work)]
+            due = [
+                d
+                for d in counted
+                if ind.week_start(d) == week
+                and is_workday(d, work)
+                and (since is None or d >= since)
+            ]
             if due:
                 had, workdays, checked = found.get((team, week), (0, 0, 0))
                 done = sum(1 for d in due if d in checked_days)
@@ -127,6 +152,7 @@ people = st.lists(
     st.tuples(
         st.integers(1, 3),
         work_weeks,
+        st.none() | st.dates(WEEK - timedelta(days=3), WEEK + timedelta(days=17)),
         st.frozensets(st.dates(WEEK - timedelta(days=7), WEEK + timedelta(days=20))),
     ),
     max_size=8,
@@ -136,8 +162,10 @@ people = st.lists(
 @given(people, st.frozensets(st.dates(WEEK, WEEK + timedelta(days=13)), max_size=14))
 def test_participation_from_grouped_rows_equals_counting_person_by_person(people, days):
     # Grouped as the database groups them: alike members (and their alike days) in one row.
-    members = Counter((team, work) for team, work, _ in people)
-    check_ins = Counter((team, work, d) for team, work, checked in people for d in checked)
+    members = Counter((team, work, since) for team, work, since, _ in people)
+    check_ins = Counter(
+        (team, work, since, d) for team, work, since, checked in people for d in checked
+    )
     grouped = ind.participation_counts(
         [(*key, n) for key, n in members.items()], [(*key, n) for key, n in check_ins.items()], days
     )
