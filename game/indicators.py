@@ -93,7 +93,7 @@ class Figure:
 # How check-in participation is computed, said in the same words on the dashboard and the board.
 PARTICIPATION_HOW = (
     "The share of members' work days this week that had a Daily Filter check-in "
-    "(each member's own work days, up to today for the current week); "
+    "(each member's own work days from the day they joined, up to today for the current week); "
     f"with fewer than {MIN_PEOPLE} members it shows as \u201c{FEWER}\u201d."
 )
 
