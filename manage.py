@@ -77,8 +77,7 @@ def demo(if_empty: bool) -> None:
                 "The database already has people; demo data goes into an empty one.", err=True
             )
             sys.exit(1)
-        people = demo_data.load(_now())
-        _award_everyone()  # the badges their history already earned
+        people = demo_data.load(_now())  # with the badges its history earned, when it earned them
     click.echo(
         f"Loaded the demo organisation: {len(people)} people, password '{demo_data.PASSWORD}'."
     )

@@ -8,11 +8,20 @@ import json
 import threading
 from dataclasses import dataclass, fields
 from datetime import date
+from importlib import resources
+
+import PIL
 
 from cards import fonts, layouts, text
 from cards.layouts import PORTRAIT, PREVIEW, SAFE_MARGIN, Placed  # noqa: F401
 
-RENDERER_VERSION = "2"  # bumped whenever the drawing changes, so every card gets a new name
+# The drawing code and Pillow's version name the renderer, so a change to how cards look
+# renames every card (a new URL, drawn afresh) without anyone remembering to bump a number.
+_DRAWING = b"".join(
+    resources.files("cards").joinpath(name).read_bytes()
+    for name in ("__init__.py", "fonts.py", "layouts.py", "text.py")
+)
+RENDERER_VERSION = hashlib.sha256(_DRAWING + PIL.__version__.encode()).hexdigest()[:12]
 _LOCK = threading.RLock()  # FreeType faces are cached and shared, and not safe in two threads
 _MEASURED = {"fonts": ""}  # the fonts text's cached measurements were taken with
 

@@ -183,7 +183,7 @@ def story(card, sheet: Sheet) -> Sheet:
     rows = [(("team", "day"), f"{day(card.day)} \u00b7 {clean(card.team) or WORDMARK}")]
     rows += [(("teller",), f"Told by {teller}")] if teller not in ("", member) else []
     parts = [Part(("moment",), card.moment, "serif", (56, 84), 6, flex=1)]
-    if sheet.portrait and clean(card.title):
+    if clean(card.title):
         parts.insert(0, Part(("title",), card.title, "serif-bold", (44, 60), 2))
     if quote := pull_quote(card.impact):
         parts.append(Part(("impact",), quote, "serif-italic", (34, 42), 4, INK_SOFT, accent))

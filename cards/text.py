@@ -18,6 +18,7 @@ from cards import fonts
 
 MAX_MARKS = 3  # combining marks kept on one letter: Vietnamese, Hebrew points, Thai need no more
 ELLIPSIS, EMOJI_EM = "\u2026", 1.15  # an emoji's advance, in ems of the text around it
+HYPHEN, MIN_PIECE = "-", 3  # a word broken across lines: its mark, and the fewest letters a side
 RAQM = features.check("raqm")
 DIRECTION = ("ltr", "rtl") if RAQM else (None, None)  # Pillow's basic layout takes none
 _STEPS = "explicit_embed_and_overrides resolve_weak_types resolve_neutral_types"
@@ -28,6 +29,7 @@ _STRONG = regex.compile(r"\p{Bidi_Class=L}|(\p{Bidi_Class=R}|\p{Bidi_Class=AL})"
 _RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}\p{Bidi_Class=AN}]")
 _BIDI_STEPS = [getattr(bidi, step) for step in _STEPS.split()]
 _ALPHABETS = r"\p{Latin}\p{Greek}\p{Cyrillic}\p{Arabic}\p{Hebrew}\p{M}\p{Nd}"
+_LETTER = regex.compile(r"\p{L}")
 _WORD = regex.compile("[" + _ALPHABETS + r".,;:!?'\"()\u2019\u201c\u201d]+ *")
 
 
@@ -111,6 +113,22 @@ def _units(text: str) -> tuple[str, ...]:
     return tuple(u for w in words for u in ((w,) if _WORD.fullmatch(w) else line_break_units(w)))
 
 
+def _broken(gs: list[str], measure, room: float) -> tuple[str, int]:
+    """The line a word too wide for it starts, and how much of the word that takes.
+
+    Between letters, with a hyphen and at least 3 letters either side; a word with no such
+    place (too few letters, or none) is cut where it fills the line, as before.
+    """
+    letters = [bool(_LETTER.match(g)) for g in gs]
+    total = sum(letters)
+    fits = bisect.bisect(range(len(gs)), room, key=lambda n: measure("".join(gs[: n + 1]) + HYPHEN))
+    for n in range(min(fits, len(gs) - 1), 0, -1):
+        if letters[n - 1] and letters[n] and MIN_PIECE <= sum(letters[:n]) <= total - MIN_PIECE:
+            return "".join(gs[:n]) + HYPHEN, len("".join(gs[:n]))
+    fits = bisect.bisect(range(len(gs)), room, key=lambda n: measure("".join(gs[: n + 1])))
+    return (head := "".join(gs[: max(1, fits)])), len(head)
+
+
 def _wrap(units: tuple[str, ...], role: str, size: int, room: float, rtl: bool, limit: int):
     """Greedy lines; stops once it needs more than limit lines."""
     lines, line, used, queue = [], "", 0.0, list(reversed(units))
@@ -124,10 +142,10 @@ def _wrap(units: tuple[str, ...], role: str, size: int, room: float, rtl: bool, 
             line, used = "", 0.0
             queue.append(unit)
         else:  # a word wider than the line is broken between graphemes
-            gs = regex.findall(r"\X", unit)  # its graphemes
-            fits = bisect.bisect(range(len(gs)), room, key=lambda n: measure("".join(gs[: n + 1])))
-            lines.append(head := "".join(gs[: max(1, fits)]))
-            queue.extend([unit[len(head) :]] if unit[len(head) :].strip() else [])
+            head, taken = _broken(regex.findall(r"\X", unit), measure, room)
+            lines.append(head)
+            rest = unit[taken:]
+            queue.extend([rest] if rest.strip() else [])
     return lines + [line.rstrip(" ")] * bool(line.strip())
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -272,3 +275,11 @@ def held_after(snapshots: Iterable[Facts], held: Iterable[str] = ()) -> frozense
     for facts in snapshots:
         holding.update(badge.id for badge in to_award(facts, holding))
     return frozenset(holding)
+
+
+def first_earned(snapshots: Iterable[tuple[T, Facts]]) -> dict[str, T]:
+    """When each badge was first earned, from (moment, facts) snapshots in time order."""
+    earned_at: dict[str, T] = {}
+    for at, facts in snapshots:
+        earned_at.update((badge.id, at) for badge in to_award(facts, earned_at))
+    return earned_at

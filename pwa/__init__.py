@@ -304,6 +304,7 @@ def _init_headers(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from game.streaks import MAX_FREEZES
+    from game.zones import label as zone_label
     from pwa import web
 
     app.jinja_env.globals.update(
@@ -314,7 +315,10 @@ def _init_templates(app: Flask) -> None:
         max_freezes=MAX_FREEZES,
         long_date=web.long_date,
         short_date=web.short_date,
-        timezones=web.ZONE_CHOICES,
+        zone_groups=web.ZONE_GROUPS,
+        zone_choices=web.ZONE_CHOICES,
+        zone_aliases=web.ZONE_ALIASES,
+        zone_label=zone_label,
         kept_fragment=web.kept_fragment,
         tabs_for=web.tabs_for,
     )

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from werkzeug.security import generate_password_hash
 
+from game.badges import facts_of, first_earned
 from game.days import is_workday, local_date, parse_workdays, week_start
+from game.streaks import streak
 from models import (
     Announcement,
+    Badge,
     Challenge,
     CheckIn,
     Commitment,
+    Notice,
     Person,
     Pledge,
     Reaction,
@@ -69,6 +74,8 @@ def load(now: datetime, weeks: int = 5, seed: int = 7) -> dict[str, Person]:
             _history(person, now, weeks, rate, rng)
         _stories(people, now)
         _recognitions(people, now)
+        for person in people.values():
+            _badges(person, now)
     return people
 
 
@@ -279,3 +286,76 @@ def _recognitions(people: dict[str, Person], now: datetime) -> None:
         created_at=stamp - timedelta(days=7),
         updated_at=stamp - timedelta(days=7),
     )
+
+
+def _badges(person: Person, now: datetime) -> None:
+    """Person's badges, dated when the demo's history earned them, their notices already seen.
+
+    Awarding them at load time instead would date them all today and leave them new, for the
+    person's first action in the demo to celebrate as if it had earned them.
+    """
+    for key, at in first_earned(_snapshots(person, now)).items():
+        Badge.award(person, key, at)
+        Notice.tell(person.id, "badge", f"badge:{key}", at, seen=True, badge=key)
+
+
+def _snapshots(person: Person, now: datetime):
+    """(naive UTC moment, facts) after each thing the demo had person do, oldest first."""
+    zone, stamp = ZoneInfo(person.tz), now.replace(tzinfo=None)
+
+    def local(day: date, hour: int) -> datetime:
+        moment = datetime.combine(day, time(hour), zone).astimezone(UTC).replace(tzinfo=None)
+        return min(moment, stamp)
+
+    done = [(local(day, 17), "check_in", day) for day in CheckIn.days_of(person)]
+    done += [
+        (pledge.signed_at, "pledge", None)
+        for pledge in Pledge.select().where(Pledge.person == person)
+    ]
+    done += [
+        (challenge.completed_at, "challenge", None)
+        for challenge in Challenge.select().where(
+            Challenge.person == person, Challenge.completed_at.is_null(False)
+        )
+    ]
+    for story in Story.select().where((Story.author == person) | (Story.member == person)):
+        if story.author_id == person.id:
+            done.append((story.created_at, "story", None))
+        if story.featured_week:
+            featured = max(story.created_at, local(story.featured_week, 9))
+            done.append((featured, "featured", None))
+    for seen in Recognition.select().where(Recognition.giver == person):
+        done.append((seen.created_at, "given", (seen.receiver_id, seen.week)))
+    for seen in Recognition.select().where(Recognition.receiver == person):
+        done.append((seen.created_at, "received", (seen.giver_id, seen.customer_kind)))
+    for commitment in Commitment.select().where(Commitment.person == person, Commitment.kept):
+        # Asked "did you keep it?" on Today in the week after.
+        done.append((local(commitment.week + timedelta(days=7), 9), "kept", None))
+    days, given, received = [], [], []
+    counts = dict.fromkeys(("challenge", "story", "featured", "pledge", "kept"), 0)
+    week = person.work_week()
+    for at, what, value in sorted(done, key=lambda thing: thing[0]):
+        if what == "check_in":
+            days.append(value)
+        elif what == "given":
+            given.append(value)
+        elif what == "received":
+            received.append(value)
+        else:
+            counts[what] += 1
+        yield (
+            at,
+            facts_of(
+                check_ins=len(days),
+                longest_streak=streak(
+                    days, week, local_date(at.replace(tzinfo=UTC), person.tz)
+                ).longest,
+                given=given,
+                received=received,
+                challenges_completed=counts["challenge"],
+                stories_told=counts["story"],
+                stories_featured=counts["featured"],
+                pledged=counts["pledge"],
+                commitments_kept=counts["kept"],
+            ),
+        )

@@ -13,6 +13,7 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from htmx_flask import make_response
 from markupsafe import Markup, escape
 
+from game import zones
 from game.days import WorkWeek, local_today
 from pwa import clock
 from pwa.recent import Recent
@@ -55,19 +56,10 @@ ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NOTE_MAX = 2000
 TIMEZONES = frozenset(available_timezones())
-# The zones offered in lists: by region, without the old aliases (US/Eastern, Etc/GMT+5...).
-REGIONS = (
-    "Africa",
-    "America",
-    "Antarctica",
-    "Asia",
-    "Atlantic",
-    "Australia",
-    "Europe",
-    "Indian",
-    "Pacific",
-)
-ZONE_CHOICES = ("UTC", *sorted(z for z in TIMEZONES if z.split("/")[0] in REGIONS))
+# The zones offered in lists: tzdata's canonical zones by region, UTC on its own at the end.
+ZONE_GROUPS = zones.by_region()
+ZONE_CHOICES = frozenset(zones.canonical()) | {"UTC"}
+ZONE_ALIASES = zones.aliases()
 
 
 KEPT_URLS = 4096  # at most this many URLs kept per app; past it, new ones are built each time

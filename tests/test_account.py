@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import models
@@ -449,3 +451,57 @@ def test_changing_zone_on_the_me_page_keeps_the_day_of_the_change(as_alice, alic
     # Choosing the same zone again moves nothing.
     assert as_alice.post("/me", data=form).status_code == 303
     assert Person.get_by_id(alice.id).tz_changed_on == date(2026, 11, 18)
+
+
+def _zone_options(page: str) -> list[tuple[str, str]]:
+    select = page[page.index('<select id="tz"') : page.index("</select>")]
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select)
+
+
+def test_the_zone_list_on_me_is_grouped_canonical_cities_with_utc_once(as_alice):
+    page = as_alice.get("/me").get_data(as_text=True)
+    options = _zone_options(page)
+    values = [value for value, _ in options]
+    assert '<optgroup label="Europe">' in page and '<optgroup label="America">' in page
+    assert not set(values) & {
+        "Africa/Asmera",
+        "America/Buenos_Aires",
+        "America/Knox_IN",
+        "US/Eastern",
+    }
+    assert [shown for _, shown in options if "Buenos Aires" in shown] == [
+        "Argentina / Buenos Aires"
+    ]
+    assert ("America/Indiana/Knox", "Indiana / Knox") in options
+    assert values.count("UTC") == 1 and values[-1] == "UTC"
+    assert re.search(r'<option value="Europe/Berlin" selected>Berlin</option>', page)
+
+
+def test_a_person_saved_under_an_old_zone_name_sees_it_selected_and_can_save(as_alice, alice):
+    Person.update(tz="Asia/Calcutta").where(Person.id == alice.id).execute()
+    page = as_alice.get("/me").get_data(as_text=True)
+    assert '<option value="Asia/Calcutta" selected>Kolkata (Asia/Calcutta)</option>' in page
+    assert (
+        len(
+            re.findall(r"\bselected\b", page[page.index('<select id="tz"') :].split("</select>")[0])
+        )
+        == 1
+    )
+    response = as_alice.post(
+        "/me", data={"name": "Alice M.", "tz": "Asia/Calcutta", "workdays": ["0", "1"]}
+    )
+    assert response.status_code == 303
+    person = Person.get_by_id(alice.id)
+    assert (person.name, person.tz) == ("Alice M.", "Asia/Calcutta")
+
+
+def test_the_invite_form_offers_the_grouped_zones_and_maps_a_phones_alias(
+    client, north, ada, clock
+):
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
+    page = client.get(f"/invite/{token}").get_data(as_text=True)
+    values = [value for value, _ in _zone_options(page)]
+    assert "Asia/Kolkata" in values and "Asia/Calcutta" not in values
+    assert '"Asia/Calcutta": "Asia/Kolkata"' in html.unescape(page)

@@ -14,6 +14,7 @@ from game.badges import (
     Facts,
     earned,
     facts_of,
+    first_earned,
     given_count,
     held_after,
     recognised_by_count,
@@ -149,3 +150,12 @@ def test_only_the_first_check_in_or_a_streak_goal_reached_can_earn_a_badge():
     assert may_earn_badges(_streak(0, 0), _streak(1, 1), first=True)
     assert may_earn_badges(_streak(9, 9), _streak(10, 10), first=False)
     assert not may_earn_badges(_streak(10, 10), _streak(11, 11), first=False)
+
+
+@given(st.lists(facts, max_size=8))
+def test_a_badge_is_dated_by_the_first_snapshot_that_earns_it(history):
+    dated = first_earned(enumerate(history))
+    assert set(dated) == held_after(history)
+    for badge_id, at in dated.items():
+        assert BY_ID[badge_id].holds(history[at])
+        assert not any(BY_ID[badge_id].holds(earlier) for earlier in history[:at])

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from test_recognition import recognise, story_by
 
 from conftest import sign_in
-from game.badges import BADGES
+from game.badges import BADGES, BY_ID
 from manage import cli
 from models import Badge, CheckIn, Message, Notice, Person, Pledge, PushSubscription, Story
 
@@ -226,3 +226,45 @@ def test_a_streak_milestone_kept_offline_is_celebrated_on_the_next_page_once(
     assert page.count("10 work days in a row") == 1
     assert Badge.select().where(Badge.key == "streak-10").count() == 1
     assert "10 work days in a row" not in as_alice.get("/").get_data(as_text=True)
+
+
+def test_the_pledge_badge_is_dated_at_signing_and_a_later_recognition_never_celebrates_it(
+    as_alice, alice, bob, clock
+):
+    signed = as_alice.post("/pledge")
+    assert "Badge earned: Pledge signed" in as_alice.get(signed.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert (
+        Badge.get(Badge.person == alice, Badge.key == "pledge").earned_at == Pledge.get().signed_at
+    )
+    clock.travel(days=2)
+    sent = recognise(as_alice, bob)
+    page = as_alice.get(sent.headers["Location"]).get_data(as_text=True)
+    assert f"Badge earned: {BY_ID['first-recognition'].name}" in page
+    assert "Pledge signed" not in page
+
+
+def test_a_demo_persons_first_recognition_celebrates_only_the_badge_it_earned(app, runner, client):
+    from pwa.demo import PASSWORD
+
+    with app.app_context():
+        assert runner.invoke(cli, ["demo"]).exit_code == 0
+    carl = Person.get(Person.email == "carl@example.com")
+    sam = Person.get(Person.email == "sam@example.com")
+    assert Badge.of(carl)["pledge"]  # held since the demo's story signed it
+    assert (
+        client.post("/signin", data={"email": carl.email, "password": PASSWORD}).status_code == 303
+    )
+    data = {
+        "receiver": str(sam.id),
+        "message": "Briefed me before the call.",
+        "customer_kind": "external",
+    }
+    sent = client.post("/recognise", data=data)
+    assert sent.status_code == 303
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Badge earned: First thanks" in page
+    assert "Pledge signed" not in page
+    thanks = client.get("/recognitions").get_data(as_text=True)  # the Thanks tab: only what is new
+    assert "Badge earned" not in thanks

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_person
-from models import Person
+from models import Invite, Person
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOTS_DIR")
@@ -61,3 +61,34 @@ def test_forgot_password_then_email_then_new_password_lands_on_today(
     ).to_have_attribute("aria-current", "page")
     shot(page, "today-after-reset")
     assert Person.get_by_id(alice.id).password_hash != alice.password_hash
+
+
+def test_an_invite_on_a_phone_reporting_an_old_zone_name_preselects_its_city(
+    browser, live_server, north, ada, clock
+):
+    token = Invite.issue(
+        "nia@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        timezone_id="Asia/Kolkata",
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/invite/{token}")
+        # Chromium (ICU) reports India by tzdata's old name, which the list no longer offers.
+        assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Calcutta"
+        zone = page.get_by_label("Your time zone")
+        expect(zone).to_have_value("Asia/Kolkata")
+        expect(zone.locator("option:checked")).to_have_text("Kolkata")
+        shot(page, "invite-zone")
+        page.get_by_label("Your name").fill("Nia New")
+        page.get_by_label("Choose a password").fill("long enough pw")
+        page.get_by_label("The same password again").fill("long enough pw")
+        page.get_by_role("button", name="Create my account").tap()
+        page.wait_for_url(f"{live_server}/?welcome=1")
+        assert Person.get(Person.email == "nia@example.com").tz == "Asia/Kolkata"
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import date
@@ -329,3 +330,18 @@ def test_a_published_story_leaves_no_draft_behind_when_the_page_closes(page, liv
     time.sleep(0.5)
     assert Story.select().count() == 1
     assert StoryDraft.select().count() == 0
+
+
+def test_the_public_share_page_shows_the_title_once_on_the_card(page, live_server, alice, bob):
+    story = tell(alice, bob)
+    page.goto(f"{live_server}/s/{story.share_token}")
+    heading = page.get_by_role("heading", level=1, name="The Saturday Call")
+    expect(heading).to_have_count(1)
+    box = heading.bounding_box()
+    assert box is None or (box["width"] <= 1 and box["height"] <= 1)  # for screen readers only
+    card = page.get_by_role("img", name=re.compile("^Story card: "))
+    expect(card).to_be_visible()
+    loaded = "() => document.querySelector('img.public-card').naturalWidth > 0"
+    eventually(page, loaded, 15, "the card never loaded")
+    if os.environ.get("SCREENSHOTS_DIR"):
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOTS_DIR"], "public-share.png"))

@@ -140,3 +140,17 @@ def test_the_development_server_runs_queued_tasks_itself(app, client, alice, out
         use_app(None)
     (saved,) = outbox.glob("*.eml")
     assert b"alice@example.com" in saved.read_bytes()
+
+
+def test_demo_badges_are_dated_by_the_demo_story_and_already_seen(runner, app):
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    alice = models.Person.get(models.Person.email == "alice@example.com")
+    held = models.Badge.of(alice)
+    assert held["pledge"] == models.Pledge.get(models.Pledge.person == alice).signed_at
+    first_day = min(models.CheckIn.days_of(alice))
+    assert held["first-check-in"].date() == first_day  # her evening check-in, Berlin time
+    assert len({earned.date() for earned in held.values()}) == len(held)  # not all "today"
+    unseen = models.Notice.select().where(models.Notice.seen_at.is_null())
+    assert unseen.count() == 0
+    assert sum(models.Person.select(models.Person.news_unseen).scalars()) == 0
+    assert "Awarded 0 badge(s)." in runner.invoke(cli, ["award-badges"]).output

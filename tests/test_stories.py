@@ -880,6 +880,20 @@ def test_the_share_description_is_an_excerpt_of_the_moment(client, alice):
     assert long_moment.startswith(description[:-1])
 
 
+def test_the_share_page_names_the_story_once_to_the_eye_its_heading_kept_for_screen_readers(
+    client, alice, bob
+):
+    story = tell(alice, bob)
+    page = page_of(client.get(f"/s/{story.share_token}"))
+    body = page[page.index("<body") :]
+    assert re.findall(r"<h1[^>]*>([^<]*)</h1>", body) == ["The Saturday Call"]
+    assert re.search(r'<h1 id="public-title" class="visually-hidden">', body)
+    assert (
+        body.count("The Saturday Call") == 1
+    )  # the card image shows it; its alt describes the card
+    assert re.search(r'alt="Story card: [^"]*Bob', body)
+
+
 def test_the_public_url_setting_makes_the_absolute_links(app, client, alice):
     app.config["PUBLIC_URL"] = "https://otc.example.org/"
     story = tell(alice)

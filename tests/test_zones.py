@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from game.days import local_date
-from game.zones import city, same_days
+from game.zones import aliases, by_region, canonical, city, label, same_days
 
 TODAY = date(2026, 12, 1)
 ZONES = sorted(available_timezones())
@@ -67,3 +67,37 @@ def test_a_zone_is_called_by_its_city():
     assert city("America/Argentina/Buenos_Aires") == "Buenos Aires"
     assert city("UTC") == "UTC"
     assert ZoneInfo("Asia/Calcutta")  # the phone's name is one zoneinfo knows
+
+
+def test_the_zones_offered_are_tzdatas_canonical_ones_without_aliases():
+    offered = {zone for _, group in by_region() for zone in group}
+    assert offered == set(canonical())
+    assert {"Asia/Kolkata", "America/Argentina/Buenos_Aires", "Europe/Kyiv"} <= offered
+    assert not offered & {
+        "Asia/Calcutta",
+        "Africa/Asmera",
+        "America/Buenos_Aires",
+        "America/Knox_IN",
+        "US/Eastern",
+    }
+    assert [region for region, _ in by_region()][:2] == ["Africa", "America"]
+
+
+@given(st.sampled_from(sorted(aliases())))
+def test_an_alias_names_a_listed_zone_with_the_same_days(alias):
+    zone = aliases()[alias]
+    assert zone in canonical()
+    assert same_days(alias, zone, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("America/Argentina/Buenos_Aires", "Argentina / Buenos Aires"),
+        ("America/Indiana/Knox", "Indiana / Knox"),
+        ("Europe/Berlin", "Berlin"),
+        ("UTC", "UTC"),
+    ],
+)
+def test_a_zone_is_shown_by_its_place_under_its_region(zone, shown):
+    assert label(zone) == shown

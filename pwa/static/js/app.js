@@ -20,7 +20,11 @@
       select.dataset.detected = "1";
       var form = select.closest("form");
       var isInvite = form && form.querySelector('input[name="again"]');
-      if (isInvite && select.querySelector('option[value="' + zone + '"]')) select.value = zone;
+      if (!isInvite) return;
+      // Phones may report an old alias (Chromium says Asia/Calcutta); the list has the zone it names.
+      var aliases = select.dataset.zoneAliases ? JSON.parse(select.dataset.zoneAliases) : {};
+      var listed = aliases[zone] || zone;
+      if (select.querySelector('option[value="' + listed + '"]')) select.value = listed;
     });
     // Today: after travel, ask the server whether the phone's zone would change the person's
     // days (it resolves aliases such as Asia/Calcutta for Asia/Kolkata, and remembers "keep").
