@@ -2895,6 +2895,11 @@ FORMER_NAME = "A former colleague"
 FORMER_EMAIL = "former-colleague"
 
 
+def in_sentence(name: str) -> str:
+    """A person's name as it reads after other words ("You recognised a former colleague")."""
+    return FORMER_NAME[0].lower() + FORMER_NAME[1:] if name == FORMER_NAME else name
+
+
 class Erasure(BaseModel):
     """A record that a person was deleted: their old id and what was kept, never who they were."""
 

@@ -304,6 +304,7 @@ def _init_headers(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from game.streaks import MAX_FREEZES
+    from models import in_sentence
     from pwa import web
 
     app.jinja_env.globals.update(
@@ -318,5 +319,6 @@ def _init_templates(app: Flask) -> None:
         kept_fragment=web.kept_fragment,
         tabs_for=web.tabs_for,
     )
+    app.jinja_env.filters["in_sentence"] = in_sentence
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
