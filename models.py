@@ -330,8 +330,12 @@ def name_order(name: str) -> tuple:
     )
 
 
+# The longest name of a person or team (the forms say so rather than cut a longer one).
+NAME_MAX = 80
+
+
 class Team(BaseModel):
-    name = CharField(max_length=80, unique=True)
+    name = CharField(max_length=NAME_MAX, unique=True)
     created_at = DateTimeField(default=utcnow)
 
     @classmethod
@@ -361,7 +365,7 @@ ROLES = ("employee", "lead", "admin")
 
 class Person(BaseModel):
     email = CharField(max_length=254, unique=True)
-    name = CharField(max_length=80)
+    name = CharField(max_length=NAME_MAX)
     password_hash = CharField(max_length=255, null=True)
     role = CharField(max_length=10, default="employee")
     team = ForeignKeyField(Team, null=True, backref="people", on_delete="SET NULL")
@@ -683,7 +687,7 @@ class OneTimeLink(BaseModel):
 
 class Invite(OneTimeLink):
     email = CharField(max_length=254)
-    name = CharField(max_length=80, default="")
+    name = CharField(max_length=NAME_MAX, default="")
     team = ForeignKeyField(Team, null=True, on_delete="CASCADE")
     role = CharField(max_length=10, default="employee")
     token_digest = CharField(max_length=64, unique=True)

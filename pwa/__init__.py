@@ -304,7 +304,7 @@ def _init_headers(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from game.streaks import MAX_FREEZES
-    from models import in_sentence
+    from models import NAME_MAX, in_sentence
     from pwa import web
 
     app.jinja_env.globals.update(
@@ -313,6 +313,7 @@ def _init_templates(app: Flask) -> None:
         answer_labels=web.ANSWER_LABELS,
         weekday_names=web.WEEKDAY_NAMES,
         max_freezes=MAX_FREEZES,
+        name_max=NAME_MAX,
         long_date=web.long_date,
         short_date=web.short_date,
         timezones=web.ZONE_CHOICES,
