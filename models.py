@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import secrets
+import unicodedata
 import weakref
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -330,6 +331,12 @@ def name_order(name: str) -> tuple:
     )
 
 
+def person_order(person: Person) -> tuple:
+    """A person's place in name order: any case, accents aside (Ada, Émile, Zoë), then by id."""
+    plain = unicodedata.normalize("NFKD", person.name)
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold(), person.id
+
+
 # The longest name of a person or team (the forms say so rather than cut a longer one).
 NAME_MAX = 80
 
@@ -351,12 +358,11 @@ class Team(BaseModel):
         """The team called name, whatever the capitals of either ("north" finds North, "ølsen" Ølsen)."""
         return cls.get_or_none(lowered(cls.name) == name.lower())
 
-    def members(self):
-        """The active people on this team, by name."""
-        return (
-            Person.select()
-            .where((Person.team == self) & Person.active)
-            .order_by(fn.LOWER(Person.name))
+    def members(self) -> list[Person]:
+        """The active people on this team, in name order."""
+        # Sorted here: both databases' ORDER BY put Émile after Zoë (code point order).
+        return sorted(
+            Person.select().where((Person.team == self) & Person.active), key=person_order
         )
 
 
@@ -524,7 +530,7 @@ class Person(BaseModel):
 
     def organisation(self):
         """Everyone active in the organisation, by name (the colleague directory)."""
-        return Person.select().where(Person.active).order_by(fn.LOWER(Person.name))
+        return Person.select().where(Person.active).order_by(lowered(Person.name))
 
 
 class SignIn(BaseModel):

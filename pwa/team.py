@@ -250,7 +250,7 @@ def start_challenge(team_id: int):
 
 def _nobody_started(team, restarting: bool) -> str:
     """Why starting the team challenge changed nothing."""
-    if not team.members().exists():
+    if not team.members():
         return f"Nobody is on {team.name} yet, so no challenge started. Invite someone below."
     if restarting:
         return f"Everyone in {team.name} already started a challenge today: nothing changed."

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_recognition import recognise
 
-from conftest import sign_in
+from conftest import make_person, sign_in
 from models import ANNOUNCEMENT_MAX, FORMER_NAME, Announcement, Notice, Recognition
 from pwa import rights
 from pwa.announcements import CLOSING, OPENING, drafted
@@ -189,3 +189,20 @@ def test_a_deleted_persons_moments_are_never_offered_nor_drafted(app, client, le
     assert "Walked a borrower" not in page and "called back on Saturday" not in page
     assert "No recognition or story for North yet this week" in page
     assert "[Name]" in _textarea(page)
+
+
+def test_it_goes_to_lists_the_team_by_name_accents_aside(as_lena, lena, alice, bob, north):
+    for name, email in (("Zoë Zed", "zoe@example.com"), ("Émile Roux", "emile@example.com")):
+        make_person(name, email, team=north)
+    make_person("ada lower", "ada@north.example.com", team=north)
+    page = as_lena.get(f"/teams/{lena.team_id}/announcement").get_data(as_text=True)
+    select = re.search(r'<select id="receiver".*?</select>', page, re.S)[0]
+    names = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+    assert names == [
+        "ada lower",
+        "Alice Martin",
+        "Bob Okafor",
+        "Émile Roux",
+        "Lena Lead",
+        "Zoë Zed",
+    ]
