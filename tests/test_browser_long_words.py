@@ -17,7 +17,9 @@ WORD = "Supercalifragilistic" * 15  # 300 characters with nowhere to break
 def long_words(lena, alice, bob):
     """North's week with one 300-character word in every kind of text people write."""
     make_person("W" * 80, "w@example.com", team=lena.team)
-    story = tell(alice, bob, title=WORD, situation=WORD, moment=f"{WORD} stayed.", impact=WORD)
+    story = tell(
+        alice, bob, title=WORD[:120], situation=WORD, moment=f"{WORD} stayed.", impact=WORD
+    )
     tell(alice, alice, title="", moment=WORD, lesson=WORD)
     Recognition.create(
         giver=alice,
