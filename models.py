@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 import secrets
+import unicodedata
 import weakref
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -330,8 +331,18 @@ def name_order(name: str) -> tuple:
     )
 
 
+def person_order(person: Person) -> tuple:
+    """A person's place in name order: any case, accents aside (Ada, Émile, Zoë), then by id."""
+    plain = unicodedata.normalize("NFKD", person.name)
+    return "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold(), person.id
+
+
+# The longest name of a person or team (the forms say so rather than cut a longer one).
+NAME_MAX = 80
+
+
 class Team(BaseModel):
-    name = CharField(max_length=80, unique=True)
+    name = CharField(max_length=NAME_MAX, unique=True)
     created_at = DateTimeField(default=utcnow)
 
     @classmethod
@@ -347,12 +358,11 @@ class Team(BaseModel):
         """The team called name, whatever the capitals of either ("north" finds North, "ølsen" Ølsen)."""
         return cls.get_or_none(lowered(cls.name) == name.lower())
 
-    def members(self):
-        """The active people on this team, by name."""
-        return (
-            Person.select()
-            .where((Person.team == self) & Person.active)
-            .order_by(fn.LOWER(Person.name))
+    def members(self) -> list[Person]:
+        """The active people on this team, in name order."""
+        # Sorted here: both databases' ORDER BY put Émile after Zoë (code point order).
+        return sorted(
+            Person.select().where((Person.team == self) & Person.active), key=person_order
         )
 
 
@@ -361,7 +371,7 @@ ROLES = ("employee", "lead", "admin")
 
 class Person(BaseModel):
     email = CharField(max_length=254, unique=True)
-    name = CharField(max_length=80)
+    name = CharField(max_length=NAME_MAX)
     password_hash = CharField(max_length=255, null=True)
     role = CharField(max_length=10, default="employee")
     team = ForeignKeyField(Team, null=True, backref="people", on_delete="SET NULL")
@@ -520,7 +530,7 @@ class Person(BaseModel):
 
     def organisation(self):
         """Everyone active in the organisation, by name (the colleague directory)."""
-        return Person.select().where(Person.active).order_by(fn.LOWER(Person.name))
+        return Person.select().where(Person.active).order_by(lowered(Person.name))
 
 
 class SignIn(BaseModel):
@@ -683,7 +693,7 @@ class OneTimeLink(BaseModel):
 
 class Invite(OneTimeLink):
     email = CharField(max_length=254)
-    name = CharField(max_length=80, default="")
+    name = CharField(max_length=NAME_MAX, default="")
     team = ForeignKeyField(Team, null=True, on_delete="CASCADE")
     role = CharField(max_length=10, default="employee")
     token_digest = CharField(max_length=64, unique=True)
@@ -2909,6 +2919,11 @@ MODELS += [LimitSlot, CardRender]
 # sign in (the "email" is no address any invite, reset or provider could name).
 FORMER_NAME = "A former colleague"
 FORMER_EMAIL = "former-colleague"
+
+
+def in_sentence(name: str) -> str:
+    """A person's name as it reads after other words ("You recognised a former colleague")."""
+    return FORMER_NAME[0].lower() + FORMER_NAME[1:] if name == FORMER_NAME else name
 
 
 class Erasure(BaseModel):

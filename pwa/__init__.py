@@ -305,6 +305,7 @@ def _init_headers(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from game.streaks import MAX_FREEZES
     from game.zones import label as zone_label
+    from models import NAME_MAX, in_sentence
     from pwa import web
 
     app.jinja_env.globals.update(
@@ -313,6 +314,7 @@ def _init_templates(app: Flask) -> None:
         answer_labels=web.ANSWER_LABELS,
         weekday_names=web.WEEKDAY_NAMES,
         max_freezes=MAX_FREEZES,
+        name_max=NAME_MAX,
         long_date=web.long_date,
         short_date=web.short_date,
         zone_groups=web.ZONE_GROUPS,
@@ -322,5 +324,6 @@ def _init_templates(app: Flask) -> None:
         kept_fragment=web.kept_fragment,
         tabs_for=web.tabs_for,
     )
+    app.jinja_env.filters["in_sentence"] = in_sentence
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

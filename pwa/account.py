@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 import models
 from game.days import format_past_workdays, format_workdays, local_date
 from models import (
+    NAME_MAX,
     Challenge,
     IntegrityError,
     Invite,
@@ -30,6 +31,7 @@ from pwa import clock, mail
 from pwa.web import (
     TIMEZONES,
     back,
+    check_length,
     clean_text,
     external_url,
     normal_email,
@@ -303,8 +305,8 @@ def _profile_errors(form: dict) -> dict:
     errors = {}
     if not form["name"]:
         errors["name"] = "Tell us your name, as colleagues know you."
-    elif len(form["name"]) > 80:
-        errors["name"] = "Keep your name to 80 characters at most."
+    else:
+        check_length(errors, "name", form["name"], "Your name", NAME_MAX)
     if error := _zone_error(form["tz"]):
         errors["tz"] = error
     return errors

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, g, redirect, request, session, url_for
 
 from models import (
     FORMER_EMAIL,
+    NAME_MAX,
     PEOPLE_PAGE,
     PEOPLE_SORTS,
     ROLES,
@@ -125,8 +126,8 @@ def create_team():
     errors = {}
     if not name:
         errors["team_name"] = "Give the team a name."
-    elif len(name) > 80:
-        errors["team_name"] = "Keep the name to 80 characters at most."
+    elif len(name) > NAME_MAX:
+        errors["team_name"] = f"The name is {len(name):,} characters; {NAME_MAX} at most, please."
     else:
         try:
             # Checked inside the transaction: on SQLite it holds the write lock from the start,

@@ -11,6 +11,7 @@ from game.days import week_start
 from models import ANNOUNCEMENT_MAX, Announcement, Person, Recognition, Story, Team
 from pwa import clock, events
 from pwa.card_cache import ON_PAGE_SIZE, CardKind
+from pwa.stories import excerpt
 from pwa.web import back, check_length, clean_text, found, render, sign_in_required, today_for
 
 bp = Blueprint("announcements", __name__)
@@ -21,11 +22,14 @@ CLOSING = "That's One True Customer in action."
 
 
 def drafted(name: str, what: str) -> str:
-    """The campaign's announcement for name, around what they did."""
-    what = " ".join(what.split())
+    """The campaign's announcement for name, around what they did, within ANNOUNCEMENT_MAX."""
+    opening = OPENING.format(name=name)
+    # What they did gives way, cut at a word: the lead must never be handed a draft to refuse.
+    room = ANNOUNCEMENT_MAX - len(opening) - len(CLOSING) - len("  .")
+    what = excerpt(what, room)
     if what and what[-1] not in ".!?…”\"'":
         what += "."
-    return " ".join(part for part in (OPENING.format(name=name), what, CLOSING) if part)
+    return " ".join(part for part in (opening, what, CLOSING) if part)
 
 
 def _team(team_id: int) -> Team:
@@ -44,7 +48,10 @@ def _led(team_id: int) -> Team:
 
 
 def candidates(team: Team, week) -> list[dict]:
-    """This week's recognitions of the team's members and the team's stories, to announce one."""
+    """This week's recognitions and stories of the team's members, to announce one."""
+    # Only moments about someone it may go to: never the former colleague who stands in for a
+    # deleted person (the draft would say it "goes to A former colleague"), nor anyone gone since.
+    members = {m.id for m in team.members()}
     found = [
         {
             "key": f"recognition-{r.id}",
@@ -68,7 +75,7 @@ def candidates(team: Team, week) -> list[dict]:
         for s in Story.feed(g.person, team=team, limit=30)
         if s.day >= week and not s.hidden
     ]
-    return found
+    return [pick for pick in found if pick["person"].id in members]
 
 
 def _form_page(team, week, form, picks, errors=None, status=200):

@@ -19,6 +19,7 @@ from models import (
     board_participation,
     board_recognitions,
     board_stories,
+    in_sentence,
 )
 from pwa import clock
 from pwa.announcements import OPENING
@@ -169,7 +170,8 @@ def _slides(token: str, stories, recognitions) -> list[dict]:
                 story_id=item.id,
                 card=cards.card_hash(story_card_of(item, "portrait")),
             )
-            alt = f"Story card: {item.heading}. {item.member.name}, told by {item.author.name}."
+            author = in_sentence(item.author.name)
+            alt = f"Story card: {item.heading}. {item.member.name}, told by {author}."
         else:
             src = url_for(
                 "board.recognition_card",
@@ -177,7 +179,8 @@ def _slides(token: str, stories, recognitions) -> list[dict]:
                 recognition_id=item.id,
                 card=cards.card_hash(recognition_card_of(item)),
             )
-            alt = f"Recognition card: {item.giver.name} recognised {item.receiver.name}: {item.message}"
+            receiver = in_sentence(item.receiver.name)
+            alt = f"Recognition card: {item.giver.name} recognised {receiver}: {item.message}"
         slides.append({"key": f"{slide.kind}-{item.id}", "src": src, "alt": alt})
     return slides
 

@@ -28,6 +28,7 @@ from models import (
     again_after_deadlock,
     db,
     new_token,
+    person_order,
 )
 from pwa import clock, events
 from pwa.card_cache import ON_PAGE_SIZE, CardKind
@@ -285,7 +286,7 @@ def _form_page(
         draft_gone=_draft_gone(),
         saved=request.args.get("saved") == "1",
         max_day=today_for(person).isoformat(),
-        people=list(person.organisation()),
+        people=sorted(person.organisation(), key=person_order),
         parts=TEMPLATE,
         text_max=STORY_TEXT_MAX,
         title_max=STORY_TITLE_MAX,

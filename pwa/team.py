@@ -11,6 +11,7 @@ from game.challenge import ends_on
 from game.days import week_start
 from models import (
     INVITE_DAYS,
+    NAME_MAX,
     Announcement,
     Challenge,
     Invite,
@@ -26,6 +27,7 @@ from pwa import clock, mail
 from pwa.account import deliver_reset, task_connection
 from pwa.web import (
     back,
+    check_length,
     clean_text,
     external_url,
     normal_email,
@@ -48,8 +50,7 @@ def read_invite() -> tuple[dict, dict]:
         errors["email"] = error
     elif Person.by_email(form["email"]) is not None:
         errors["email"] = "Someone with this email already has an account."
-    if len(form["name"]) > 80:
-        errors["name"] = "Keep the name to 80 characters at most."
+    check_length(errors, "name", form["name"], "The name", NAME_MAX)
     return form, errors
 
 
@@ -249,7 +250,7 @@ def start_challenge(team_id: int):
 
 def _nobody_started(team, restarting: bool) -> str:
     """Why starting the team challenge changed nothing."""
-    if not team.members().exists():
+    if not team.members():
         return f"Nobody is on {team.name} yet, so no challenge started. Invite someone below."
     if restarting:
         return f"Everyone in {team.name} already started a challenge today: nothing changed."

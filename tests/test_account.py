@@ -285,6 +285,44 @@ def test_a_bad_invite_form_comes_back_with_messages_and_the_name_kept(client, no
     assert Person.by_email("new@example.com") is None
 
 
+LONG_NAME = (
+    "Alexandrina-Maximiliana Wojciechowska-Ångström de la Cruz y Villanueva Supercalifragilistic"
+)
+
+
+def test_me_refuses_a_name_too_long_and_keeps_it_as_typed(as_alice, alice):
+    form = {"name": LONG_NAME, "tz": alice.tz, "workdays": ["0", "1", "2", "3", "4"]}
+    response = as_alice.post("/me", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Your name is 91 characters; 80 at most, please." in page
+    assert f'value="{LONG_NAME}"' in page
+    assert Person.get_by_id(alice.id).name == "Alice Martin"
+
+
+def test_the_name_fields_never_cut_a_longer_name_in_the_browser(app, as_alice, north, ada, clock):
+    # A maxlength attribute would drop what is pasted past 80 without a word; the server says so.
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
+    for page in (as_alice.get("/me"), app.test_client().get(f"/invite/{token}")):
+        field = re.search(r'<input id="name"[^>]*>', page.get_data(as_text=True))[0]
+        assert 'data-maxlength="80"' in field and " maxlength=" not in field
+
+
+def test_an_invite_refuses_a_name_too_long_and_keeps_it(client, north, ada, clock):
+    token = Invite.issue(
+        "new@example.com", north, "employee", ada, clock.now().replace(tzinfo=None)
+    )
+    data = {"name": LONG_NAME, "password": "long enough pass", "again": "long enough pass"}
+    response = client.post(f"/invite/{token}", data={**data, "tz": "Europe/Berlin"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Your name is 91 characters; 80 at most, please." in page
+    assert f'value="{LONG_NAME}"' in page
+    assert Person.by_email("new@example.com") is None
+
+
 def test_a_reset_link_sets_a_new_password_and_ends_old_sign_ins(client, app, alice, lena, clock):
     other = app.test_client()
     sign_in(other, alice)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
 from test_recognition import recognise
 
-from conftest import sign_in
-from models import Announcement, Notice, Recognition
+from conftest import make_person, sign_in
+from models import ANNOUNCEMENT_MAX, FORMER_NAME, Announcement, Notice, Recognition
+from pwa import rights
+from pwa.announcements import CLOSING, OPENING, drafted
+from test_stories import TODAY, tell
 
 
 def _recognised(client, lena, alice, bob):
@@ -134,3 +140,69 @@ def test_only_the_teams_lead_or_an_admin_may_write_it(client, alice, lena, south
     client.post("/signout")
     sign_in(client, ada)
     assert client.get(f"/teams/{lena.team_id}/announcement").status_code == 200
+
+
+def _textarea(page: str) -> str:
+    return html.unescape(
+        re.search(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', page, re.S)[1]
+    )
+
+
+def test_a_draft_from_a_long_story_fits_the_limit_cut_at_a_word_and_pins_as_is(
+    as_lena, lena, alice
+):
+    moment = "She stayed on the call and walked through every step. " * 30
+    story = tell(lena, alice, day=TODAY, moment=moment.strip(), impact="They wrote back.")
+    url = f"/teams/{lena.team_id}/announcement"
+    draft = _textarea(as_lena.get(f"{url}?from=story-{story.id}").get_data(as_text=True))
+    assert len(draft) <= ANNOUNCEMENT_MAX
+    assert draft.startswith("This week's One True Customer recognition goes to Alice Martin. She")
+    cut, rest = draft.removeprefix(OPENING.format(name="Alice Martin") + " ").split("… ")
+    assert rest == CLOSING and moment.startswith(cut) and moment[len(cut)] == " "
+    response = as_lena.post(
+        url, data={"source": f"story-{story.id}", "receiver": str(alice.id), "text": draft}
+    )
+    assert response.status_code == 303
+    assert Announcement.get().text == draft
+
+
+@given(
+    name=st.text(min_size=1, max_size=80),
+    what=st.one_of(
+        st.text(max_size=200),
+        st.text(min_size=ANNOUNCEMENT_MAX - 200, max_size=2 * ANNOUNCEMENT_MAX),
+    ),
+)
+def test_every_draft_fits_and_keeps_the_campaigns_words(name, what):
+    draft = drafted(name, what)
+    assert len(draft) <= ANNOUNCEMENT_MAX
+    assert draft.startswith(OPENING.format(name=name)) and draft.endswith(CLOSING)
+
+
+def test_a_deleted_persons_moments_are_never_offered_nor_drafted(app, client, lena, alice, bob):
+    _recognised(client, lena, alice, bob)
+    tell(alice, bob, day=TODAY, moment="Bob called back on Saturday.")
+    with app.app_context():
+        rights.erase(bob.id, "keep")
+    page = client.get(f"/teams/{lena.team_id}/announcement").get_data(as_text=True)
+    assert FORMER_NAME not in page
+    assert "Walked a borrower" not in page and "called back on Saturday" not in page
+    assert "No recognition or story for North yet this week" in page
+    assert "[Name]" in _textarea(page)
+
+
+def test_it_goes_to_lists_the_team_by_name_accents_aside(as_lena, lena, alice, bob, north):
+    for name, email in (("Zoë Zed", "zoe@example.com"), ("Émile Roux", "emile@example.com")):
+        make_person(name, email, team=north)
+    make_person("ada lower", "ada@north.example.com", team=north)
+    page = as_lena.get(f"/teams/{lena.team_id}/announcement").get_data(as_text=True)
+    select = re.search(r'<select id="receiver".*?</select>', page, re.S)[0]
+    names = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+    assert names == [
+        "ada lower",
+        "Alice Martin",
+        "Bob Okafor",
+        "Émile Roux",
+        "Lena Lead",
+        "Zoë Zed",
+    ]

@@ -140,7 +140,7 @@ def test_a_profile_shows_badges_stories_recognition_and_streak_never_notes(clien
     assert "Bob Okafor" in page and "Called back before five" in page
     assert "First story" in page and "First check-in" in page
     assert re.search(r"<dt>work-day streak</dt><dd>1</dd>", page)
-    assert re.search(r"<dt>recognised by colleague</dt><dd>1</dd>", page)
+    assert re.search(r"<dt>recognised by</dt><dd>1 <span[^>]*>colleague</span></dd>", page)
     assert "She walked through every line" in page or "Stories" in page
     assert "my private note" not in page and "Yes" not in page
     assert "Recognise Bob" in page
@@ -268,3 +268,13 @@ def test_a_demo_persons_first_recognition_celebrates_only_the_badge_it_earned(ap
     assert "Pledge signed" not in page
     thanks = client.get("/recognitions").get_data(as_text=True)  # the Thanks tab: only what is new
     assert "Badge earned" not in thanks
+
+
+def test_the_profile_counts_colleagues_who_recognised_in_words_that_read(client, alice, bob, lena):
+    for giver in (alice, lena):
+        sign_in(client, giver)
+        recognise(client, bob)
+        client.post("/signout")
+    sign_in(client, alice)
+    text = re.sub(r"<[^>]+>|\s+", " ", client.get(f"/people/{bob.id}").get_data(as_text=True))
+    assert "recognised by 2 colleagues" in " ".join(text.split())

@@ -10,8 +10,9 @@ from email import policy
 
 import pytest
 from playwright.sync_api import expect
+from test_account import LONG_NAME
 
-from conftest import make_person
+from conftest import browser_sign_in, make_person
 from models import Invite, Person
 
 pytestmark = pytest.mark.browser
@@ -92,3 +93,13 @@ def test_an_invite_on_a_phone_reporting_an_old_zone_name_preselects_its_city(
         assert Person.get(Person.email == "nia@example.com").tz == "Asia/Kolkata"
     finally:
         context.close()
+
+
+def test_a_name_too_long_on_me_is_refused_with_every_letter_kept(page, live_server, alice):
+    browser_sign_in(page, live_server, alice)
+    page.goto(f"{live_server}/me")
+    page.get_by_label("Name").fill(LONG_NAME)
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Your name is 91 characters; 80 at most, please.")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value(LONG_NAME)
+    assert Person.get_by_id(alice.id).name == "Alice Martin"

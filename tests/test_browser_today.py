@@ -314,3 +314,35 @@ def test_using_the_phones_zone_moves_my_days_there(browser, live_server, alice):
         expect(page.get_by_text(re.compile("Your phone is"))).to_be_hidden()
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1920])
+def test_on_a_laptop_the_zone_hint_keeps_clear_of_the_check_in_and_says_this_device(
+    browser, live_server, alice, width
+):
+    context = browser.new_context(
+        viewport={"width": width, "height": 800},
+        timezone_id="America/New_York",
+        service_workers="block",
+    )
+    context.add_init_script(WATCH_SHIFTS)
+    page = context.new_page()
+    try:
+        browser_sign_in(page, live_server, alice)
+        hint = page.get_by_role("region", name="This device is on New York time")
+        expect(hint).to_be_visible()
+        expect(page.get_by_text("Your phone is")).to_be_hidden()
+        # An answer clicked brings the Check in button up too.
+        page.get_by_role("group", name=re.compile("^Before")).get_by_role(
+            "radio", name="Yes", exact=True
+        ).click()
+        page.wait_for_timeout(300)
+        box = hint.bounding_box()
+        for part in (page.locator("#checkin"), page.get_by_role("button", name="Check in")):
+            form = part.bounding_box()
+            apart = box["x"] >= form["x"] + form["width"] or box["y"] >= form["y"] + form["height"]
+            assert apart, (width, box, form)
+        assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= 800
+        assert page.evaluate("window.layoutShift") < 0.05
+    finally:
+        context.close()

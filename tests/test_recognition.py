@@ -8,6 +8,7 @@ import pytest
 
 from conftest import make_person, sign_in
 from models import Badge, Notice, Person, Recognition, RecognitionApplause, Story
+from pwa import rights
 
 
 def recognise(client, receiver, message="Stayed on the call until it was sorted.", **extra):
@@ -363,3 +364,40 @@ def test_someone_without_a_team_sees_the_organisation_feed(client, alice, bob):
     sign_in(client, loner)
     page = client.get("/recognitions").get_data(as_text=True)
     assert "Recognition from everyone" in page and "Stayed on the call" in page
+
+
+def test_recognise_them_too_is_offered_to_others_but_never_to_the_giver(client, alice, bob, lena):
+    sign_in(client, alice)
+    recognise(client, bob)
+    url = f"/recognitions/{Recognition.get().id}"
+    assert "Recognise Bob too" not in client.get(url).get_data(as_text=True)
+    client.post("/signout")
+    sign_in(client, lena)
+    assert "Recognise Bob too" in client.get(url).get_data(as_text=True)
+
+
+def test_a_deleted_person_reads_as_a_former_colleague_mid_sentence(app, client, alice, bob, lena):
+    sign_in(client, alice)
+    recognise(client, bob, message="Stayed late")
+    story_by(alice, member=bob)
+    client.post("/signout")
+    sign_in(client, bob)
+    recognise(client, alice, message="Called back")
+    client.post("/signout")
+    with app.app_context():
+        rights.erase(bob.id, "keep")
+    sign_in(client, alice)
+    given = Recognition.get(Recognition.message == "Stayed late")
+    page = client.get(f"/recognitions/{given.id}").get_data(as_text=True)
+    assert "You</a> recognised <a" in page and ">a former colleague</a></h1>" in page
+    assert "Recognise A too" not in page and "Recognise a too" not in page
+    received = Recognition.get(Recognition.message == "Called back")
+    page = client.get(f"/recognitions/{received.id}").get_data(as_text=True)
+    assert ">A former colleague</a> recognised <a" in page
+    feed = client.get("/recognitions").get_data(as_text=True)
+    assert "recognised <a" in feed and ">a former colleague</a></h3>" in feed
+    story = client.get(f"/stories/{Story.get().id}").get_data(as_text=True)
+    assert "About <strong>a former colleague</strong>" in story
+    assert "Recognise A former colleague" not in story
+    profile = client.get(f"/people/{alice.id}").get_data(as_text=True)
+    assert "to a former colleague ·" in profile and "from a former colleague ·" in profile

@@ -1245,3 +1245,12 @@ def test_a_refused_publish_keeps_its_form_key(as_alice, alice):
     response = as_alice.post("/stories/new", data=story_form(alice, moment="", key="form-789"))
     assert response.status_code == 422
     assert 'name="key" value="form-789"' in page_of(response)
+
+
+def test_the_team_member_list_is_in_name_order_accents_aside(as_alice, north):
+    for name, email in (("Zoë Zed", "zoe@example.com"), ("Émile Roux", "emile@example.com")):
+        make_person(name, email, team=north)
+    make_person("Ada Quinn", "ada.q@example.com", team=north)
+    page = as_alice.get("/stories/new").get_data(as_text=True)
+    names = re.findall(r'<option value="\d+"[^>]*>([^<·]+?)(?: · [^<]*)?</option>', page)
+    assert names == ["Ada Quinn", "Me", "Émile Roux", "Zoë Zed"]

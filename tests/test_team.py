@@ -373,3 +373,15 @@ def test_a_superscript_team_in_admin_forms_is_an_unknown_team(as_ada, alice):
     )
     assert response.status_code == 303
     assert Person.get_by_id(alice.id).team_id == alice.team_id
+
+
+def test_an_invite_with_a_name_too_long_is_refused_with_what_was_typed(as_lena, north):
+    name = "Nia " + "N" * 90
+    response = as_lena.post(
+        f"/team/{north.id}/invite", data={"email": "nia@example.com", "name": name}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The name is 94 characters; 80 at most, please." in page and f'value="{name}"' in page
+    assert 'data-maxlength="80"' in page
+    assert Invite.select().count() == 0

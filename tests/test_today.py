@@ -245,7 +245,11 @@ def test_a_phone_zone_with_other_days_offers_a_switch_named_by_city(as_alice):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "<html" not in body
-    assert "Your phone is on New York time" in body
+    # "Your phone" on a phone, "This device" on a laptop: the stylesheet shows the one that fits.
+    assert (
+        '<span class="on-phone">Your phone</span><span class="on-laptop">This device</span>'
+        " is on New York time</h2>"
+    ) in body
     assert "Use New York time</button>" in body
     assert "Keep Berlin time</button>" in body
     assert "Europe/Berlin" not in body
