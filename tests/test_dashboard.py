@@ -666,7 +666,7 @@ def test_weeks_before_a_team_was_made_show_a_dash_that_says_why(as_ada):
     text = html.unescape(page_text(as_ada.get(f"/dashboard?team={west.id}")))
 
     def row(week: str) -> str:
-        return text.split(f'<th scope="row">{week}</th>')[1].split("</tr>")[0]
+        return text.split(f'<th scope="row"><span class="dash-week-day">{week}</span></th>')[1].split("</tr>")[0]
 
     before = row("Mon 26 Oct")
     cells = re.findall(r"<td[^>]*>(.*?)</td>", before)
