@@ -399,7 +399,8 @@ def test_lagging_figures_an_admin_entered_show_beside_the_leading_ones(app, as_l
     org = page_text(admin.get("/dashboard"))
     assert "Lagging indicators, on the same weeks" in org
     assert "Net Promoter Score" in org and "-20" in org and "81 %" in org
-    assert "Bars start at -100" in org  # an NPS bar is read from the scale's bottom
+    assert "Bars above the zero line are positive, below it negative." in org
+    assert 'class="chart-bar below"' in org and 'class="chart-zero"' in org  # −20 hangs below 0
     assert 'href="/admin/indicators"' in org
     team = page_text(as_lena.get(f"/dashboard?team={north.id}"))
     assert "Net Promoter Score" in team and ">35<" in team
@@ -746,3 +747,13 @@ def test_every_figure_column_of_a_csv_holds_numbers_or_nothing_and_the_notes_say
     before = next(row for row in west_rows if row[0] == "2026-11-02")
     assert before[4:-1] == [""] * len(INDICATORS)
     assert before[-1] == "No data: the team did not exist yet"
+
+
+def test_a_week_shows_the_lagging_figure_of_the_month_most_of_its_days_are_in(app, ada):
+    models.LaggingFigure.enter(None, date(2026, 9, 1), {"nps": 10}, ada, datetime(2026, 11, 18))
+    models.LaggingFigure.enter(None, date(2026, 10, 1), {"nps": -5}, ada, datetime(2026, 11, 18))
+    org = html.unescape(page_text(sign_in(app.test_client(), ada).get("/dashboard")))
+    words = org.split('id="chart-lagging-nps-desc"')[1].split("</desc>")[0]
+    assert "21 Sep: 10;" in words  # 21 to 27 Sep
+    assert "28 Sep: -5;" in words  # 28 Sep to 4 Oct: four of its days are October's
+    assert "26 Oct: -5;" in words and "2 Nov: —;" in words
