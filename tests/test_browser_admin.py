@@ -107,6 +107,13 @@ def test_an_admin_searches_sorts_and_pages_the_people_table_in_place(
 
     page.get_by_role("link", name="Next page").click()
     expect(count).to_contain_text("26–50 of 61 people")
+    # The new page is read from the table's top, not from the pager at its foot.
+    eventually(
+        page,
+        "() => { const top = document.getElementById('people-table').getBoundingClientRect().top;"
+        " return top >= 0 && top < 40; }",
+        what="page 2 did not land at the table's top",
+    )
     page.get_by_role("link", name="Next page").click()
     expect(count).to_contain_text("51–61 of 61 people")
     expect(page.get_by_role("link", name="Next page")).to_have_count(0)

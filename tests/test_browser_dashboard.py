@@ -160,12 +160,22 @@ def test_an_admin_searches_and_pages_every_team_in_place_on_a_laptop(
         expect(count).to_contain_text("1–25 of 30 teams")
         page.evaluate("window.stayed = true")  # gone if anything below reloads the page
 
-        page.get_by_role("navigation", name="Pages of teams").get_by_role(
-            "link", name="Next page"
-        ).click()
+        pages = page.get_by_role("navigation", name="Pages of teams")
+        pages.get_by_role("link", name="Next page").click()
         expect(count).to_contain_text("26–30 of 30 teams")
         assert team_names(page) == ["Branch 26", "Branch 27", "Branch 28", "North", "South"]
         assert page.url.endswith("/dashboard?page=2")
+        # Back to the long page 1 from page 2's foot: it is shown from the table's top.
+        pages.get_by_role("link", name="Previous page").click()
+        expect(count).to_contain_text("1–25 of 30 teams")
+        eventually(
+            page,
+            "() => { const top = document.getElementById('teams-table').getBoundingClientRect().top;"
+            " return top >= 0 && top < 40; }",
+            what="page 1 did not land at the table's top",
+        )
+        pages.get_by_role("link", name="Next page").click()
+        expect(count).to_contain_text("26–30 of 30 teams")
 
         live_search_ready(page, "teams-search")
         page.get_by_label("Search teams").fill("branch 0")
@@ -226,7 +236,7 @@ def test_without_javascript_every_team_is_searched_and_paged_by_plain_links(
         expect(count).to_contain_text("sorted by Team, Z to A")
         page.get_by_role("link", name="Next page").click()
         expect(count).to_contain_text("26–30 of 30 teams")
-        assert page.url.endswith("/dashboard?order=desc&page=2")
+        assert page.url.endswith("/dashboard?order=desc&page=2#teams-table")  # at the table
         assert team_names(page) == ["Branch 05", "Branch 04", "Branch 03", "Branch 02", "Branch 01"]
         page.get_by_label("Search teams").fill("south")
         page.get_by_role("button", name="Show teams").click()
