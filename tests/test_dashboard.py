@@ -438,12 +438,12 @@ def test_the_every_team_table_shows_twenty_five_teams_a_page(as_ada, many_teams)
     assert team_names(text) == sorted(f"Branch {n:02}" for n in range(1, 26))
     assert "<strong>1–25</strong> of 30 teams" in text
     assert "Page 1 of 2" in text
-    assert 'href="/dashboard?page=2" hx-get="/dashboard?page=2"' in text
+    assert 'href="/dashboard?page=2#teams-table" hx-get="/dashboard?page=2"' in text
     assert '<span class="button secondary" aria-disabled="true">← Previous' in text
     second = page_text(as_ada.get("/dashboard?page=2"))
     assert team_names(second) == ["Branch 26", "Branch 27", "Branch 28", "North", "South"]
     assert "<strong>26–30</strong> of 30 teams" in second
-    assert 'rel="prev" href="/dashboard"' in second
+    assert 'rel="prev" href="/dashboard#teams-table"' in second
 
 
 def test_a_search_finds_teams_by_any_part_of_their_name_in_any_case(as_ada, many_teams):
@@ -473,13 +473,13 @@ def test_sorting_keeps_the_search_and_starts_again_at_page_one(as_ada, many_team
     # Branch 01 has three members who checked in on none of their work days: 0% and first.
     assert team_names(by_share)[0] == "Branch 01"
     assert "sorted by Check-in participation, highest first" in by_share
-    assert 'href="/dashboard?q=an&amp;sort=participation&amp;page=2"' in by_share
+    assert 'href="/dashboard?q=an&amp;sort=participation&amp;page=2#teams-table"' in by_share
 
 
 def test_every_link_of_the_table_works_without_javascript(as_ada, many_teams):
     text = page_text(as_ada.get("/dashboard?q=branch&sort=stories&order=asc"))
     nxt = html.unescape(re.search(r'rel="next" href="([^"]+)"', text).group(1))
-    assert nxt == "/dashboard?q=branch&sort=stories&order=asc&page=2"
+    assert nxt == "/dashboard?q=branch&sort=stories&order=asc&page=2#teams-table"  # at the table
     second = as_ada.get(nxt)
     assert second.status_code == 200 and "<html" in page_text(second)
     assert team_names(page_text(second)) == ["Branch 26", "Branch 27", "Branch 28"]
