@@ -735,6 +735,15 @@ class Invite(OneTimeLink):
         )
 
     @classmethod
+    def waiting(cls, team: Team, now: datetime):
+        """The team's invites nobody has accepted yet and that still work, newest first."""
+        return (
+            cls.select()
+            .where((cls.team == team) & cls.used_at.is_null() & (cls.expires_at > now))
+            .order_by(cls.id.desc())
+        )
+
+    @classmethod
     def not_sent(cls, team: Team | None, now: datetime, trying: timedelta = timedelta(0)):
         """Live invites whose email did not go out (to team, or to everyone for None), newest first.
 

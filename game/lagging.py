@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,11 @@ def parse_month(typed: str, today: date) -> tuple[date | None, str | None]:
 def month_start(day: date) -> date:
     """The first day of day's month."""
     return day.replace(day=1)
+
+
+def week_month(monday: date) -> date:
+    """The first day of the month that holds most of the week starting monday: its Thursday's."""
+    return month_start(monday + timedelta(days=3))
 
 
 def add_months(month: date, count: int) -> date:

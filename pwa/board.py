@@ -11,6 +11,7 @@ from htmx_flask import make_response
 import cards
 from game.board import Slide, participation, rotation
 from game.days import local_today, week_start
+from game.indicators import FEWER, MIN_PEOPLE
 from models import (
     Recognition,
     Story,
@@ -63,6 +64,8 @@ def manage(team_id: int):
         board=board,
         board_url=url,
         qr=_qr(url) if url else None,
+        fewer=FEWER,
+        min_people=MIN_PEOPLE,
     )
 
 

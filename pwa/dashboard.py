@@ -156,32 +156,33 @@ def _charts(rows, series, current: date) -> list[dict]:
 
 
 def _lagging(scope: Scope, weeks: list[date]) -> list[dict]:
-    """The admin's monthly lagging indicators on the dashboard's weeks: each week shows its month's value."""
-    entered = LaggingFigure.series(scope.team, weeks[0], weeks[-1])
+    """The admin's monthly lagging indicators on the dashboard's weeks: each week shows its month's value.
+
+    A week's month is the one most of its days fall in (its Thursday's), so the week of Mon 30 Nov
+    shows December's figure, not November's.
+    """
+    entered = LaggingFigure.series(
+        scope.team, lagging.week_month(weeks[0]), lagging.week_month(weeks[-1])
+    )
     found = []
     for kind in lagging.KINDS:
         by_month = dict(entered.get(kind.key, []))
         if not any(value is not None for value in by_month.values()):
             continue
-        points = []
-        for week in weeks:
-            value = by_month.get(lagging.month_start(week))
-            # Bars start at the scale's lowest value (NPS at −100), so every bar is its height.
-            if value is None or kind.highest is None:
-                height = value
-            else:
-                height = (value - kind.lowest) / (kind.highest - kind.lowest)
-            points.append(
-                charts.Point(f"{week.day} {week:%b}", height, lagging.show(kind, value), live=False)
+        values = [by_month.get(lagging.week_month(week)) for week in weeks]
+        # A scale's top is its highest (100); a count's is its tallest month. NPS goes below zero.
+        top = kind.highest or max([v for v in values if v is not None] + [1])
+        points = [
+            charts.Point(
+                f"{week.day} {week:%b}",
+                None if value is None else value / top,
+                lagging.show(kind, value),
             )
-        top = kind.highest
-        if top is None:  # a count: the tallest month is the top
-            top = max([p.value for p in points if p.value is not None] + [1])
-            points = [
-                charts.Point(p.label, None if p.value is None else p.value / top, p.shown)
-                for p in points
-            ]
-        low = "" if kind.lowest == 0 else f" Bars start at {kind.lowest}."
+            for week, value in zip(weeks, values, strict=True)
+        ]
+        below = (
+            " Bars above the zero line are positive, below it negative." if kind.lowest < 0 else ""
+        )
         found.append(
             {
                 "kind": kind,
@@ -189,10 +190,13 @@ def _lagging(scope: Scope, weeks: list[date]) -> list[dict]:
                 "svg": charts.bar_chart(
                     f"chart-lagging-{kind.key}",
                     f"{kind.name}, by month, on the same weeks",
-                    f"Entered monthly by an admin; each week shows its month's figure.{low}",
+                    "Entered monthly by an admin; each week shows the figure of the month most of"
+                    f" its days fall in.{below}",
                     points,
                     share=True,
                     top_label=lagging.show(kind, top),
+                    bottom=kind.lowest / top,
+                    bottom_label=lagging.show(kind, kind.lowest),
                 ),
             }
         )

@@ -124,7 +124,9 @@ def show_link_once(kind: str, who: str, url: str) -> None:
 
     It waits on the server-side sign-in, never in the cookie (signed, not encrypted).
     """
-    g.sign_in.keep_link({"kind": kind, "who": who, "url": url, "outbox": mail.outbox()})
+    # The outbox is the server's business: its path goes to the log, never on the lead's page.
+    log.info("no mail server: the %s email for %s went to the outbox %s", kind, who, mail.outbox())
+    g.sign_in.keep_link({"kind": kind, "who": who, "url": url})
 
 
 def resets_not_sent() -> list[PasswordReset]:
@@ -179,6 +181,8 @@ def _page(team, status=200, invite_form=None, errors=None):
         c.person_id: c
         for c in Challenge.select().where(Challenge.person.in_(members)).order_by(Challenge.id)
     }
+    now = clock.naive_now()
+    not_sent = list(Invite.not_sent(team, now, mail.RETRY_WINDOW))
     return render(
         "team/index.html",
         status=status,
@@ -199,7 +203,8 @@ def _page(team, status=200, invite_form=None, errors=None):
         link=g.sign_in.take_link(),
         notice=session.pop("team_notice", None),
         running=sum(1 for c in challenges.values() if c.start != today and _running(c, today)),
-        not_sent=list(Invite.not_sent(team, clock.naive_now(), mail.RETRY_WINDOW)),
+        not_sent=not_sent,
+        waiting=[i for i in Invite.waiting(team, now) if i.id not in {n.id for n in not_sent}],
         resets_not_sent=resets_not_sent(),
         resets=resets_allowed(g.person),
         mail_configured=mail.configured(),
@@ -291,6 +296,20 @@ def resend_invite(invite_id: int):
     send_invite(Invite.get_by_id(invite.id), token)
     if request.form.get("from") == "admin" and g.person.is_admin:
         return back("admin.index")
+    return back("team.index", team=invite.team_id)
+
+
+@bp.route("/invites/<id:invite_id>/cancel", methods=["POST"])
+@role_required("lead", "admin")
+def cancel_invite(invite_id: int):
+    """Cancel an invite nobody has accepted: its link stops working at once."""
+    invite = Invite.get_or_none((Invite.id == invite_id) & Invite.used_at.is_null())
+    if invite is None:
+        abort(404)
+    if not g.person.is_admin and (invite.team_id is None or invite.team_id != g.person.team_id):
+        abort(403)
+    Invite.update(expires_at=clock.naive_now()).where(Invite.id == invite.id).execute()
+    flash(f"The invite to {invite.email} is cancelled: its link no longer works.", "success")
     return back("team.index", team=invite.team_id)
 
 

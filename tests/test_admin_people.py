@@ -133,12 +133,12 @@ def test_pages_of_25_say_honestly_which_people_they_show(as_ada, crowd):
     first = page_of(as_ada.get("/admin"))
     assert len(names(first)) == 25
     assert "<strong>1–25</strong> of 61 people" in first and "Page 1 of 3" in first
-    assert 'rel="next" href="/admin?page=2"' in first
+    assert 'rel="next" href="/admin?page=2#people-table"' in first
     assert 'rel="prev"' not in first
     last = page_of(as_ada.get("/admin?page=3"))
     assert len(names(last)) == 11
     assert "<strong>51–61</strong> of 61 people" in last and "Page 3 of 3" in last
-    assert 'rel="prev" href="/admin?page=2"' in last and 'rel="next"' not in last
+    assert 'rel="prev" href="/admin?page=2#people-table"' in last and 'rel="next"' not in last
     everyone = set()
     for n in (1, 2, 3):
         everyone |= set(names(page_of(as_ada.get(f"/admin?page={n}"))))

@@ -75,6 +75,10 @@ def test_a_lead_makes_the_board_link_and_sees_it_with_its_qr_code(as_lena, north
     qr = re.search(r'class="board-qr" src="data:image/png;base64,([^"]+)"', page).group(1)
     (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(qr))))
     assert found.text == url
+    # A TV has no camera: the link is typed or sent to the screen; the code is for a phone.
+    assert "camera" not in page and "The QR code opens the same link on a phone" in page
+    # The small-team rule in the dashboard's words.
+    assert "with fewer than 3 members it shows as “fewer than 3”" in page
 
 
 def test_a_new_link_stops_the_old_one_at_once(app, as_lena, north, lena, alice):

@@ -107,6 +107,13 @@ def test_an_admin_searches_sorts_and_pages_the_people_table_in_place(
 
     page.get_by_role("link", name="Next page").click()
     expect(count).to_contain_text("26–50 of 61 people")
+    # The new page is read from the table's top, not from the pager at its foot.
+    eventually(
+        page,
+        "() => { const top = document.getElementById('people-table').getBoundingClientRect().top;"
+        " return top >= 0 && top < 40; }",
+        what="page 2 did not land at the table's top",
+    )
     page.get_by_role("link", name="Next page").click()
     expect(count).to_contain_text("51–61 of 61 people")
     expect(page.get_by_role("link", name="Next page")).to_have_count(0)
@@ -287,3 +294,32 @@ def test_axe_finds_nothing_on_the_admin_sheets(
     audit.check(f"/admin/indicators refused, {width} {scheme}")
     context.close()
     audit.assert_clean()
+
+
+def test_on_a_1280_laptop_every_column_of_the_entered_figures_fits(
+    browser, live_server, ada, north
+):
+    from test_browser_dashboard import CLIPPED
+
+    LaggingFigure.enter(
+        None, date(2026, 11, 1), {"nps": -12, "csat": 87.5, "complaints": 4}, ada, NOW
+    )
+    LaggingFigure.enter(
+        north,
+        date(2026, 10, 1),
+        {"nps": 100, "csat": 100, "referral": 100, "complaints": 1234, "engagement": 100},
+        ada,
+        NOW,
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        browser_sign_in(page, live_server, ada)
+        page.goto(f"{live_server}/admin/indicators")
+        expect(page.get_by_role("link", name="Edit North, October 2026")).to_be_visible()
+        shot(page, "lagging-1280")
+        problems = page.evaluate(CLIPPED)
+        assert not problems, "; ".join(problems)
+    finally:
+        context.close()

@@ -68,6 +68,10 @@ def test_a_lead_opens_the_team_dashboard_from_the_team_page_on_a_phone(
         page.screenshot(path=os.path.join(SHOTS, "dashboard-390.png"))
     table = page.get_by_role("table").first
     expect(table.get_by_role("row")).to_have_count(13)
+    # Too wide for a phone: its box scrolls, is named and takes focus so keys can scroll it.
+    scroller = page.get_by_role("region", name="Week-by-week figures")
+    expect(scroller).to_have_attribute("tabindex", "0")
+    assert scroller.evaluate("box => box.scrollWidth > box.clientWidth")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV of the weekly figures").tap()
     assert download.value.suggested_filename.startswith("dashboard-team-")
@@ -156,12 +160,22 @@ def test_an_admin_searches_and_pages_every_team_in_place_on_a_laptop(
         expect(count).to_contain_text("1–25 of 30 teams")
         page.evaluate("window.stayed = true")  # gone if anything below reloads the page
 
-        page.get_by_role("navigation", name="Pages of teams").get_by_role(
-            "link", name="Next page"
-        ).click()
+        pages = page.get_by_role("navigation", name="Pages of teams")
+        pages.get_by_role("link", name="Next page").click()
         expect(count).to_contain_text("26–30 of 30 teams")
         assert team_names(page) == ["Branch 26", "Branch 27", "Branch 28", "North", "South"]
         assert page.url.endswith("/dashboard?page=2")
+        # Back to the long page 1 from page 2's foot: it is shown from the table's top.
+        pages.get_by_role("link", name="Previous page").click()
+        expect(count).to_contain_text("1–25 of 30 teams")
+        eventually(
+            page,
+            "() => { const top = document.getElementById('teams-table').getBoundingClientRect().top;"
+            " return top >= 0 && top < 40; }",
+            what="page 1 did not land at the table's top",
+        )
+        pages.get_by_role("link", name="Next page").click()
+        expect(count).to_contain_text("26–30 of 30 teams")
 
         live_search_ready(page, "teams-search")
         page.get_by_label("Search teams").fill("branch 0")
@@ -222,12 +236,68 @@ def test_without_javascript_every_team_is_searched_and_paged_by_plain_links(
         expect(count).to_contain_text("sorted by Team, Z to A")
         page.get_by_role("link", name="Next page").click()
         expect(count).to_contain_text("26–30 of 30 teams")
-        assert page.url.endswith("/dashboard?order=desc&page=2")
+        assert page.url.endswith("/dashboard?order=desc&page=2#teams-table")  # at the table
         assert team_names(page) == ["Branch 05", "Branch 04", "Branch 03", "Branch 02", "Branch 01"]
         page.get_by_label("Search teams").fill("south")
         page.get_by_role("button", name="Show teams").click()
         expect(count).to_contain_text("1–1 of 1 team matching “south”")
         assert team_names(page) == ["South"]
         assert "order=desc" in page.url  # the search kept the order
+    finally:
+        context.close()
+
+
+# Each problem a reader would see in the tables on the page: a table wider than its box (so it
+# scrolls or is cut off), or a cell whose words reach past its own edges (under a neighbour).
+CLIPPED = """() => {
+  const problems = [];
+  for (const table of document.querySelectorAll('main table')) {
+    const box = table.closest('.dash-scroll, .sheet-scroll') || table.parentElement;
+    const card = table.closest('section');
+    const name = card.querySelector('h2').textContent.trim();
+    if (box.scrollWidth > box.clientWidth) problems.push(`${name}: scrolls ${box.scrollWidth} > ${box.clientWidth}`);
+    const inner = card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight);
+    if (table.getBoundingClientRect().right > inner + 1) problems.push(`${name}: past the card`);
+    for (const cell of table.querySelectorAll('th, td')) {
+      const edges = cell.getBoundingClientRect();
+      const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let text = walk.nextNode(); text; text = walk.nextNode()) {
+        if (text.parentElement.closest('.visually-hidden, details:not([open]) > :not(summary)')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        const words = range.getBoundingClientRect();
+        if (words.width && (words.left < edges.left - 1 || words.right > edges.right + 1))
+          problems.push(`${name}: "${text.textContent.trim()}" reaches past its cell`);
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+def test_on_a_laptop_every_column_of_the_dashboard_tables_fits(
+    browser, live_server, history, lena, ada
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        browser_sign_in(page, live_server, lena)
+        page.goto(f"{live_server}/dashboard?team={history_team(history)}")
+        expect(page.get_by_role("heading", name="Week by week")).to_be_visible()
+        if SHOTS:
+            page.get_by_role("heading", name="Week by week").scroll_into_view_if_needed()
+            page.screenshot(path=os.path.join(SHOTS, "dashboard-lead-table-1280.png"))
+        problems = page.evaluate(CLIPPED)
+        assert not problems, "; ".join(problems)
+        page.context.clear_cookies()
+        browser_sign_in(page, live_server, ada)
+        page.goto(f"{live_server}/dashboard")
+        expect(page.get_by_role("heading", name="Every team")).to_be_visible()
+        if SHOTS:
+            page.get_by_role("heading", name="Every team").scroll_into_view_if_needed()
+            page.screenshot(path=os.path.join(SHOTS, "dashboard-admin-teams-1280.png"))
+        problems = page.evaluate(CLIPPED)
+        assert not problems, "; ".join(problems)
     finally:
         context.close()

@@ -112,6 +112,8 @@ def test_a_lead_invites_a_new_colleague_who_joins_the_team(page, live_server, br
     link = page.get_by_role("textbox", name="Link to send").input_value()
     page.reload()
     expect(page.get_by_role("textbox", name="Link to send")).to_have_count(0)
+    waiting = page.get_by_role("region", name="Invited, not joined yet")
+    expect(waiting).to_contain_text("nia@example.com")  # the link is gone; who was invited stays
 
     other = browser.new_context(
         viewport={"width": 390, "height": 844},
@@ -129,3 +131,5 @@ def test_a_lead_invites_a_new_colleague_who_joins_the_team(page, live_server, br
     other.close()
     nia = Person.by_email("nia@example.com")
     assert (nia.team_id, nia.tz) == (north.id, "Asia/Tokyo")
+    page.reload()
+    expect(waiting).to_have_count(0)  # she joined: no longer waiting

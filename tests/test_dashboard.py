@@ -413,7 +413,8 @@ def test_lagging_figures_an_admin_entered_show_beside_the_leading_ones(app, as_l
     org = page_text(admin.get("/dashboard"))
     assert "Lagging indicators, on the same weeks" in org
     assert "Net Promoter Score" in org and "-20" in org and "81 %" in org
-    assert "Bars start at -100" in org  # an NPS bar is read from the scale's bottom
+    assert "Bars above the zero line are positive, below it negative." in org
+    assert 'class="chart-bar below"' in org and 'class="chart-zero"' in org  # −20 hangs below 0
     assert 'href="/admin/indicators"' in org
     team = page_text(as_lena.get(f"/dashboard?team={north.id}"))
     assert "Net Promoter Score" in team and ">35<" in team
@@ -451,12 +452,12 @@ def test_the_every_team_table_shows_twenty_five_teams_a_page(as_ada, many_teams)
     assert team_names(text) == sorted(f"Branch {n:02}" for n in range(1, 26))
     assert "<strong>1–25</strong> of 30 teams" in text
     assert "Page 1 of 2" in text
-    assert 'href="/dashboard?page=2" hx-get="/dashboard?page=2"' in text
+    assert 'href="/dashboard?page=2#teams-table" hx-get="/dashboard?page=2"' in text
     assert '<span class="button secondary" aria-disabled="true">← Previous' in text
     second = page_text(as_ada.get("/dashboard?page=2"))
     assert team_names(second) == ["Branch 26", "Branch 27", "Branch 28", "North", "South"]
     assert "<strong>26–30</strong> of 30 teams" in second
-    assert 'rel="prev" href="/dashboard"' in second
+    assert 'rel="prev" href="/dashboard#teams-table"' in second
 
 
 def test_a_search_finds_teams_by_any_part_of_their_name_in_any_case(as_ada, many_teams):
@@ -486,13 +487,13 @@ def test_sorting_keeps_the_search_and_starts_again_at_page_one(as_ada, many_team
     # Branch 01 has three members who checked in on none of their work days: 0% and first.
     assert team_names(by_share)[0] == "Branch 01"
     assert "sorted by Check-in participation, highest first" in by_share
-    assert 'href="/dashboard?q=an&amp;sort=participation&amp;page=2"' in by_share
+    assert 'href="/dashboard?q=an&amp;sort=participation&amp;page=2#teams-table"' in by_share
 
 
 def test_every_link_of_the_table_works_without_javascript(as_ada, many_teams):
     text = page_text(as_ada.get("/dashboard?q=branch&sort=stories&order=asc"))
     nxt = html.unescape(re.search(r'rel="next" href="([^"]+)"', text).group(1))
-    assert nxt == "/dashboard?q=branch&sort=stories&order=asc&page=2"
+    assert nxt == "/dashboard?q=branch&sort=stories&order=asc&page=2#teams-table"  # at the table
     second = as_ada.get(nxt)
     assert second.status_code == 200 and "<html" in page_text(second)
     assert team_names(page_text(second)) == ["Branch 26", "Branch 27", "Branch 28"]
@@ -680,7 +681,7 @@ def test_weeks_before_a_team_was_made_show_a_dash_that_says_why(as_ada):
     text = html.unescape(page_text(as_ada.get(f"/dashboard?team={west.id}")))
 
     def row(week: str) -> str:
-        return text.split(f'<th scope="row">{week}</th>')[1].split("</tr>")[0]
+        return text.split(f'<span class="dash-week-day">{week}</span>')[1].split("</tr>")[0]
 
     before = row("Mon 26 Oct")
     cells = re.findall(r"<td[^>]*>(.*?)</td>", before)
@@ -698,7 +699,7 @@ def test_weeks_before_a_team_was_made_show_a_dash_that_says_why(as_ada):
     west_row = every.split(">West</a></th>")[1].split("</tr>")[0]
     assert "No data: the team did not exist yet" in west_row and "0%" not in west_row
     # West is the organisation's first team: before it, the organisation had nothing to count.
-    org = every.split('<th scope="row">Mon 26 Oct</th>')[1].split("</tr>")[0]
+    org = every.split('<span class="dash-week-day">Mon 26 Oct</span>')[1].split("</tr>")[0]
     assert org.count("No data: no team existed yet") == 2 * len(INDICATORS) and "0%" not in org
 
 
@@ -760,3 +761,13 @@ def test_every_figure_column_of_a_csv_holds_numbers_or_nothing_and_the_notes_say
     before = next(row for row in west_rows if row[0] == "2026-11-02")
     assert before[4:-1] == [""] * len(INDICATORS)
     assert before[-1] == "No data: the team did not exist yet"
+
+
+def test_a_week_shows_the_lagging_figure_of_the_month_most_of_its_days_are_in(app, ada):
+    models.LaggingFigure.enter(None, date(2026, 9, 1), {"nps": 10}, ada, datetime(2026, 11, 18))
+    models.LaggingFigure.enter(None, date(2026, 10, 1), {"nps": -5}, ada, datetime(2026, 11, 18))
+    org = html.unescape(page_text(sign_in(app.test_client(), ada).get("/dashboard")))
+    words = org.split('id="chart-lagging-nps-desc"')[1].split("</desc>")[0]
+    assert "21 Sep: 10;" in words  # 21 to 27 Sep
+    assert "28 Sep: -5;" in words  # 28 Sep to 4 Oct: four of its days are October's
+    assert "26 Oct: -5;" in words and "2 Nov: —;" in words

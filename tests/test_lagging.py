@@ -28,6 +28,22 @@ def page_of(response) -> str:
 # The pure checks ----------------------------------------------------------------------
 
 
+def test_a_week_that_starts_at_the_end_of_a_month_belongs_to_the_next_one():
+    assert lagging.week_month(date(2026, 11, 30)) == date(2026, 12, 1)  # 30 Nov to 6 Dec
+    assert lagging.week_month(date(2026, 10, 26)) == date(2026, 10, 1)  # 26 Oct to 1 Nov
+    assert lagging.week_month(date(2026, 9, 28)) == date(2026, 10, 1)  # 28 Sep to 4 Oct
+
+
+@given(st.dates(date(2000, 1, 3), date(2099, 12, 28)))
+def test_a_weeks_month_holds_most_of_its_days(day):
+    from datetime import timedelta
+
+    monday = day - timedelta(days=day.weekday())
+    month = lagging.week_month(monday)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    assert sum(lagging.month_start(d) == month for d in days) >= 4
+
+
 def test_values_in_range_are_read_with_a_sign_or_a_decimal_comma():
     assert lagging.parse_value(NPS, "-35") == (-35, None)
     assert lagging.parse_value(NPS, "−35") == (-35, None)  # a typographic minus
