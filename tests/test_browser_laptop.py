@@ -136,6 +136,8 @@ def test_axe_finds_nothing_on_the_board_link_page_on_a_phone(page, live_server, 
     browser_sign_in(page, live_server, lena)
     page.goto(f"{live_server}/team/{north.id}/board")
     page.get_by_role("button", name="Make the board link").tap()
+    # Judged once the link is there, not while the page is on its way (a colour mid-fade).
+    expect(page.get_by_role("img", name="QR code of the board's link")).to_be_visible()
     audit = Audit(page, AXE.read_text())
     audit.check("board link (phone)")
     audit.assert_clean()
