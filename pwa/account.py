@@ -205,7 +205,9 @@ def forgot_password_post():
     # email all happen on a worker: the answer is the same work whether or not the address has an
     # account, and a queued message outlives the app server that took the request.
     send_reset_if_known(email, request.url_root)
-    return render("account/forgot_sent.html", email=email, where=mail.where(), outbox=mail.outbox())
+    # The outbox is the server's business: a visitor is told it exists, never where it is.
+    no_mail = mail.outbox() is not None
+    return render("account/forgot_sent.html", email=email, where=mail.where(), no_mail=no_mail)
 
 
 RESETS_PER_HOUR = 3
