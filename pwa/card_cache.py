@@ -94,6 +94,9 @@ def _drawn_once(digest: str, size: str, draw: Callable[[], bytes], story) -> byt
         if time.monotonic() > deadline:
             break  # drawn here as well, rather than keep a person waiting
     try:
+        # The claim may be free because the other server just finished: then theirs is kept.
+        if (found := CardImage.png_for(digest, size)) is not None:
+            return found
         found = draw()
         CardImage.keep(digest, size, found, story, clock.naive_now())
     finally:

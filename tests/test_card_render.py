@@ -57,3 +57,27 @@ def test_a_card_another_server_is_drawing_is_waited_for_not_drawn_again(app, ali
     assert results == [(200, theirs)]
     assert drawn == []
     assert models.CardRender.select().count() == 0
+
+
+def test_a_claim_freed_because_the_other_server_finished_takes_their_card(app, alice, monkeypatch):
+    """The other server keeps its card and lets go between this one's look and its next claim."""
+    story = tell(alice)
+    digest = card_digest(app, story, "preview")
+    theirs = b"\x89PNG drawn by the other server"
+    drawn = []
+    monkeypatch.setattr(pwa.card_cache, "render_card", lambda *args: drawn.append(args) or b"")
+    claim = models.CardRender.claim
+    tries = []
+
+    def claim_once_they_finish(digest_, size, now):
+        tries.append(now)
+        if len(tries) == 1:
+            return False  # theirs is still being drawn
+        models.CardImage.keep(digest_, size, theirs, story, NOW)  # ...and now it is done
+        return claim(digest_, size, now)
+
+    monkeypatch.setattr(models.CardRender, "claim", claim_once_they_finish)
+    response = app.test_client().get(f"/s/{story.share_token}/preview-{digest}.png")
+    assert (response.status_code, response.data) == (200, theirs)
+    assert drawn == [] and len(tries) == 2
+    assert models.CardRender.select().count() == 0
