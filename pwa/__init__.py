@@ -304,6 +304,8 @@ def _init_headers(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from game.streaks import MAX_FREEZES
+    from game.zones import aliases as zone_aliases
+    from game.zones import by_region as zone_groups
     from game.zones import label as zone_label
     from models import NAME_MAX, in_sentence
     from pwa import web
@@ -317,9 +319,11 @@ def _init_templates(app: Flask) -> None:
         name_max=NAME_MAX,
         long_date=web.long_date,
         short_date=web.short_date,
-        zone_groups=web.ZONE_GROUPS,
-        zone_choices=web.ZONE_CHOICES,
-        zone_aliases=web.ZONE_ALIASES,
+        # Functions, not values: the zone files are read when a page first lists them (aliases()
+        # reads some 600), not by every process that starts.
+        zone_groups=zone_groups,
+        zone_choices=web.zone_choices,
+        zone_aliases=zone_aliases,
         zone_label=zone_label,
         kept_fragment=web.kept_fragment,
         tabs_for=web.tabs_for,

@@ -56,10 +56,12 @@ ANSWER_LABELS = {"yes": "Yes", "partly": "Partly", "not_yet": "Not yet"}
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 NOTE_MAX = 2000
 TIMEZONES = frozenset(available_timezones())
-# The zones offered in lists: tzdata's canonical zones by region, UTC on its own at the end.
-ZONE_GROUPS = zones.by_region()
-ZONE_CHOICES = frozenset(zones.canonical()) | {"UTC"}
-ZONE_ALIASES = zones.aliases()
+
+
+@functools.cache
+def zone_choices() -> frozenset[str]:
+    """The zones offered in lists (tzdata's canonical zones, and UTC): read on first use, not at start-up."""
+    return frozenset(zones.canonical()) | {"UTC"}
 
 
 KEPT_URLS = 4096  # at most this many URLs kept per app; past it, new ones are built each time
