@@ -1572,13 +1572,15 @@ def participation_in(
     lately = datetime.combine(min(days) - timedelta(days=1), time())
     joined = "CASE WHEN p.created_at >= ? THEN p.created_at END, CASE WHEN p.created_at >= ? THEN p.tz END"
     group = f"p.team_id, p.workdays, p.past_workdays, {joined}"
+    joins = [lately, lately]
     rows = _aggregate(
         f"SELECT {group}, NULL, COUNT(*) FROM person p"
         f" WHERE p.active{person_team} GROUP BY {group}"
         f" UNION ALL SELECT {group}, c.day, COUNT(*) FROM person p"
         " JOIN check_in c ON c.person_id = p.id AND c.day >= ? AND c.day <= ?"
         f" WHERE p.active{person_team} GROUP BY {group}, c.day",
-        [lately] * 2 + tp + [lately] * 4 + [min(days), max(days)] + tp + [lately] * 2,
+        # joins fills the two placeholders each {group} holds, in the order the SQL reads them.
+        [*joins, *tp, *joins] + [*joins, min(days), max(days), *tp, *joins],
     )
     weeks: dict[tuple[str, str], WorkWeek] = {}
     members, check_ins = [], []
