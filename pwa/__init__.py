@@ -326,6 +326,7 @@ def _init_templates(app: Flask) -> None:
         zone_aliases=zone_aliases,
         zone_label=zone_label,
         kept_fragment=web.kept_fragment,
+        page_frame=web.page_frame,
         tabs_for=web.tabs_for,
     )
     app.jinja_env.filters["in_sentence"] = in_sentence

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, g, request
+from flask import Blueprint, Response, current_app, flash, g, render_template, request
 from htmx_flask import make_response
+from jinja2.filters import do_truncate
+from markupsafe import Markup
 
 from game.days import is_workday, queued_day, week_start
 from game.zones import city, same_days
 from models import ANSWERS, CheckIn, Person
 from pwa import clock, events
 from pwa.challenge import commitment_to_review
+from pwa.csrf import masked_csrf_token
 from pwa.web import (
     NOTE_MAX,
     PHASES,
@@ -21,6 +24,9 @@ from pwa.web import (
     check_length,
     clean_text,
     form_key,
+    kept_fragment,
+    long_date,
+    page_frame,
     render,
     sign_in_required,
     today_for,
@@ -31,7 +37,7 @@ from pwa.web import (
 bp = Blueprint("today", __name__)
 
 
-def _state(person, check_in=None, form=None, errors=None):
+def _state(person, check_in=None, form=None, errors=None, editing=False, saved=False):
     """Everything Today shows for person: two statements with the sign-in's, one for a fragment."""
     today = today_for(person)
     workdays = workdays_of(person)
@@ -52,16 +58,11 @@ def _state(person, check_in=None, form=None, errors=None):
         "workday": is_workday(today, workdays),
         "check_in": check_in,
         "streak": person.streak_on(today),
-        "form": form,
-        "errors": errors or {},
-        # What the kept check-in fragments are told (web.kept_fragment): the state many people
-        # share as values, this person's notes as fills.
+        "editing": editing,
+        "saved": saved,
         "answers": tuple((phase["key"], form.get(phase["key"])) for phase in PHASES),
         "notes": notes,
-        "with_notes": tuple(name for name, text in notes.items() if text),
         "error_items": tuple(sorted((errors or {}).items())),
-        "note_max": NOTE_MAX,
-        "key": uuid.uuid4().hex,
         # The tiles below the check-in: only on the whole page, never in the fragment.
         "challenge": facts.get("challenge"),
         "commitment": commitment,
@@ -79,19 +80,92 @@ def _form_of(check_in) -> dict:
     return form
 
 
+def _checkin(state) -> Markup:
+    """The check-in widget (#checkin): kept for the state many people share, with this
+    response's token and a new form key, and this person's notes, filled in."""
+    notes = state["notes"]
+    return kept_fragment(
+        "partials/checkin.html",
+        checked_in=state["check_in"] is not None,
+        editing=state["editing"],
+        saved=state["saved"],
+        workday=state["workday"],
+        streak=state["streak"],
+        answers=state["answers"],
+        with_notes=tuple(name for name, text in notes.items() if text),
+        error_items=state["error_items"],
+        note_max=NOTE_MAX,
+        fill=dict(notes, csrf=masked_csrf_token(), key=uuid.uuid4().hex),
+    )
+
+
+def challenge_meta(challenge, today) -> str:
+    """What the challenge tile says: the day of the 30, done, or an invitation."""
+    if challenge is None:
+        return "Start it today"
+    if challenge.completed_at:
+        return "Completed ✓"
+    n = (today - challenge.start).days + 1
+    return f"Day {n} of 30" if n <= 30 else "30 days done: reflect"
+
+
+def _tiles(state) -> Markup:
+    review, commitment = state["review"], state["commitment"]
+    shown = review or commitment
+    return kept_fragment(
+        "partials/today_tiles.html",
+        challenge_meta=challenge_meta(state["challenge"], state["today"]),
+        review=review is not None,
+        commitment=commitment is not None,
+        pledged=state["pledged"],
+        fill={
+            "behaviour": do_truncate(current_app.jinja_env, shown.behaviour, 60) if shown else ""
+        },
+    )
+
+
+def _respond(person, state, status=200, trigger=None, welcome=False) -> Response:
+    """Today's whole page, or only the check-in for a plain htmx request.
+
+    The page is kept whole (web.kept_fragment): base.html's frame for this response, the date,
+    the check-in and the tiles are its fills, so a page costs one look-up and one join.
+    """
+    if wants_fragment():
+        body = _checkin(state)
+    else:
+        welcome_html = Markup()
+        if welcome:
+            welcome_html = Markup(
+                render_template(
+                    "today/welcome.html", challenge=state["challenge"], today=state["today"]
+                )
+            )
+        body = kept_fragment(
+            "today/index.html",
+            framed=True,
+            fill=dict(
+                page_frame(person),
+                date=long_date(state["today"]),
+                welcome=welcome_html,
+                checkin=_checkin(state),
+                tiles=_tiles(state),
+            ),
+        )
+    response = make_response(body, status, trigger_after_settle=trigger)
+    response.vary.add("HX-Request")
+    return response
+
+
 @bp.route("/")
 @sign_in_required
 def index():
     """Show Today: the question, the three phases, the streak."""
-    editing = request.args.get("edit") == "1"
-    return render(
-        "today/index.html",
-        fragment="partials/checkin.html",
-        editing=editing,
-        welcome=request.args.get("welcome") == "1",
+    state = _state(
+        g.person,
+        editing=request.args.get("edit") == "1",
         saved=request.args.get("saved") == "1",
-        **_state(g.person),
     )
+    return _respond(g.person, state, welcome=request.args.get("welcome") == "1")
 
 
 @bp.route("/checkin", methods=["POST"])
@@ -115,15 +189,8 @@ def check_in():
     if errors and tapped is not None:
         return _plain(next(iter(errors.values())), 422)
     if errors:
-        return render(
-            "today/index.html",
-            fragment="partials/checkin.html",
-            status=422,
-            editing=True,
-            welcome=False,
-            saved=False,
-            **_state(person, form=form, errors=errors),
-        )
+        state = _state(person, form=form, errors=errors, editing=True)
+        return _respond(person, state, status=422)
     # The form's key, or the same key sent as a header by the offline queue (js/queue.js).
     key = form_key(request.headers.get("Idempotency-Key") or request.form.get("key"))
     if tapped is not None:
@@ -133,20 +200,12 @@ def check_in():
     saved = request.form.get("edit") == "1"
     if not wants_fragment():
         return back("today.index", **({"saved": 1} if saved else {}))
-    state = _state(person, check_in=record)
+    state = _state(person, check_in=record, saved=saved)
     before = before_streak.current
     trigger = {"checked-in": {"streak": state["streak"].current}}
     if state["streak"].current > before:
         trigger["streak-grew"] = {"streak": state["streak"].current}
-    return render(
-        "today/index.html",
-        fragment="partials/checkin.html",
-        editing=False,
-        welcome=False,
-        saved=saved,
-        trigger=trigger,
-        **state,
-    )
+    return _respond(person, state, trigger=trigger)
 
 
 def _plain(text: str, status: int) -> Response:

@@ -9,13 +9,24 @@ from datetime import date
 from zoneinfo import available_timezones
 
 import email_validator
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from htmx_flask import make_response
+from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
 
 from game import zones
 from game.days import WorkWeek, local_today
 from pwa import clock
+from pwa.csrf import masked_csrf_token
 from pwa.recent import Recent
 
 # The Daily Filter, in the campaign's words (Part 3).
@@ -113,30 +124,82 @@ def template_url_for(endpoint: str, **values) -> str:
 
 KEPT_FRAGMENTS = 2048  # rendered fragments kept per app, the least recently used dropped first
 FILL = re.compile("\x1e([a-z_]+)\x1e")
+# What a kept template must never read: whatever belongs to one request, session or person. Each
+# is shadowed in a kept render by an undefined that raises when used, so a template that tried
+# to show one person's state fails in the tests rather than being kept and shown to everyone.
+REQUEST_BOUND = (
+    "g",
+    "request",
+    "session",
+    "csrf_token",
+    "csrf_meta_tag",
+    "get_flashed_messages",
+    "pending_moments",
+    "page_frame",
+    "tabs_for",
+)
+
+
+def _forbidden() -> dict:
+    hint = "a kept fragment sees only its values and fills (web.kept_fragment)"
+    return {name: StrictUndefined(hint=hint, name=name) for name in REQUEST_BOUND}
 
 
 def kept_fragment(template: str, fill: dict | None = None, **values) -> Markup:
     """A fragment whose HTML depends only on values, rendered once per distinct values and kept.
 
     The template sees its values and the environment's pure globals (url_for, the campaign's
-    words), never the request, the session or the signed-in person: whatever it shows comes in
-    through values, so the same values always give the same HTML. What differs in every
-    response (the CSRF token, a form's key) or belongs to one person (their notes) comes in
-    through fill: the template's `fill` maps each name to a placeholder, and the text, escaped,
-    replaces it in the kept HTML. So a fragment is kept for what many people share, never for their own words.
+    words), never the request, the session or the signed-in person (REQUEST_BOUND: using one
+    raises): whatever it shows comes in through values, so the same values always give the same
+    HTML. What differs in every response (the CSRF token, a form's key) or belongs to one person
+    (their notes) comes in through fill: the template's `fill` maps each name to a placeholder,
+    and the text, escaped, replaces it in the kept HTML (Markup goes in as it is: HTML made for
+    this response). So a fragment is kept for what many people share, never for their own words.
     """
-    kept = current_app.extensions.setdefault("kept_fragments", Recent(KEPT_FRAGMENTS))
-    names = tuple(sorted(fill or ()))
+    kept = current_app.extensions.get("kept_fragments")
+    if kept is None:
+        kept = current_app.extensions.setdefault("kept_fragments", Recent(KEPT_FRAGMENTS))
+    names = tuple(sorted(fill)) if fill else ()
     key = (request.script_root, template, names, *sorted(values.items()))
-    html = kept.get(key)
-    if html is None:
+    parts = kept.get(key)
+    if parts is None:
         placeholders = {name: f"\x1e{name}\x1e" for name in names}
-        html = current_app.jinja_env.get_template(template).render(**values, fill=placeholders)
+        html = current_app.jinja_env.get_template(template).render(
+            _forbidden(), **values, fill=placeholders
+        )
+        # Split once: the text between placeholders at even places, the names at odd ones.
+        parts = tuple(FILL.split(html))
         if not current_app.debug:  # in debug, an edited template shows at once
-            kept.put(key, html)
-    if not names:
-        return Markup(html)
-    return Markup(FILL.sub(lambda found: escape(fill[found.group(1)]), html))
+            kept.put(key, parts)
+    if len(parts) == 1:
+        return Markup(parts[0])
+    pieces = list(parts)
+    for at in range(1, len(pieces), 2):
+        pieces[at] = escape(fill[pieces[at]])
+    return Markup("".join(pieces))
+
+
+def page_frame(person=None) -> dict:
+    """What base.html shows around every page for this response: the token, who is signed in,
+    the flashed messages and celebrations, the tabs. A kept page gets these as its fills."""
+    from pwa.events import pending_moments
+
+    if person is None:
+        person = g.get("person")
+    messages = get_flashed_messages(with_categories=True)
+    moments = pending_moments() if person is not None else []
+    return {
+        "csrf": masked_csrf_token(),
+        "tz": person.tz if person is not None else "",
+        "person_id": str(person.id) if person is not None else "",
+        "flashes": Markup(render_template("partials/flashes.html", messages=messages))
+        if messages
+        else Markup(),
+        "moments": Markup(
+            "".join(render_template("partials/moment.html", moment=m) for m in moments)
+        ),
+        "tabs": tabs_for(person) if person is not None else Markup(),
+    }
 
 
 # Which tab a page belongs to: the first prefix of its endpoint found here.

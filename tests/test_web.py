@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import re
 import string
+from datetime import date
 from email import policy
 
 import pytest
@@ -251,6 +252,53 @@ def test_two_people_in_the_same_state_see_their_own_notes_and_tokens(app, as_ali
         for client in (as_alice, as_bob)
     ]
     assert forms[0] and forms[1] and set(forms[0]).isdisjoint(forms[1])
+
+
+@pytest.mark.parametrize(
+    "reads",
+    ["{{ g.person.name }}", "{{ csrf_token() }}", "{{ request.path }}", "{{ session.sign_in }}"],
+)
+def test_a_kept_fragment_that_reads_the_request_fails_rather_than_being_kept(app, reads):
+    from jinja2 import UndefinedError
+
+    from pwa import web
+
+    app.jinja_env.loader = _with_template(app.jinja_env.loader, "test_leak.html", reads)
+    with app.test_request_context("/"), pytest.raises(UndefinedError):
+        web.kept_fragment("test_leak.html")
+    assert not app.extensions.get("kept_fragments")
+
+
+TZ_AND_PERSON = re.compile(r'<body hx-boost="true" data-tz="([^"]+)" data-person="(\d+)">')
+
+
+def test_today_is_kept_once_and_each_person_gets_their_own_frame(app, alice, bob, lena):
+    """Today's page is one kept shell for everyone: zone, id, tabs, token and notes are each one's."""
+    from models import Person
+
+    Person.update(tz="America/New_York").where(Person.id == bob.id).execute()
+    clients = {who.id: sign_in(app.test_client(), who) for who in (alice, bob, lena)}
+    CheckIn.create(person=bob, day=date(2026, 11, 18), before="yes", before_note="Bob's own <note>")
+    pages = {pid: client.get("/").get_data(as_text=True) for pid, client in clients.items()}
+    frames = {pid: TZ_AND_PERSON.search(page).groups() for pid, page in pages.items()}
+    assert frames[alice.id] == (alice.tz, str(alice.id))
+    assert frames[bob.id] == ("America/New_York", str(bob.id))
+    assert frames[lena.id] == (lena.tz, str(lena.id))
+    tokens = [CSRF_META.search(page).group(1) for page in pages.values()]
+    assert len(set(tokens)) == 3
+    assert ">Team</a>" in pages[lena.id] and ">Team</a>" not in pages[alice.id]  # a lead's tabs
+    assert "Bob&#39;s own &lt;note&gt;" in pages[bob.id]
+    assert "Bob" not in pages[alice.id] and "Bob" not in pages[lena.id]
+    shells = [key for key in app.extensions["kept_fragments"].items if key[1] == "today/index.html"]
+    assert len(shells) == 1
+    # A message flashed for one person shows on their next Today only.
+    response = clients[alice.id].post(
+        "/today/zone/keep", data={"csrf_token": tokens[0], "phone": "Asia/Tokyo"}
+    )
+    assert response.status_code == 303
+    assert "We won&#39;t ask again" in clients[alice.id].get("/").get_data(as_text=True)
+    assert "We won&#39;t ask again" not in clients[bob.id].get("/").get_data(as_text=True)
+    assert "We won&#39;t ask again" not in clients[alice.id].get("/").get_data(as_text=True)
 
 
 def test_a_story_recognition_or_announcement_that_isnt_there_is_not_found(
