@@ -15,6 +15,7 @@ from pathlib import Path
 from peewee import (
     JOIN,
     SQL,
+    AutoField,
     BlobField,
     BooleanField,
     Case,
@@ -221,6 +222,30 @@ def run(sql: str, params: tuple = ()):
     return db.execute_sql(execute, params)
 
 
+# Fields whose column comes back from either driver already as its Python value (text, whole
+# numbers): reading them needs no conversion call. Exact types only: a subclass may convert.
+AS_STORED = frozenset({CharField, TextField, IntegerField, AutoField, ForeignKeyField})
+
+
+def _reader(field):
+    """How a column's value becomes the field's: None when it already is."""
+    if type(field) in AS_STORED and (
+        type(field) is not ForeignKeyField or type(field.rel_field) in AS_STORED
+    ):
+        return None
+    return field.python_value
+
+
+@functools.lru_cache(maxsize=128)
+def _readers(model, names: tuple) -> tuple:
+    """For each column of a result: the field's name (None: not a field) and its reader."""
+    found = []
+    for name in names:
+        field = model._meta.columns.get(name)
+        found.append((None, None) if field is None else (field.name, _reader(field)))
+    return tuple(found)
+
+
 def load(model, sql: str, params: tuple) -> list:
     """Model instances from hand-written SQL on a hot path ("?" placeholders on every backend).
 
@@ -228,16 +253,17 @@ def load(model, sql: str, params: tuple) -> list:
     these few are written out; columns that aren't fields of the model are kept as attributes.
     """
     cursor = run(sql, params)
-    names = [column[0] for column in cursor.description]
-    fields = [model._meta.columns.get(name) for name in names]
+    names = tuple(column[0] for column in cursor.description)
+    readers = _readers(model, names)
     rows = []
     for row in cursor.fetchall():
         instance = model(__no_default__=True)  # every column is read: no defaults to fill in
-        for field, name, value in zip(fields, names, row, strict=True):
+        data = instance.__data__
+        for (field, read), name, value in zip(readers, names, row, strict=True):
             if field is None:
                 setattr(instance, name, value)
             else:
-                instance.__data__[field.name] = field.python_value(value)
+                data[field] = value if read is None or value is None else read(value)
         rows.append(instance)
     return rows
 
@@ -255,14 +281,24 @@ def _aliased(alias: str, model) -> str:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _aliased_readers(model, alias: str) -> tuple:
+    return tuple(
+        (field.name, f"{alias}__{field.column_name}", _reader(field))
+        for field in model._meta.sorted_fields
+    )
+
+
 def _instance(model, alias: str, row: dict):
     """The model instance in row's columns named alias__column; None when its key is NULL."""
     key = model._meta.primary_key.column_name
     if row.get(f"{alias}__{key}") is None:
         return None
     instance = model(__no_default__=True)  # every column is read: no defaults to fill in
-    for field in model._meta.sorted_fields:
-        instance.__data__[field.name] = field.python_value(row[f"{alias}__{field.column_name}"])
+    data = instance.__data__
+    for name, column, read in _aliased_readers(model, alias):
+        value = row[column]
+        data[name] = value if read is None or value is None else read(value)
     return instance
 
 

@@ -284,20 +284,28 @@ SECURITY_HEADERS = (
 )
 
 
+SECURITY_NAMES = frozenset(name.lower() for name, _ in SECURITY_HEADERS)
+
+
 def _init_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
+        here = g._get_current_object()
         # A view may set its own (a board framed nowhere, a stricter policy): those are kept.
-        present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (iterating gives pairs)
-        headers.extend([pair for pair in SECURITY_HEADERS if pair[0].lower() not in present])
+        present = SECURITY_NAMES.intersection(name.lower() for name, _ in headers.items())
+        headers.extend(
+            [pair for pair in SECURITY_HEADERS if pair[0].lower() not in present]
+            if present
+            else SECURITY_HEADERS
+        )
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if getattr(g, "person", None) is not None and response.mimetype == "text/html":
+        if getattr(here, "person", None) is not None and response.mimetype == "text/html":
             # Pages of a signed-in person hold private notes: never cache them anywhere.
             headers["Cache-Control"] = "no-store"
-        if app.config["SERVER_TIMING"] and "started" in g:
-            elapsed = (time.perf_counter() - g.started) * 1000
+        if app.config["SERVER_TIMING"] and "started" in here:
+            elapsed = (time.perf_counter() - here.started) * 1000
             headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         return response
 

@@ -58,12 +58,13 @@ def load_person() -> None:
     token = session.get("sign_in")
     if not token:
         return
-    found = Person.signed_in(token, clock.naive_now())
+    now = clock.naive_now()
+    found = Person.signed_in(token, now)
     if found is None:
         session.pop("sign_in", None)
         return
-    g.person, g.sign_in = found
-    if g.sign_in.extend(clock.naive_now()):
+    g.person, g.sign_in = person, sign_in = found
+    if sign_in.extend(now):
         session.modified = True  # the cookie's expiry slides with the server-side one
 
 

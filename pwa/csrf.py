@@ -12,7 +12,7 @@ import base64
 import binascii
 import os
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from pwa.recent import Recent
@@ -66,7 +66,9 @@ def _signed_token() -> str:
     The signature never expires here (WTF_CSRF_TIME_LIMIT is None), so a token signed for the
     session's secret earlier is as good as a new one; a person's pages reuse it.
     """
-    kept = current_app.extensions.setdefault("signed_csrf_tokens", Recent(SIGNED_KEPT))
+    kept = current_app.extensions.get("signed_csrf_tokens")
+    if kept is None:
+        kept = current_app.extensions.setdefault("signed_csrf_tokens", Recent(SIGNED_KEPT))
     secret = session.get("csrf_token")
     signed = kept.get(secret) if secret else None
     if signed is None:
@@ -82,6 +84,12 @@ class MaskedCSRFProtect(CSRFProtect):
         super().init_app(app)
         app.jinja_env.globals["csrf_token"] = masked_csrf_token
         app.context_processor(lambda: {"csrf_token": masked_csrf_token})
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        # A safe method (a GET, most requests) is never checked: say so before the exemptions.
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        super().protect(apply_exemptions)
 
     def _get_csrf_token(self) -> str | None:
         return unmask(super()._get_csrf_token())

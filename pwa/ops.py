@@ -71,17 +71,19 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def log_request(response):
         reference = response.headers["X-Request-Id"] = request_id()
-        if request.endpoint == "ops.healthz" and response.status_code == 200:
+        asked, here = request._get_current_object(), g._get_current_object()
+        if asked.endpoint == "ops.healthz" and response.status_code == 200:
             return response  # polled every few seconds: only a failing check is worth a line
-        person = g.get("person")
+        person = here.get("person")
+        rule = asked.url_rule
         fields = {
             "request_id": reference,
-            "method": request.method,
+            "method": asked.method,
             # The rule, never the path: paths hold invite, reset and share tokens, queries too.
-            "route": request.url_rule.rule if request.url_rule else None,
+            "route": rule.rule if rule else None,
             "status": response.status_code,
             "duration_ms": round(
-                (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1
+                (time.perf_counter() - here.get("started", time.perf_counter())) * 1000, 1
             ),
             "user": person.id if person is not None else None,
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, flash, g, render_template, request
@@ -54,6 +54,7 @@ def _state(person, check_in=None, form=None, errors=None, editing=False, saved=F
     commitment = facts.get("commitment")
     review = commitment_to_review(commitment, facts["earlier"], workdays, today) if page else None
     return {
+        "page": page,
         "today": today,
         "workday": is_workday(today, workdays),
         "check_in": check_in,
@@ -95,7 +96,7 @@ def _checkin(state) -> Markup:
         with_notes=tuple(name for name, text in notes.items() if text),
         error_items=state["error_items"],
         note_max=NOTE_MAX,
-        fill=dict(notes, csrf=masked_csrf_token(), key=uuid.uuid4().hex),
+        fill=dict(notes, csrf=masked_csrf_token(), key=secrets.token_hex(16)),
     )
 
 
@@ -130,7 +131,7 @@ def _respond(person, state, status=200, trigger=None, welcome=False) -> Response
     The page is kept whole (web.kept_fragment): base.html's frame for this response, the date,
     the check-in and the tiles are its fills, so a page costs one look-up and one join.
     """
-    if wants_fragment():
+    if not state["page"]:
         body = _checkin(state)
     else:
         welcome_html = Markup()
@@ -160,12 +161,9 @@ def _respond(person, state, status=200, trigger=None, welcome=False) -> Response
 @sign_in_required
 def index():
     """Show Today: the question, the three phases, the streak."""
-    state = _state(
-        g.person,
-        editing=request.args.get("edit") == "1",
-        saved=request.args.get("saved") == "1",
-    )
-    return _respond(g.person, state, welcome=request.args.get("welcome") == "1")
+    person, args = g.person, request.args
+    state = _state(person, editing=args.get("edit") == "1", saved=args.get("saved") == "1")
+    return _respond(person, state, welcome=args.get("welcome") == "1")
 
 
 @bp.route("/checkin", methods=["POST"])

@@ -156,26 +156,29 @@ def kept_fragment(template: str, fill: dict | None = None, **values) -> Markup:
     and the text, escaped, replaces it in the kept HTML (Markup goes in as it is: HTML made for
     this response). So a fragment is kept for what many people share, never for their own words.
     """
-    kept = current_app.extensions.get("kept_fragments")
+    app = current_app._get_current_object()  # one look-up through the proxy, not four
+    kept = app.extensions.get("kept_fragments")
     if kept is None:
-        kept = current_app.extensions.setdefault("kept_fragments", Recent(KEPT_FRAGMENTS))
+        kept = app.extensions.setdefault("kept_fragments", Recent(KEPT_FRAGMENTS))
     names = tuple(sorted(fill)) if fill else ()
-    key = (request.script_root, template, names, *sorted(values.items()))
+    # The values in the caller's order: a call site always passes them in the same order.
+    key = (request.script_root, template, names, *values.items())
     parts = kept.get(key)
     if parts is None:
         placeholders = {name: f"\x1e{name}\x1e" for name in names}
-        html = current_app.jinja_env.get_template(template).render(
+        html = app.jinja_env.get_template(template).render(
             _forbidden(), **values, fill=placeholders
         )
         # Split once: the text between placeholders at even places, the names at odd ones.
         parts = tuple(FILL.split(html))
-        if not current_app.debug:  # in debug, an edited template shows at once
+        if not app.debug:  # in debug, an edited template shows at once
             kept.put(key, parts)
     if len(parts) == 1:
         return Markup(parts[0])
     pieces = list(parts)
     for at in range(1, len(pieces), 2):
-        pieces[at] = escape(fill[pieces[at]])
+        text = fill[pieces[at]]
+        pieces[at] = text if isinstance(text, Markup) else escape(text)
     return Markup("".join(pieces))
 
 
