@@ -121,7 +121,7 @@ def main() -> int:
         if run.returncode != 0:
             raise SystemExit(f"callgrind run failed:\n{run.stderr[-3000:]}")
         report = subprocess.run(
-            ["callgrind_annotate", "--inclusive=yes", out],
+            ["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
             capture_output=True,
             text=True,
             check=True,
