@@ -302,6 +302,12 @@ def _instance(model, alias: str, row: dict):
     return instance
 
 
+@functools.lru_cache(maxsize=256)
+def _work_week(workdays: str, past_workdays: str) -> WorkWeek:
+    """The WorkWeek stored as these two texts (parsed once: a WorkWeek never changes)."""
+    return WorkWeek(parse_workdays(workdays), parse_past_workdays(past_workdays))
+
+
 @functools.cache
 def _signed_in_sql() -> str:
     return (
@@ -486,7 +492,7 @@ class Person(BaseModel):
 
     def work_week(self) -> WorkWeek:
         """This person's work days (Mon=0), now and as they were before each change."""
-        return WorkWeek(parse_workdays(self.workdays), parse_past_workdays(self.past_workdays))
+        return _work_week(self.workdays, self.past_workdays)
 
     def streak_on(self, today: date) -> Streak:
         """This person's streak on today, from their summary (built first if it is missing)."""

@@ -225,6 +225,7 @@ SECTIONS = (
 )
 
 
+@functools.lru_cache(maxsize=512)
 def section_of(endpoint: str | None) -> str:
     """The tab a page with this endpoint belongs to ("" for none)."""
     for prefix, section in SECTIONS:
