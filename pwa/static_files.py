@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import mimetypes
@@ -31,7 +32,29 @@ class Asset:
     digest: str
     mimetype: str
     body: bytes
-    encoded: dict[str, bytes]
+
+    @functools.cached_property
+    def encoded(self) -> dict[str, bytes]:
+        """Its brotli and gzip encodings that are smaller than it: made when first served.
+
+        Once per file and version per process, so the slowest, smallest settings are worth it;
+        a page that only links the file (its hashed name) never waits for them.
+        """
+        encoded: dict[str, bytes] = {}
+        if self.mimetype.startswith(TEXT_TYPES):
+            for encoding, data in (
+                ("br", brotli.compress(self.body, quality=11)),
+                ("gzip", gzip.compress(self.body, compresslevel=9, mtime=0)),
+            ):
+                if len(data) < len(self.body):
+                    encoded[encoding] = data
+        return encoded
+
+
+# Every app of a process shares what it read of a folder (tests make an app per test; a server,
+# one per worker): keyed by the file's path, checked against its size and mtime.
+_ASSETS: dict[str, tuple[tuple[int, int], Asset]] = {}
+_ASSETS_GUARD = threading.Lock()
 
 
 class StaticFiles:
@@ -39,10 +62,6 @@ class StaticFiles:
 
     def __init__(self, folder: str):
         self.folder = folder
-        # Keyed by name and checked against the file's size and mtime, so an edited file gets a
-        # new hash while the app runs; one entry per file, however often it changes.
-        self._assets: dict[str, tuple[tuple[int, int], Asset]] = {}
-        self._guard = threading.Lock()
 
     def init_app(self, app: Flask) -> None:
         """Serve the static endpoint from here and make `url_for('static', ...)` hash its names."""
@@ -55,19 +74,21 @@ class StaticFiles:
         path = safe_join(self.folder, filename)
         if path is None or not os.path.isfile(path):
             return None
+        # Checked against the file's size and mtime, so an edited file gets a new hash while the
+        # app runs; one entry per file, however often it changes.
         stat = os.stat(path)
         key = (stat.st_mtime_ns, stat.st_size)
-        cached = self._assets.get(filename)
+        cached = _ASSETS.get(path)
         if cached and cached[0] == key:
             return cached[1]
-        with self._guard:
-            cached = self._assets.get(filename)
+        with _ASSETS_GUARD:
+            cached = _ASSETS.get(path)
             if cached and cached[0] == key:
                 return cached[1]
             with open(path, "rb") as file:
                 body = file.read()
             asset = _asset(filename, body)
-            self._assets[filename] = (key, asset)
+            _ASSETS[path] = (key, asset)
             return asset
 
     def hashed_name(self, filename: str) -> str:
@@ -147,13 +168,4 @@ def _split(filename: str) -> tuple[str, str | None]:
 
 def _asset(filename: str, body: bytes) -> Asset:
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    encoded: dict[str, bytes] = {}
-    if mimetype.startswith(TEXT_TYPES):
-        # Once per file and version, so the slowest, smallest settings are worth it.
-        for encoding, data in (
-            ("br", brotli.compress(body, quality=11)),
-            ("gzip", gzip.compress(body, compresslevel=9, mtime=0)),
-        ):
-            if len(data) < len(body):
-                encoded[encoding] = data
-    return Asset(hashlib.sha256(body).hexdigest()[:12], mimetype, body, encoded)
+    return Asset(hashlib.sha256(body).hexdigest()[:12], mimetype, body)

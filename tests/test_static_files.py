@@ -150,3 +150,20 @@ def test_publishing_copies_each_file_under_its_hashed_name_and_keeps_older_ones(
     assert result.output.strip() == (
         f"Published {count} static files ({count} new) to {tmp_path / 'shipped'}."
     )
+
+
+def test_every_app_of_a_process_reads_and_compresses_a_file_once(tmp_path, monkeypatch):
+    """Tests make an app per test, a server one per worker: none compresses a file again."""
+    from pwa import static_files
+
+    compressed = []
+    real = static_files.brotli.compress
+    monkeypatch.setattr(
+        static_files.brotli, "compress", lambda body, **kw: compressed.append(1) or real(body, **kw)
+    )
+    (tmp_path / "site.css").write_text("body { color: red; margin: 0; padding: 0 }" * 20)
+    first, second = StaticFiles(str(tmp_path)), StaticFiles(str(tmp_path))
+    assert first.hashed_name("site.css") == second.hashed_name("site.css")
+    assert not compressed  # a page that only links the file never waits for its encodings
+    assert first.asset("site.css").encoded["br"] == second.asset("site.css").encoded["br"]
+    assert len(compressed) == 1
