@@ -294,11 +294,7 @@ def _init_headers(app: Flask) -> None:
         here = g._get_current_object()
         # A view may set its own (a board framed nowhere, a stricter policy): those are kept.
         present = SECURITY_NAMES.intersection(name.lower() for name, _ in headers.items())
-        headers.extend(
-            [pair for pair in SECURITY_HEADERS if pair[0].lower() not in present]
-            if present
-            else SECURITY_HEADERS
-        )
+        headers.extend([pair for pair in SECURITY_HEADERS if pair[0].lower() not in present])
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if getattr(here, "person", None) is not None and response.mimetype == "text/html":
@@ -335,7 +331,6 @@ def _init_templates(app: Flask) -> None:
         zone_label=zone_label,
         kept_fragment=web.kept_fragment,
         page_frame=web.page_frame,
-        tabs_for=web.tabs_for,
     )
     app.jinja_env.filters["in_sentence"] = in_sentence
     app.jinja_env.trim_blocks = True

@@ -161,7 +161,7 @@ def condensed(found: list[dict]) -> list[dict]:
 
 def init_app(app: Flask) -> None:
     """Send each response's celebrations: as an htmx event, in the page, or across a redirect."""
-    app.jinja_env.globals.update(pending_moments=pending_moments, badge_rules=BY_ID)
+    app.jinja_env.globals["badge_rules"] = BY_ID
 
     @app.after_request
     def deliver(response):

@@ -100,7 +100,7 @@ def _checkin(state) -> Markup:
     )
 
 
-def challenge_meta(challenge, today) -> str:
+def _challenge_meta(challenge, today) -> str:
     """What the challenge tile says: the day of the 30, done, or an invitation."""
     if challenge is None:
         return "Start it today"
@@ -115,7 +115,7 @@ def _tiles(state) -> Markup:
     shown = review or commitment
     return kept_fragment(
         "partials/today_tiles.html",
-        challenge_meta=challenge_meta(state["challenge"], state["today"]),
+        challenge_meta=_challenge_meta(state["challenge"], state["today"]),
         review=review is not None,
         commitment=commitment is not None,
         pledged=state["pledged"],

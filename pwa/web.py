@@ -134,9 +134,7 @@ REQUEST_BOUND = (
     "csrf_token",
     "csrf_meta_tag",
     "get_flashed_messages",
-    "pending_moments",
     "page_frame",
-    "tabs_for",
 )
 
 
