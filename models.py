@@ -44,7 +44,14 @@ from game import indicators, lagging
 from game import summary as summaries
 from game.board import week_so_far
 from game.challenge import LENGTH as CHALLENGE_DAYS
-from game.days import WorkWeek, is_workday, local_date, parse_past_workdays, parse_workdays
+from game.days import (
+    WorkWeek,
+    is_workday,
+    local_date,
+    parse_past_workdays,
+    parse_workdays,
+    week_start,
+)
 from game.streaks import Streak, streak
 
 db = DatabaseProxy()
@@ -257,15 +264,31 @@ def load(model, sql: str, params: tuple) -> list:
     readers = _readers(model, names)
     rows = []
     for row in cursor.fetchall():
-        instance = model(__no_default__=True)  # every column is read: no defaults to fill in
-        data = instance.__data__
-        for (field, read), name, value in zip(readers, names, row, strict=True):
-            if field is None:
-                setattr(instance, name, value)
-            else:
-                data[field] = value if read is None or value is None else read(value)
+        instance, extras = _instance_of(model, readers, names, row)
+        instance.__dict__.update(extras)
         rows.append(instance)
     return rows
+
+
+def load_one(model, sql: str, params: tuple) -> tuple | None:
+    """As load, for one row: its instance, and its other columns by name (None: no row)."""
+    cursor = run(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    names = tuple(column[0] for column in cursor.description)
+    return _instance_of(model, _readers(model, names), names, row)
+
+
+def _instance_of(model, readers: tuple, names: tuple, row) -> tuple:
+    instance, extras = model(__no_default__=True), {}  # every column is read: no defaults
+    data = instance.__data__
+    for (field, read), name, value in zip(readers, names, row, strict=True):
+        if field is None:
+            extras[name] = value
+        else:
+            data[field] = value if read is None or value is None else read(value)
+    return instance, extras
 
 
 def column_list(model, alias: str = "") -> str:
@@ -308,32 +331,72 @@ def _work_week(workdays: str, past_workdays: str) -> WorkWeek:
     return WorkWeek(parse_workdays(workdays), parse_past_workdays(past_workdays))
 
 
-@functools.cache
-def _signed_in_sql() -> str:
+def _signed_in_columns() -> str:
     return (
         f"SELECT {column_list(Person, 'p')}, s.id AS sign_in_id, s.expires_at AS sign_in_expires, "
-        "s.made_link AS sign_in_made_link, "
-        + PersonSummary.select_list("ps")
-        + " FROM sign_in s JOIN person p ON p.id = s.person_id"
-        " LEFT JOIN person_summary ps ON ps.person_id = p.id"
-        " WHERE s.token_digest = ? AND s.expires_at > ? AND p.active"
+        "s.made_link AS sign_in_made_link, " + PersonSummary.select_list("ps")
+    )
+
+
+_SIGNED_IN_FROM = (
+    " FROM sign_in s JOIN person p ON p.id = s.person_id"
+    " LEFT JOIN person_summary ps ON ps.person_id = p.id"
+)
+_SIGNED_IN_WHERE = " WHERE s.token_digest = ? AND s.expires_at > ? AND p.active"
+
+
+@functools.cache
+def _signed_in_sql() -> str:
+    return _signed_in_columns() + _SIGNED_IN_FROM + _SIGNED_IN_WHERE
+
+
+def _today_facts_columns() -> str:
+    return (
+        f"{_aliased('ci', CheckIn)}, {_aliased('ch', Challenge)}, pl.id AS pledge_id,"
+        f" {_aliased('cm', Commitment)}, {_aliased('ce', Commitment)}"
+    )
+
+
+def _today_facts_joins(person: str) -> str:
+    """Today's facts of the person whose id is `person` (a parameter or a column), each join
+    at most one row; then the parameters are the day, the week and the week again."""
+    return (
+        f" LEFT JOIN check_in ci ON ci.person_id = {person} AND ci.day = ?"
+        " LEFT JOIN challenge ch ON ch.id ="
+        f" (SELECT MAX(id) FROM challenge WHERE person_id = {person})"
+        f" LEFT JOIN pledge pl ON pl.person_id = {person}"
+        f" LEFT JOIN commitment cm ON cm.person_id = {person} AND cm.week = ?"
+        f" LEFT JOIN commitment ce ON ce.id = (SELECT id FROM commitment WHERE person_id = {person}"
+        " AND week < ? AND kept IS NULL ORDER BY week DESC LIMIT 1)"
     )
 
 
 @functools.cache
 def _today_facts_sql() -> str:
-    # One row, whatever exists: LEFT JOINs from a one-row table, each join at most one row.
+    # One row, whatever exists: LEFT JOINs from a one-row table, the person's id a parameter.
+    return f"SELECT {_today_facts_columns()} FROM (SELECT 1 AS one) AS x" + _today_facts_joins("?")
+
+
+@functools.cache
+def _signed_in_today_sql() -> str:
+    # The sign-in's row with Today's facts beside it: the joins' person is the signed-in one.
     return (
-        f"SELECT {_aliased('ci', CheckIn)}, {_aliased('ch', Challenge)}, pl.id AS pledge_id,"
-        f" {_aliased('cm', Commitment)}, {_aliased('ce', Commitment)}"
-        " FROM (SELECT 1 AS one) AS x"
-        " LEFT JOIN check_in ci ON ci.person_id = ? AND ci.day = ?"
-        " LEFT JOIN challenge ch ON ch.id = (SELECT MAX(id) FROM challenge WHERE person_id = ?)"
-        " LEFT JOIN pledge pl ON pl.person_id = ?"
-        " LEFT JOIN commitment cm ON cm.person_id = ? AND cm.week = ?"
-        " LEFT JOIN commitment ce ON ce.id = (SELECT id FROM commitment WHERE person_id = ?"
-        " AND week < ? AND kept IS NULL ORDER BY week DESC LIMIT 1)"
+        f"{_signed_in_columns()}, {_today_facts_columns()}"
+        + _SIGNED_IN_FROM
+        + _today_facts_joins("p.id")
+        + _SIGNED_IN_WHERE
     )
+
+
+def _today_facts_of(row: dict) -> dict:
+    """Today's facts from a row of _today_facts_columns, by name."""
+    return {
+        "check_in": _instance(CheckIn, "ci", row),
+        "challenge": _instance(Challenge, "ch", row),
+        "pledged": row["pledge_id"] is not None,
+        "commitment": _instance(Commitment, "cm", row),
+        "earlier": _instance(Commitment, "ce", row),
+    }
 
 
 def as_date(value) -> date:
@@ -474,19 +537,31 @@ class Person(BaseModel):
         return cls.get_or_none(fn.LOWER(cls.email) == email.strip().lower())
 
     @classmethod
-    def signed_in(cls, token: str, now: datetime) -> tuple[Person, SignIn] | None:
-        """The active person holding a live sign-in for this cookie token, with their summary."""
-        found = load(cls, _signed_in_sql(), (digest(token), now))
-        if not found:
+    def signed_in(
+        cls, token: str, now: datetime, day: date | None = None
+    ) -> tuple[Person, SignIn] | None:
+        """The active person holding a live sign-in for this cookie token, with their summary.
+
+        Given the day Today is likely to show, its facts come in the same statement, kept for
+        today_facts to use once if that is the day it asks for.
+        """
+        if day is None:
+            found = load_one(cls, _signed_in_sql(), (digest(token), now))
+        else:
+            week = week_start(day)
+            params = (day, week, week, digest(token), now)
+            found = load_one(cls, _signed_in_today_sql(), params)
+        if found is None:
             return None
-        person = found[0]
-        person.summary, person.summary_revision = PersonSummary.from_columns(person, "ps")
-        expires = SignIn.expires_at.python_value(person.sign_in_expires)
+        person, extras = found
+        person.summary, person.summary_revision = PersonSummary.from_columns(extras, "ps")
+        if day is not None:
+            person.facts_ahead = (day, _today_facts_of(extras))
         sign_in = SignIn(
-            id=person.sign_in_id,
+            id=extras["sign_in_id"],
             person=person.id,
-            expires_at=expires,
-            made_link=person.sign_in_made_link,
+            expires_at=SignIn.expires_at.python_value(extras["sign_in_expires"]),
+            made_link=extras["sign_in_made_link"],
         )
         return person, sign_in
 
@@ -514,28 +589,16 @@ class Person(BaseModel):
 
     def today_facts(self, week: date, day: date | None = None) -> dict:
         """What Today shows besides the streak, in one statement: day's check-in (when day is
-        given), challenge, pledge, this week's commitment and an earlier one still to review."""
+        given), challenge, pledge, this week's commitment and an earlier one still to review.
+        No statement at all when the sign-in read them for this day ahead (signed_in)."""
+        ahead = self.__dict__.pop("facts_ahead", None)
+        if ahead is not None and day is not None and ahead[0] == day and week == week_start(day):
+            return ahead[1]
         cursor = run(
             _today_facts_sql(), (self.id, day, self.id, self.id, self.id, week, self.id, week)
         )
         names = [column[0] for column in cursor.description]
-        found = dict(zip(names, cursor.fetchone(), strict=True))
-        parts = {
-            prefix: _instance(model, prefix, found)
-            for prefix, model in (
-                ("ci", CheckIn),
-                ("ch", Challenge),
-                ("cm", Commitment),
-                ("ce", Commitment),
-            )
-        }
-        return {
-            "check_in": parts["ci"],
-            "challenge": parts["ch"],
-            "pledged": found["pledge_id"] is not None,
-            "commitment": parts["cm"],
-            "earlier": parts["ce"],
-        }
+        return _today_facts_of(dict(zip(names, cursor.fetchone(), strict=True)))
 
     def leads_team(self, team: Team | int | None) -> bool:
         """Whether this person leads team (an admin counts as leading every team)."""
@@ -1122,10 +1185,10 @@ class PersonSummary(BaseModel):
         return _aliased(alias, cls)
 
     @classmethod
-    def from_columns(cls, instance, alias: str) -> tuple[summaries.Summary | None, int | None]:
-        """The summary and revision in instance's alias__column attributes (None: rebuild it)."""
+    def from_columns(cls, columns: dict, alias: str) -> tuple[summaries.Summary | None, int | None]:
+        """The summary and revision in a row's alias__column columns (None: rebuild it)."""
         row = {
-            name: getattr(instance, f"{alias}__{cls._meta.fields[name].column_name}", None)
+            name: columns[f"{alias}__{cls._meta.fields[name].column_name}"]
             for name in ("rules", "revision", *cls.STATE)
         }
         return cls._summary(row), row["revision"]

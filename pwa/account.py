@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, se
 from werkzeug.security import check_password_hash, generate_password_hash
 
 import models
-from game.days import format_past_workdays, format_workdays, local_date
+from game.days import format_past_workdays, format_workdays, local_date, local_today
 from models import (
     NAME_MAX,
     Challenge,
@@ -28,6 +28,7 @@ from models import (
 )
 from push.queue import task
 from pwa import clock, mail
+from pwa.recent import Recent
 from pwa.web import (
     TIMEZONES,
     back,
@@ -51,6 +52,12 @@ ADDRESS_FREE = 100
 PASSWORD_MIN = 10
 
 
+# The zone (and zone-change day) each sign-in was last seen with on Today in this process, so
+# that Today's facts are read with the sign-in itself, for the day it is there. Only a guess:
+# Today asks for the day it works out from the person's row, and reads again if that differs.
+_ZONES_SEEN = Recent(4096)
+
+
 @bp.before_app_request
 def load_person() -> None:
     """Find who holds this request's sign-in cookie."""
@@ -58,12 +65,19 @@ def load_person() -> None:
     token = session.get("sign_in")
     if not token:
         return
-    now = clock.naive_now()
-    found = Person.signed_in(token, now)
+    now = clock.now()
+    day = seen = None
+    today = request.endpoint == "today.index"
+    if today and (seen := _ZONES_SEEN.get(token)) is not None:
+        day = local_today(now, *seen)
+    now = now.replace(tzinfo=None)  # as timestamps are stored
+    found = Person.signed_in(token, now, day)
     if found is None:
         session.pop("sign_in", None)
         return
     g.person, g.sign_in = person, sign_in = found
+    if today and seen != (zone := (person.tz, person.tz_changed_on)):
+        _ZONES_SEEN.put(token, zone)
     if sign_in.extend(now):
         session.modified = True  # the cookie's expiry slides with the server-side one
 

@@ -1,5 +1,8 @@
 """Round trips, counted at the database driver: Today in two statements, a check-in in three.
 
+Today seen again from the same sign-in, in the same zone, takes one: its facts come with the
+sign-in's row, for the day it was in that zone last time.
+
 The budgets hold for what later pages need on every request too (badge facts, the count of what
 is new): those belong on the summary row read with the sign-in, not in statements of their own.
 """
@@ -12,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 
 from bench.statements import Statements
-from models import Badge, Challenge, CheckIn, Commitment, Pledge
+from models import Badge, Challenge, CheckIn, Commitment, Person, Pledge
 
 TODAY_BUDGET = 2
 CHECK_IN_BUDGET = 3
@@ -52,6 +55,34 @@ def test_today_after_checking_in_still_takes_two_statements(as_alice, with_histo
         page = as_alice.get("/").get_data(as_text=True)
     assert "Checked in for today" in page
     assert len(data_statements(sent)) <= TODAY_BUDGET, data_statements(sent)
+
+
+def test_today_seen_again_reads_its_facts_with_the_sign_in(as_alice, with_history):
+    as_alice.get("/")  # the first visit: the sign-in's zone is learnt
+    with Statements() as sent:
+        page = as_alice.get("/").get_data(as_text=True)
+    # The commitment to review, the challenge and the pledge, all from the one statement.
+    assert "Did you keep it?" in page and "Day 10 of 30" in page
+    assert len(data_statements(sent)) == 1, data_statements(sent)
+    as_alice.post("/checkin", data=ALL_YES)
+    with Statements() as sent:
+        page = as_alice.get("/").get_data(as_text=True)
+    assert "Checked in for today" in page
+    assert len(data_statements(sent)) == 1, data_statements(sent)
+
+
+def test_a_zone_changed_elsewhere_shows_the_new_day_at_once(as_alice, with_history):
+    as_alice.post("/checkin", data=ALL_YES)  # Wednesday in Berlin
+    assert "Checked in for today" in as_alice.get("/").get_data(as_text=True)
+    # Another phone moves Alice to Kiritimati (UTC+14), where it is already Thursday.
+    Person.get_by_id(with_history.id).change_zone("Pacific/Kiritimati", date(2026, 11, 18))
+    with Statements() as sent:
+        page = as_alice.get("/").get_data(as_text=True)
+    assert "Thursday" in page and "Checked in for today" not in page
+    assert len(data_statements(sent)) == 2, data_statements(sent)  # the guess was Wednesday
+    with Statements() as sent:
+        as_alice.get("/")
+    assert len(data_statements(sent)) == 1, data_statements(sent)  # the zone is learnt again
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain form"])
