@@ -558,6 +558,7 @@ class Person(BaseModel):
         if day is not None:
             person.facts_ahead = (day, _today_facts_of(extras))
         sign_in = SignIn(
+            __no_default__=True,  # only these are read of it (no created_at made up, say)
             id=extras["sign_in_id"],
             person=person.id,
             expires_at=SignIn.expires_at.python_value(extras["sign_in_expires"]),

@@ -25,6 +25,8 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 class JsonLines(logging.Formatter):
     """Each record as one JSON object on one line: time, level, message, and its `fields`."""
 
+    encode = json.JSONEncoder(default=str).encode  # made once: json.dumps makes one per call
+
     def format(self, record: logging.LogRecord) -> str:
         line = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -34,7 +36,7 @@ class JsonLines(logging.Formatter):
         }
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+        return self.encode(line)
 
 
 def request_id() -> str:
@@ -88,7 +90,11 @@ def init_app(app: Flask) -> None:
             "user": person.id if person is not None else None,
         }
         level = logging.ERROR if response.status_code >= 500 else logging.INFO
-        log.log(level, "request", extra={"fields": fields})
+        if log.isEnabledFor(level):
+            # Straight to the handlers: the line names no source file, so none is looked up.
+            record = log.makeRecord(log.name, level, "", 0, "request", (), None)
+            record.fields = fields
+            log.handle(record)
         return response
 
     @app.errorhandler(InternalServerError)

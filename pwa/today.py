@@ -153,7 +153,7 @@ def _respond(person, state, status=200, trigger=None, welcome=False) -> Response
             ),
         )
     response = make_response(body, status, trigger_after_settle=trigger)
-    response.vary.add("HX-Request")
+    response.headers["Vary"] = "HX-Request"  # a new response: nothing to merge with
     return response
 
 

@@ -158,8 +158,8 @@ def kept_fragment(template: str, fill: dict | None = None, **values) -> Markup:
     kept = app.extensions.get("kept_fragments")
     if kept is None:
         kept = app.extensions.setdefault("kept_fragments", Recent(KEPT_FRAGMENTS))
-    names = tuple(sorted(fill)) if fill else ()
-    # The values in the caller's order: a call site always passes them in the same order.
+    names = tuple(fill) if fill else ()
+    # Fills and values in the caller's order: a call site always passes them in the same order.
     key = (request.script_root, template, names, *values.items())
     parts = kept.get(key)
     if parts is None:
@@ -399,6 +399,7 @@ def external_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+@functools.lru_cache(maxsize=64)
 def long_date(d: date) -> str:
     """Monday 23 November."""
     return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} {d:%B}"
