@@ -38,7 +38,8 @@ bp = Blueprint("today", __name__)
 
 
 def _state(person, check_in=None, form=None, errors=None, editing=False, saved=False):
-    """Everything Today shows for person: two statements with the sign-in's, one for a fragment."""
+    """Everything Today shows for person: no statement of its own when the sign-in read its
+    facts ahead (pwa.account.load_person), else one; one for a fragment."""
     today = today_for(person)
     workdays = workdays_of(person)
     page = not wants_fragment()

@@ -10,12 +10,13 @@ is new): those belong on the summary row read with the sign-in, not in statement
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from bench.statements import Statements
-from models import Badge, Challenge, CheckIn, Commitment, Person, Pledge
+from game.days import week_start
+from models import Badge, Challenge, CheckIn, Commitment, Person, Pledge, SignIn
 
 TODAY_BUDGET = 2
 CHECK_IN_BUDGET = 3
@@ -69,6 +70,31 @@ def test_today_seen_again_reads_its_facts_with_the_sign_in(as_alice, with_histor
         page = as_alice.get("/").get_data(as_text=True)
     assert "Checked in for today" in page
     assert len(data_statements(sent)) == 1, data_statements(sent)
+
+
+def _rows(facts: dict) -> dict:
+    return {name: getattr(value, "__data__", value) for name, value in facts.items()}
+
+
+@pytest.mark.parametrize("day", [date(2026, 11, 18), date(2026, 11, 16), date(2026, 11, 23)])
+def test_facts_read_with_the_sign_in_are_those_read_alone(app, with_history, day):
+    # With a check-in on the day, a challenge, the pledge, and commitments this week and before.
+    CheckIn.create(person=with_history, day=date(2026, 11, 23), before="partly", during_note="Hm")
+    Commitment.create(person=with_history, week=date(2026, 11, 16), behaviour="Ask", situation="y")
+    now = datetime(2026, 11, 18, 9, 0)
+    token = SignIn.start(with_history, now)
+    person, _ = Person.signed_in(token, now, day)
+    ahead = person.today_facts(week_start(day), day)
+    alone = Person.get_by_id(with_history.id).today_facts(week_start(day), day)
+    assert _rows(ahead) == _rows(alone)
+    assert ahead["challenge"] is not None and ahead["pledged"]
+    assert (ahead["check_in"] is None) == (day == date(2026, 11, 18))  # the history ends the 17th
+    # Read ahead for one day, asked for another: read again, for the day asked.
+    person, _ = Person.signed_in(token, now, day)
+    other = day + timedelta(days=7)
+    assert _rows(person.today_facts(week_start(other), other)) == _rows(
+        Person.get_by_id(with_history.id).today_facts(week_start(other), other)
+    )
 
 
 def test_a_zone_changed_elsewhere_shows_the_new_day_at_once(as_alice, with_history):
