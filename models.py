@@ -1262,6 +1262,11 @@ class PersonSummary(BaseModel):
         """Rebuild person's summary from all their check-ins (week: their work days, if changing)."""
         week = week or person.work_week()
         with db.atomic():
+            # The person's row before theirs, as every write holds it (Person.hold): a deletion
+            # under way finishes first (and this raises PersonGone) or waits for this. Taken
+            # after the summary, it deadlocked with a deletion that held the person and wanted
+            # the summary (a colleague's recognition rebuilding a new person's summary).
+            Person.hold(person.id)
             # Lock the row first (making it if need be): a check-in that commits after this
             # waits, and one that read the row before finds its revision changed and rebuilds.
             run(

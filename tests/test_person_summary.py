@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
+import psycopg2
+import pytest
+
 import models
-from conftest import sign_in
+from conftest import BACKEND, sign_in
 from game import summary as summaries
 from manage import cli
 from models import CheckIn, Person, PersonSummary
@@ -142,3 +146,51 @@ def test_check_ins_for_many_days_at_once_leave_the_summary_right(app, alice, clo
     models.db.connect(reuse_if_open=True)
     assert stored(alice) == rebuilt(alice)
     assert stored(alice).last_day == WEDNESDAY
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL's row locks")
+def test_a_rebuild_holds_the_person_before_the_summary_as_a_deletion_does(app, database_url, alice):
+    # A deletion holds the person, then deletes their summary. A rebuild that locked the
+    # summary first and then needed the person (the foreign key check of its second write)
+    # deadlocked with it: a colleague's recognition of someone being deleted failed, or the
+    # deletion did.
+    models.PersonSummary.rebuild(alice)
+    models.db.close()
+    deletion = psycopg2.connect(database_url)
+    held = deletion.cursor()
+    held.execute("SELECT id FROM person WHERE id = %s FOR UPDATE", (alice.id,))
+
+    def rebuild():
+        try:
+            with app.app_context():
+                return models.PersonSummary.rebuild(models.Person.get_by_id(alice.id))
+        except models.PersonGone as gone:
+            return gone
+        finally:
+            models.db.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rebuilding = pool.submit(rebuild)
+        held.execute("SELECT pg_backend_pid()")
+        mine = held.fetchone()[0]
+        for _ in range(100):  # until the rebuild waits on the deletion's lock
+            held.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND %s = ANY(pg_blocking_pids(pid))",
+                (mine,),
+            )
+            if held.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the rebuild never waited for the deletion")
+        # The summary is free while the rebuild waits: the deletion takes it at once.
+        held.execute(
+            "SELECT person_id FROM person_summary WHERE person_id = %s FOR UPDATE NOWAIT",
+            (alice.id,),
+        )
+        held.execute("DELETE FROM person_summary WHERE person_id = %s", (alice.id,))
+        held.execute("DELETE FROM person WHERE id = %s", (alice.id,))
+        deletion.commit()
+        assert isinstance(rebuilding.result(timeout=30), models.PersonGone)
+    deletion.close()
