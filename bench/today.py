@@ -277,7 +277,9 @@ def free_port() -> int:
 class Server:
     """A gunicorn serving app_spec with the production settings, on a free local port."""
 
-    def __init__(self, app_spec: str, database_url: str, log_path: str, *extra: str):
+    def __init__(
+        self, app_spec: str, database_url: str, log_path: str, *extra: str, root: str = ROOT
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -306,7 +308,7 @@ class Server:
         ]
         self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            command, cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         self._wait_until_ready()
 
