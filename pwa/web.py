@@ -260,7 +260,7 @@ def render(template: str, fragment: str | None = None, status: int = 200, trigge
     # Events fire once the new content has settled, so listeners find the new elements.
     response = make_response(body, status, trigger_after_settle=trigger)
     if fragment is not None:
-        response.vary.add("HX-Request")
+        response.headers["Vary"] = "HX-Request"  # a new response: nothing to merge with
     return response
 
 
