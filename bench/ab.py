@@ -23,7 +23,15 @@ from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.today import POSTGRES_URL, SECRET_KEY, Person, Server, wrk, wrk_in_turns  # noqa: E402
+from bench.today import (  # noqa: E402
+    POSTGRES_URL,
+    SECRET_KEY,
+    Person,
+    Server,
+    session_cookie,
+    wrk,
+    wrk_in_turns,
+)
 
 
 def signed_in_cookie(url: str) -> str:
@@ -41,9 +49,7 @@ def signed_in_cookie(url: str) -> str:
         )
         token = models.SignIn.start(employee, datetime.now(UTC).replace(tzinfo=None))
     models.db.close()
-    return app.session_interface.get_signing_serializer(app).dumps(
-        {"sign_in": token, "_permanent": True}
-    )
+    return session_cookie(app, token)
 
 
 def main() -> int:

@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import models  # noqa: E402
-from bench.today import fresh_postgres, machine, percentile  # noqa: E402
+from bench.today import fresh_postgres, machine, percentile, session_cookie  # noqa: E402
 from pwa import create_app  # noqa: E402
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/otc_bench_dashboard"
@@ -332,7 +332,6 @@ def bench(label: str, url: str, args) -> dict:
         + ", ".join(f"{v:,} {k}" for k, v in counts.items())
         + f" in {loaded:.0f} s; stored {len(closed)} closed weeks in {closing:.1f} s"
     )
-    serializer = app.session_interface.get_signing_serializer(app)
     results = {}
     for who, name, path in (
         (admin, "organisation", "/dashboard"),
@@ -344,7 +343,7 @@ def bench(label: str, url: str, args) -> dict:
         (lead, "team CSV", "/dashboard/weeks.csv"),
     ):
         client = app.test_client()
-        client.set_cookie("session", serializer.dumps({"sign_in": tokens[who], "_permanent": True}))
+        client.set_cookie("session", session_cookie(app, tokens[who]))
         server = timed(client, path, args.requests)
         total = wall(client, path, max(5, args.requests // 4))
         results[name] = server

@@ -36,7 +36,7 @@ SECRET_KEY = "bench-instructions"
 def prepare(path: str, people: int, days: int) -> str:
     """Fill a fresh SQLite file; return one employee's session cookie, CSRF token included."""
     import models
-    from bench.today import load
+    from bench.today import load, session_cookie
     from pwa import create_app
 
     url = f"sqlite:///{path}"
@@ -45,9 +45,7 @@ def prepare(path: str, people: int, days: int) -> str:
         models.migrate()
         tokens = load(people, days, datetime.now(UTC))
         models.PersonSummary.rebuild_all()
-    cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"sign_in": tokens[max(tokens)], "_permanent": True}
-    )
+    cookie = session_cookie(app, tokens[max(tokens)])
     client = app.test_client()
     client.set_cookie("session", cookie, domain="localhost")
     client.get("/")  # the first page adds the CSRF token to the session, as a phone keeps it

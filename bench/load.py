@@ -40,7 +40,7 @@ import procs  # noqa: E402  (the deployment tests' process helpers)
 import requests  # noqa: E402
 
 import models  # noqa: E402
-from bench.today import fresh_postgres, load, machine, percentile  # noqa: E402
+from bench.today import fresh_postgres, load, machine, percentile, session_cookie  # noqa: E402
 from pwa import create_app  # noqa: E402
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/otc_load"
@@ -166,9 +166,8 @@ def seed(url: str, people: int) -> dict[int, str]:
             for p in models.Person.select(models.Person.id).where(models.Person.role == "employee")
         }
     models.db.close()
-    serializer = app.session_interface.get_signing_serializer(app)
     return {
-        person_id: serializer.dumps({"sign_in": token, "_permanent": True})
+        person_id: session_cookie(app, token)
         for person_id, token in tokens.items()
         if person_id in employees
     }

@@ -268,6 +268,13 @@ def load(people: int, days: int, now: datetime, history=None) -> dict[int, str]:
         }
 
 
+def session_cookie(app, token: str) -> str:
+    """The Flask session cookie a real sign-in would give for this server-side sign-in token."""
+    return app.session_interface.get_signing_serializer(app).dumps(
+        {"sign_in": token, "_permanent": True}
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -582,11 +589,9 @@ def bench_database(label: str, url: str, args, workdir: str) -> dict:
         began = time.perf_counter()
         models.PersonSummary.rebuild_all()
         summarised = time.perf_counter() - began
-    serializer = app.session_interface.get_signing_serializer(app)
     people = sorted(tokens)
     cookies = {
-        person_id: serializer.dumps({"sign_in": tokens[person_id], "_permanent": True})
-        for person_id in people[-CLIENTS - 1 :]
+        person_id: session_cookie(app, tokens[person_id]) for person_id in people[-CLIENTS - 1 :]
     }
     # Eight employees of different teams drive the server (the first ids are the admin and the
     # leads); the employee before them is the one inspected through the test client.
@@ -657,13 +662,11 @@ def scale(label: str, url: str, rounds: int = 600) -> dict[int, dict[str, float]
         P = models.Person
         employees = {row.id for row in P.select(P.id).where(P.role == "employee")}
     # The requests run outside an app context, as in a server: flask-wtf keeps its token in `g`.
-    serializer = app.session_interface.get_signing_serializer(app)
     groups = {days: [] for days in HISTORIES}
     for index, person_id in enumerate(sorted(tokens)):
         if person_id in employees:
             client = app.test_client()
-            cookie = serializer.dumps({"sign_in": tokens[person_id], "_permanent": True})
-            client.set_cookie("session", cookie, domain="localhost")
+            client.set_cookie("session", session_cookie(app, tokens[person_id]), domain="localhost")
             page = client.get("/").get_data(as_text=True)
             groups[HISTORIES[index % len(HISTORIES)]].append(
                 (client, CSRF_META.search(page).group(1))
